@@ -1,0 +1,44 @@
+"""The one exception hierarchy of kmpost.
+
+Every message is a single line that names where the problem is (file, line, field path or point
+index), the bad value, and how to fix it. The command line prints it as ``kmpost: error: ...`` and
+exits with status 2; nothing else is shown to the user.
+"""
+
+from __future__ import annotations
+
+
+class KmpostError(Exception):
+    """Base class of every error kmpost reports to a user."""
+
+
+class RoadbookError(KmpostError):
+    """A roadbook (YAML) is malformed or inconsistent."""
+
+
+class TrackError(KmpostError):
+    """A track file (GPX, GeoJSON) cannot be read or holds bad coordinates."""
+
+
+class RouteError(KmpostError):
+    """A km, anchor or range does not fit the calibrated route."""
+
+
+class OutputError(KmpostError):
+    """An output could not be written."""
+
+
+def where(path: str, line: int | None = None, field: str | None = None) -> str:
+    """Format a location prefix: ``file:line: field``.
+
+    >>> where("a.yaml", 3, "events[0].kind")
+    'a.yaml:3: events[0].kind'
+    >>> where("t.gpx")
+    't.gpx'
+    """
+    out = path
+    if line is not None:
+        out += f":{line}"
+    if field:
+        out += f": {field}"
+    return out

@@ -1,0 +1,62 @@
+"""``places``: towns, sites and landmarks of the roadbook with a known coordinate (or km).
+
+Columns after the common ones: ``place_id``, ``place_kind``, ``aliases`` (" / "-joined),
+``name_zh``, ``ele`` (metres, null), ``ele_source``, ``coord_source``, ``licence`` (of the
+coordinate, e.g. "CC BY 4.0, GeoNames.org"), ``on_route`` (bool), ``offset_m`` (distance from the
+route line, metres), ``restricted`` (bool: foreigners may not stay overnight, or the site is
+closed), ``restrictions`` (text of those restrictions, dated).
+``km`` is the place's stated km (usually null); ``km_pos`` the road km of the nearest route
+point when the place lies within :data:`NEAR_ROUTE_M` of the line, else null.
+Places without coordinate or km (a pass nobody surveyed) are not drawn: they stay in the roadbook.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+from shapely import Point
+
+from layers._common import make_gdf, round_km
+from layers.route import RouteContext
+
+NEAR_ROUTE_M = 5000.0
+RESTRICTING = frozenset({"no_overnight_foreigners", "closed_site", "no_foreigners_accommodation"})
+COLUMNS = ("place_id", "place_kind", "aliases", "name_zh", "ele", "ele_source", "coord_source",
+           "licence", "on_route", "offset_m", "restricted", "restrictions")
+
+
+def build(ctx: RouteContext) -> gpd.GeoDataFrame:
+    rb = ctx.roadbook
+    rows = []
+    for p in rb.places.values():
+        if p.lat is not None and p.lon is not None:
+            lon, lat = p.lon, p.lat
+            along_a, off = ctx.line.locate(lon, lat)
+            along, offset = float(along_a[0]), float(off[0])
+            located = "coordinate"
+        elif p.km is not None:
+            along = float(ctx.route.km_to_along(p.km, f"{rb.path}: places.{p.id}.km")[0])
+            lo, la = ctx.line.interpolate(along)
+            lon, lat, offset, located = float(lo[0]), float(la[0]), 0.0, "km"
+        else:
+            continue
+        near = offset <= NEAR_ROUTE_M
+        restr = [r for r in rb.restrictions if r.place == p.id]
+        rows.append({
+            "kind": p.kind, "km": p.km,
+            "km_pos": round_km(float(ctx.route.along_to_km(along)[0])) if near else None,
+            "along_m": round(along, 1) if near else None,
+            "name": p.name, "note": "\n".join(p.notes),
+            "source": rb.source_label(p.source) if p.source else (p.coord_source or ""),
+            "side": None, "confidence": p.confidence, "located_by": located,
+            "place_id": p.id, "place_kind": p.kind, "aliases": " / ".join(p.aliases),
+            "name_zh": p.name_zh, "ele": p.ele, "ele_source": p.ele_source,
+            "coord_source": p.coord_source, "licence": p.licence, "on_route": p.on_route,
+            "offset_m": round(offset, 1),
+            "restricted": any(r.kind in RESTRICTING for r in restr),
+            "restrictions": "\n".join(f"[{r.date}] {r.note}" for r in restr),
+            "geometry": Point(lon, lat),
+        })
+    gdf = make_gdf("places", rows, COLUMNS)
+    gdf["ele"] = gdf["ele"].astype("float64")
+    gdf["offset_m"] = gdf["offset_m"].astype("float64")
+    return gdf

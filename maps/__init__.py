@@ -1,0 +1,1 @@
+"""Exporters: files (GeoPackage, GeoJSON), the HTML map, GPX, FIT and TCX courses, roadbook text."""

@@ -1,0 +1,84 @@
+"""GeoPackage and GeoJSON output, written atomically.
+
+:class:`AtomicDir` collects output files in a temporary folder inside the target folder and moves
+them into place only when every file has been written: an error half-way leaves the target
+folder exactly as it was (no half-written file, no partial set).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+import geopandas as gpd
+import pyogrio
+
+from geo.errors import OutputError
+
+
+class AtomicDir:
+    """A staging folder whose files replace those of ``target`` on successful exit.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with AtomicDir(d) as stage:
+    ...     _ = (stage / "a.txt").write_text("x")
+    >>> (d / "a.txt").read_text()
+    'x'
+    """
+
+    def __init__(self, target: str | Path):
+        self.target = Path(target)
+        self.stage: Path | None = None
+
+    def __enter__(self) -> Path:
+        try:
+            self.target.mkdir(parents=True, exist_ok=True)
+            self.stage = Path(tempfile.mkdtemp(prefix=".kmpost-tmp-", dir=self.target))
+        except OSError as exc:
+            raise OutputError(f"{self.target}: cannot create the output folder ({exc.strerror}); "
+                              "choose another folder with --out") from None
+        return self.stage
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        assert self.stage is not None
+        try:
+            if et is None:
+                for f in sorted(self.stage.iterdir()):
+                    os.replace(f, self.target / f.name)
+        finally:
+            shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def _geometry_type(gdf: gpd.GeoDataFrame) -> str:
+    types = set(gdf.geometry.geom_type.dropna()) if len(gdf) else set()
+    if len(types) == 1:
+        return types.pop()
+    return "Unknown"
+
+
+def write_geopackage(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
+    """One GeoPackage layer per entry (EPSG:4326); mixed geometry types are written as 'Unknown'."""
+    for name, gdf in layers.items():
+        try:
+            pyogrio.write_dataframe(
+                gdf, path, layer=name, driver="GPKG", append=path.exists(),
+                geometry_type=_geometry_type(gdf), promote_to_multi=False,
+            )
+        except Exception as exc:  # GDAL reports through many exception types
+            raise OutputError(f"{path}: layer {name}: GeoPackage write failed ({exc})") from None
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """RFC 7946 GeoJSON (lon, lat; 7 decimals, about 1 cm)."""
+    try:
+        pyogrio.write_dataframe(
+            gdf, path, driver="GeoJSON", geometry_type=_geometry_type(gdf),
+            layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "7", "WRITE_NAME": "NO"},
+        )
+    except Exception as exc:
+        raise OutputError(f"{path}: GeoJSON write failed ({exc})") from None
