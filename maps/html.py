@@ -1,0 +1,524 @@
+"""The offline HTML map: one self-contained file (folium + inlined, pinned Leaflet).
+
+``write_html(path, layers, title=..., schematic=...)`` writes a page that loads nothing from the
+network: Leaflet, its CSS (images as ``data:`` URIs), the polyline-offset plugin and kmpost's own
+map code (``maps/assets/kmpost_map.js``/``.css``) are inlined. Tiles (OpenStreetMap, OpenTopoMap)
+are offered as base layers for when a connection exists; the default base layer is a plain
+background, so an offline phone makes no request at all and still shows every vector layer.
+
+Data handling
+- Each layer becomes one Leaflet layer with one toggle in the layer control; points are canvas
+  circle markers built from a GeoJSON FeatureCollection (coordinates rounded to 5 decimals,
+  about 1 m); lines are stored as encoded polylines (precision 1e-5) at several levels of detail
+  (``LOD_LADDER``) and the map swaps them by zoom; km markers are labels thinned by zoom with
+  the layer's ``level`` column (100/50/10/5/1) and only drawn inside the view.
+- Text from the route notes (names, notes, sources, layer names, the title, the attribution) is
+  serialised as JSON with ``<``, ``>``, ``&`` escaped and put into the page with ``textContent``
+  by the map code, so HTML in a forum post shows as text and never runs.
+
+The page exposes ``window.kmpost`` (``layers``, ``rendered(id)``, ``totals``) for tests.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import re
+import secrets
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from branca.element import Figure, MacroElement
+from folium.map import Layer, LayerControl
+from folium.template import Template
+
+from geo.errors import OutputError
+from maps import assets
+
+DEFAULT_ATTRIBUTION = "Route notes: kmpost roadbook (quoted from the sources named in each popup)"
+
+#: layer id -> label shown in the layer control and the legend (unknown ids: "Some layer")
+LAYER_LABELS: dict[str, str] = {
+    "route": "Route",
+    "stretches": "Stretches",
+    "parallels": "New highway / old road",
+    "camping": "Camping",
+    "checkpoints": "Checkpoints",
+    "road_events": "Road events",
+    "places": "Places",
+    "transport": "Transport",
+    "restrictions": "Restrictions",
+    "border_crossings": "Border crossings",
+    "km_markers": "Km markers",
+}
+#: drawing and listing order; lines first so that points stay clickable on top
+LAYER_ORDER: tuple[str, ...] = tuple(LAYER_LABELS)
+
+#: (minimum zoom, Douglas-Peucker tolerance in metres) for the levels of detail of lines; the
+#: tolerance is about one screen pixel at the highest zoom of the band (latitude ~40 deg).
+LOD_LADDER: tuple[tuple[int, float], ...] = ((0, 1500.0), (7, 200.0), (10, 25.0), (13, 3.0))
+
+#: base layers offered when online (none is loaded unless the user picks it)
+TILE_LAYERS: tuple[tuple[str, str, str, int], ...] = (
+    (
+        "OpenStreetMap (online)",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "© OpenStreetMap contributors",
+        19,
+    ),
+    (
+        "OpenTopoMap (online)",
+        "https://{s}.tile.opentopomap.org/{z}/{x}/{y}.png",
+        "© OpenStreetMap contributors, SRTM | style © OpenTopoMap (CC-BY-SA)",
+        17,
+    ),
+)
+PLAIN_BASE = "Plain background (offline)"
+
+DEFAULT_SCHEMATIC_NOTICE = (
+    "Schematic route: the line joins the places with straight segments, it is not the road. "
+    "Positions along it are approximate (several km)."
+)
+
+_DECIMALS = 5
+_RESERVED = {"geometry"}
+_LINE_TYPES = {"LineString", "MultiLineString", "LinearRing"}
+_EXTERNAL = re.compile(
+    r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=|@import|url\(\s*['\"]?(?:https?:)?//",
+    re.I,
+)
+
+
+# --------------------------------------------------------------------------- serialisation
+def _js_json(obj: Any) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element (no ``</script>`` break-out)."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _scalar(value: Any) -> Any:
+    """A JSON scalar for a cell, or None for missing values (NaN, NaT, None, pd.NA)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, str):
+        return value
+    try:
+        if bool(np.all(np.asarray(value != value))):  # NaT / pd.NA / NaN-likes
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def encode_polyline(lon: np.ndarray, lat: np.ndarray) -> str:
+    """Google encoded polyline (precision 1e-5, ~1 m) of a line; repeated points are dropped.
+
+    >>> encode_polyline(np.array([-120.2, -120.95, -126.453]), np.array([38.5, 40.7, 43.252]))
+    '_p~iF~ps|U_ulLnnqC_mqNvxq`@'
+    """
+    pts = np.column_stack(
+        [np.round(np.asarray(lat, float) * 1e5), np.round(np.asarray(lon, float) * 1e5)]
+    ).astype(np.int64)
+    if len(pts) > 1:
+        keep = np.ones(len(pts), bool)
+        keep[1:] = np.any(pts[1:] != pts[:-1], axis=1)
+        pts = pts[keep]
+    deltas = np.diff(pts, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel()
+    zig = np.where(deltas < 0, ~(deltas << 1), deltas << 1)
+    # up to 7 five-bit chunks per value (|delta| < 2**34 is far beyond 360 degrees)
+    shifts = np.arange(7, dtype=np.int64) * 5
+    chunks = (zig[:, None] >> shifts[None, :]) & 0x1F
+    nbits = np.zeros(len(zig), np.int64)
+    nz = zig > 0
+    nbits[nz] = np.floor(np.log2(zig[nz].astype(np.float64))).astype(np.int64) + 1
+    nchunks = np.maximum(1, (nbits + 4) // 5)
+    idx = np.arange(7)[None, :]
+    more = idx < (nchunks[:, None] - 1)
+    codes = chunks | np.where(more, 0x20, 0)
+    valid = idx < nchunks[:, None]
+    return (codes[valid] + 63).astype(np.uint8).tobytes().decode("ascii")
+
+
+def _lines_of(geom: Any) -> list[np.ndarray]:
+    """(n, 2) lon/lat arrays of the parts of a (Multi)LineString."""
+    if geom.geom_type == "MultiLineString":
+        return [np.asarray(g.coords)[:, :2] for g in geom.geoms if not g.is_empty]
+    return [np.asarray(geom.coords)[:, :2]]
+
+
+def _simplify(xy: np.ndarray, tol_m: float, lat0: float) -> np.ndarray:
+    """Douglas-Peucker in an equirectangular frame around ``lat0`` (tolerance in metres)."""
+    if len(xy) <= 2:
+        return xy
+    kx = 111_320.0 * math.cos(math.radians(lat0))
+    ky = 110_574.0
+    planar = shapely.linestrings(xy[:, 0] * kx, xy[:, 1] * ky)
+    out = np.asarray(shapely.get_coordinates(shapely.simplify(planar, tol_m, False)))
+    return np.column_stack([out[:, 0] / kx, out[:, 1] / ky])
+
+
+def line_lod(geom: Any, ladder: Iterable[tuple[int, float]] = LOD_LADDER) -> list[list[Any]]:
+    """Levels of detail of a line: ``[[min_zoom, [encoded part, ...]], ...]``, coarse first.
+
+    A level is left out when it keeps no more points than the coarser one before it.
+    """
+    parts = _lines_of(geom)
+    lat0 = float(np.mean(np.concatenate([p[:, 1] for p in parts]))) if parts else 0.0
+    lod: list[list[Any]] = []
+    last_n = -1
+    for zoom, tol in ladder:
+        simp = [_simplify(p, tol, lat0) for p in parts]
+        n = sum(len(p) for p in simp)
+        if n == last_n:
+            continue
+        lod.append([zoom, [encode_polyline(p[:, 0], p[:, 1]) for p in simp]])
+        last_n = n
+    if not lod:
+        lod.append([0, [encode_polyline(p[:, 0], p[:, 1]) for p in parts]])
+    return lod
+
+
+def _round_geojson(geom: Any) -> dict[str, Any]:
+    rounded = shapely.transform(geom, lambda c: np.round(c, _DECIMALS))
+    mapping: dict[str, Any] = json.loads(shapely.to_geojson(rounded))
+    return mapping
+
+
+def _truthy(value: Any) -> bool:
+    value = _scalar(value)
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "yes", "1", "schematic", "y"}
+    return bool(value)
+
+
+def _to_4326(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        try:
+            return gdf.to_crs("EPSG:4326")
+        except Exception as exc:
+            raise OutputError(
+                f"layer {name!r}: cannot reproject from {gdf.crs} to EPSG:4326 ({exc}); "
+                "give the layer in EPSG:4326"
+            ) from exc
+    return gdf
+
+
+def _feature_collection(gdf: gpd.GeoDataFrame, layer_id: str, schematic: bool) -> dict[str, Any]:
+    """GeoJSON FeatureCollection of a layer; lines carry ``properties._lod`` and no geometry."""
+    columns = [c for c in gdf.columns if c not in _RESERVED and c != gdf.geometry.name]
+    features: list[dict[str, Any]] = []
+    geoms = gdf.geometry.to_numpy()
+    values = {c: gdf[c].to_numpy(dtype=object) for c in columns}
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            continue
+        props = {c: v for c in columns if (v := _scalar(values[c][i])) is not None}
+        if layer_id == "route":
+            props["schematic"] = bool(schematic or _truthy(props.get("schematic")))
+        feature: dict[str, Any] = {"type": "Feature", "properties": props}
+        if geom.geom_type in _LINE_TYPES:
+            props["_lod"] = line_lod(geom)
+            feature["geometry"] = None
+        else:
+            feature["geometry"] = _round_geojson(geom)
+        features.append(feature)
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _km_marker_data(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    pts = gdf[~gdf.geometry.is_empty & gdf.geometry.notna()]
+    pts = pts[pts.geometry.geom_type == "Point"]
+    km_col = pts["km"] if "km" in pts.columns else pts.get("km_pos")
+    km = [_scalar(v) for v in (km_col if km_col is not None else [None] * len(pts))]
+    if "level" in pts.columns:
+        level = [int(v) if _scalar(v) is not None else 1 for v in pts["level"]]
+    else:
+        level = [1] * len(pts)
+    data: dict[str, Any] = {
+        "lon": np.round(pts.geometry.x.to_numpy(), _DECIMALS).tolist(),
+        "lat": np.round(pts.geometry.y.to_numpy(), _DECIMALS).tolist(),
+        "km": km,
+        "level": level,
+        "levels": sorted(set(level)) or [1],
+    }
+    return data
+
+
+# --------------------------------------------------------------------------- folium elements
+class _Payloads:
+    """Text kept out of folium/branca templates and put into the page after rendering.
+
+    branca renders every element's script and then parses the result AGAIN as a Jinja template,
+    so ``{{ ... }}`` in a note (or ``{`` in an encoded polyline) would be evaluated or break the
+    page. Elements therefore emit a token; :meth:`fill` swaps all tokens in one regex pass (text
+    that is put in is never scanned again).
+    """
+
+    def __init__(self) -> None:
+        self.nonce = secrets.token_hex(8)
+        self.items: list[str] = []
+        self._re = re.compile(rf"__KMPOST_{self.nonce}_(\d+)__")
+
+    def token(self, text: str) -> str:
+        self.items.append(text)
+        return f"__KMPOST_{self.nonce}_{len(self.items) - 1}__"
+
+    def json(self, obj: Any) -> str:
+        return self.token(_js_json(obj))
+
+    def fill(self, page: str) -> str:
+        return self._re.sub(lambda m: self.items[int(m.group(1))], page)
+
+
+def _no_braces(text: str) -> str:
+    """HTML text with ``{``/``}`` as character references (safe from Jinja re-parsing)."""
+    return text.replace("{", "&#123;").replace("}", "&#125;")
+
+
+class _Call(MacroElement):
+    """Calls ``kmpost.<fn>(map, cfg)``: ``init`` right after the map, ``finish`` at the end."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "kmpost.{{ this.fn }}({{ this._parent.get_name() }}, {{ this.cfg }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, fn: str, cfg_token: str) -> None:
+        super().__init__()
+        self._name = "KmpostCall"
+        self.fn = fn
+        self.cfg = cfg_token
+
+
+class _BaseLayer(Layer):
+    """A base layer: the plain background (empty group) or an online tile layer."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = {% if this.url %}L.tileLayer({{ this.url }}, {{ this.opts }})"
+        "{% else %}L.layerGroup(){% endif %};"
+        "kmpost.registerBase({{ this.plain_name }}, {{ this.get_name() }}, {{ this.default }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(
+        self,
+        payloads: _Payloads,
+        name: str,
+        url: str | None = None,
+        attribution: str = "",
+        max_zoom: int = 19,
+        *,
+        default: bool = False,
+    ) -> None:
+        super().__init__(
+            name=_no_braces(html.escape(name)), overlay=False, control=True, show=default
+        )
+        self._name = "KmpostBase"
+        self.plain_name = payloads.json(html.escape(name))
+        self.url = payloads.json(url) if url else None
+        self.opts = payloads.json(
+            {"attribution": html.escape(attribution), "maxZoom": max_zoom, "subdomains": "abc"}
+        )
+        self.default = "true" if default else "false"
+
+
+class _DataLayer(Layer):
+    """One kmpost layer: ``kmpost.featureLayer`` or ``kmpost.kmLayer`` with its data inline."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = kmpost.{{ this.factory }}("
+        "{{ this.layer_id }}, {{ this.label }}, {{ this.data }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(
+        self, payloads: _Payloads, layer_id: str, label: str, count: int, factory: str, data: Any
+    ) -> None:
+        control_label = f'{html.escape(label)} <span class="kp-lc-n">({count})</span>'
+        super().__init__(name=_no_braces(control_label), overlay=True, control=True, show=True)
+        self._name = "KmpostLayer"
+        self.factory = factory
+        self.layer_id = payloads.json(layer_id)
+        self.label = payloads.json(label)
+        self.data = payloads.json(data)
+
+
+# --------------------------------------------------------------------------- page
+def _label(layer_id: str) -> str:
+    return LAYER_LABELS.get(layer_id) or layer_id.replace("_", " ").strip().capitalize() or "Layer"
+
+
+def _ordered(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
+    known = [k for k in LAYER_ORDER if k in layers]
+    return known + [k for k in layers if k not in LAYER_ORDER]
+
+
+def _bounds(frames: Iterable[gpd.GeoDataFrame]) -> list[list[float]] | None:
+    boxes = [f.total_bounds for f in frames if len(f) and not f.geometry.is_empty.all()]
+    boxes = [b for b in boxes if np.all(np.isfinite(b))]
+    if not boxes:
+        return None
+    arr = np.array(boxes)
+    west, south = arr[:, 0].min(), arr[:, 1].min()
+    east, north = arr[:, 2].max(), arr[:, 3].max()
+    return [
+        [round(float(south), 5), round(float(west), 5)],
+        [round(float(north), 5), round(float(east), 5)],
+    ]
+
+
+def render_html(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    title: str,
+    schematic: bool,
+    notice: str | None = None,
+    attribution: str = DEFAULT_ATTRIBUTION,
+) -> str:
+    """Return the self-contained HTML page of :func:`write_html` as a string."""
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    for layer_id in _ordered(layers):
+        gdf = layers[layer_id]
+        if not isinstance(gdf, gpd.GeoDataFrame):
+            raise OutputError(
+                f"layer {layer_id!r}: expected a GeoDataFrame, got {type(gdf).__name__}"
+            )
+        gdf = _to_4326(gdf, layer_id)
+        if len(gdf) == 0 or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
+            continue  # an empty layer gets no toggle
+        frames[layer_id] = gdf
+
+    bounds = _bounds(frames.values())
+    center = (
+        [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+        if bounds
+        else [30, 90]
+    )
+    if notice is None and schematic:
+        notice = DEFAULT_SCHEMATIC_NOTICE
+
+    payloads = _Payloads()
+    figure = Figure(title=_no_braces(html.escape(title)))
+    fmap = folium.Map(
+        location=center,
+        zoom_start=6 if bounds else 3,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+        max_zoom=18,
+    )
+    # folium links 10 CDN files by default; this page links none (everything is inlined below)
+    fmap.default_js = []
+    fmap.default_css = []
+    fmap.add_to(figure)
+    cfg = {"attribution": attribution, "notice": notice, "title": title, "bounds": bounds}
+    _Call("init", payloads.json(cfg)).add_to(fmap)
+    _BaseLayer(payloads, PLAIN_BASE, default=True).add_to(fmap)
+    for name, url, attr, max_zoom in TILE_LAYERS:
+        _BaseLayer(payloads, name, url, attr, max_zoom).add_to(fmap)
+    for layer_id, gdf in frames.items():
+        label = _label(layer_id)
+        if layer_id == "km_markers" or (
+            "level" in gdf.columns
+            and set(gdf.geometry.geom_type.dropna()) <= {"Point"}
+            and layer_id.startswith("km")
+        ):
+            data = _km_marker_data(gdf)
+            _DataLayer(payloads, layer_id, label, len(data["lon"]), "kmLayer", data).add_to(fmap)
+        else:
+            fc = _feature_collection(gdf, layer_id, schematic)
+            _DataLayer(payloads, layer_id, label, len(fc["features"]), "featureLayer", fc).add_to(
+                fmap
+            )
+    LayerControl(position="topright", collapsed=True).add_to(fmap)
+    _Call("finish", payloads.json(cfg)).add_to(fmap)
+
+    page = figure.render()
+    # folium popups and a few folium features call jQuery: inline it only if something does
+    needs_jquery = re.search(r"(?<![\w.])(?:\$|jQuery)\(", page) is not None
+    match = _EXTERNAL.search(page)  # before the vendor code goes in: folium's own links
+    head = ["jquery.min.js"] if needs_jquery else []
+    head += [
+        "leaflet.css",
+        "kmpost_map.css",
+        "leaflet.js",
+        "leaflet.polylineoffset.js",
+        "kmpost_map.js",
+    ]
+    inline = []
+    for name in head:
+        text = assets.read_own(name) if name.startswith("kmpost") else assets.read_vendor(name)
+        tag = "style" if name.endswith(".css") else "script"
+        inline.append(f"<{tag}>/* {name} */\n{payloads.token(text)}\n</{tag}>")
+    page = page.replace("<head>", "<head>\n" + "\n".join(inline), 1)
+    page = payloads.fill(page)
+    if match:
+        raise OutputError(
+            f"HTML map: the page would load {match.group(0)!r} from outside the file; "
+            "kmpost maps must be self-contained (report this as a bug)"
+        )
+    return page
+
+
+def write_html(
+    path: str | os.PathLike[str],
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    title: str,
+    schematic: bool,
+    notice: str | None = None,
+    attribution: str = DEFAULT_ATTRIBUTION,
+) -> None:
+    """Write the interactive map of ``layers`` as ONE self-contained, offline HTML file.
+
+    ``layers`` maps a layer id (``route``, ``km_markers``, ``checkpoints``, ...) to a
+    GeoDataFrame with the common layer schema (see DESIGN.md), any CRS (reprojected to
+    EPSG:4326). Each non-empty layer gets a toggle; ``schematic`` draws the route dashed and
+    shows a notice (``notice`` replaces the default text, and is shown even when not schematic).
+    ``title`` and ``attribution`` are plain text (escaped). Needs the assets installed by
+    ``python -m maps.assets``; raises ``OutputError`` otherwise or when the file can't be written.
+    """
+    page = render_html(
+        layers, title=title, schematic=schematic, notice=notice, attribution=attribution
+    )
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".kmpost-", suffix=".html", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(page)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write the HTML map ({exc.strerror or exc})") from exc
