@@ -1,0 +1,217 @@
+"""From prose to distance-referenced events: sentences, references, categories, confidence.
+
+:func:`extract_events` is the core: it splits the text into sentences, finds every distance
+reference (:mod:`roadbook.extract.patterns`), gives it a category and a side of the road
+(:mod:`roadbook.extract.categories`) and a confidence:
+
+* ``high``   – a road km post / mile marker or a range of posts, category decided by a keyword;
+* ``medium`` – a cumulative or relative distance with a keyword;
+* ``low``    – hedged values ("approx.", "about", "30-40 km"), or no keyword (category ``info``),
+  or the sentence is a question.
+
+Input checks: text that looks binary (NUL bytes, mostly control characters or decoding
+replacement characters) and texts beyond :data:`MAX_CHARS` raise :class:`ExtractError`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo.errors import KmpostError
+from roadbook.extract.categories import categorize, expand_abbreviations, find_side
+from roadbook.extract.patterns import find_references
+
+#: Largest text accepted (characters); 10 MB of notes is fine, 60 MB is refused.
+MAX_CHARS = 60_000_000
+#: Longest "sentence" looked at; longer runs of text without a full stop are cut into pieces.
+MAX_SENTENCE = 2_000
+
+
+class ExtractError(KmpostError):
+    """The notes cannot be read as text (binary data, too large, unreadable file)."""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the input with its 1-based line number."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class Event:
+    """One distance-referenced event found in the notes (one line of ``--json`` output)."""
+
+    value: float
+    unit: str
+    ref: str
+    category: str
+    sentence: str
+    confidence: str
+    side: str | None = None
+    value_end: float | None = None
+    place: str | None = None
+    line: int = 0
+    because: tuple[str, ...] = ()
+    flags: list[str] = field(default_factory=list)
+    clause: str = ""
+    length_km: float | None = None
+
+    def as_dict(self, explain: bool = False) -> dict[str, object]:
+        """The JSON object for this event (``--json``); ``explain`` adds the deciding words."""
+        d: dict[str, object] = {
+            "value": _num(self.value), "unit": self.unit, "ref": self.ref,
+            "category": self.category, "sentence": self.sentence,
+            "confidence": self.confidence, "side": self.side,
+        }
+        if self.value_end is not None:
+            d["value_end"] = _num(self.value_end)
+        if self.place is not None:
+            d["place"] = self.place
+        if self.length_km is not None:
+            d["length_km"] = _num(self.length_km)
+        d["line"] = self.line
+        if explain:
+            d["because"] = list(self.because)
+            d["flags"] = list(self.flags)
+        return d
+
+
+def _num(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else x
+
+
+_ABBREV = r"(?:approx|ca|no|nr|dep|arr|mt|st|dr|e\.g|i\.e|vs|etc|km|min|hr|hrs|tel|ph|p|pp|fig|mr|mrs|ms|rd)"
+_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def check_text(text: str, source_name: str) -> None:
+    """Refuse input that is not prose: binary data or a text too large to be notes."""
+    if len(text) > MAX_CHARS:
+        raise ExtractError(f"{source_name}: {len(text)} characters is too large for route notes "
+                           f"(limit {MAX_CHARS}); split the file")
+    sample = text[:200_000]
+    if "\x00" in sample:
+        raise ExtractError(f"{source_name}: input contains NUL bytes, so it looks like binary data; "
+                           "give a plain-text file of route notes")
+    if sample:
+        bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\n\r\f") or c == "\ufffd"
+                  or 0x7F <= ord(c) < 0xA0)
+        if bad / len(sample) > 0.05:
+            raise ExtractError(f"{source_name}: {100 * bad / len(sample):.0f}% of the first "
+                               f"{len(sample)} characters are control or undecodable bytes, so it "
+                               "looks like binary data; give a plain-text (UTF-8) file of route notes")
+
+
+def read_notes(path: str | Path) -> str:
+    """Read a notes file ("-" is not handled here) as text, UTF-8 with fallbacks.
+
+    UTF-8 (with or without BOM) and UTF-16 with a BOM are decoded; anything else is decoded as
+    UTF-8 with replacement characters, which :func:`check_text` then judges.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_CHARS * 4:
+            raise ExtractError(f"{p}: {size} bytes is too large for route notes; split the file")
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ExtractError(f"{p}: cannot read the notes ({exc.strerror}); check the path") from None
+    return decode_notes(raw)
+
+
+def decode_notes(raw: bytes) -> str:
+    """Decode bytes of notes: UTF-16 with BOM, else UTF-8 (BOM dropped, bad bytes replaced)."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return raw.decode("utf-16", errors="replace")
+    return raw.decode("utf-8-sig", errors="replace")
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split text into sentences, keeping line numbers; every line break ends a sentence.
+
+    "approx. 180 km" and "No. 36" do not end a sentence.
+    """
+    out: list[Sentence] = []
+    for lineno, raw_line in enumerate(text.splitlines(), start=1):
+        line = raw_line.strip()
+        if not line:
+            continue
+        pos = 0
+        for m in _SPLIT.finditer(line):
+            head = line[pos:m.start()]
+            if re.search(rf"\b{_ABBREV}\.$", head, re.IGNORECASE):
+                continue
+            out.extend(_cut(head.strip(), lineno))
+            pos = m.end()
+        out.extend(_cut(line[pos:].strip(), lineno))
+    return out
+
+
+def _cut(s: str, line: int) -> list[Sentence]:
+    if not s:
+        return []
+    if len(s) <= MAX_SENTENCE:
+        return [Sentence(s, line)]
+    parts = []
+    for i in range(0, len(s), MAX_SENTENCE):
+        parts.append(Sentence(s[i:i + MAX_SENTENCE], line))
+    return parts
+
+
+_HEDGE = re.compile(r"\b(?:approx\w*|about|around|roughly|maybe|perhaps|I think|not sure|or so|"
+                    r"ca\.|circa|somewhere|guess|estimate\w*)\b|~", re.IGNORECASE)
+_LENGTH_IN = re.compile(r"\b(?:of|for)\s(?:about\s|approx\.?\s|some\s)?(\d{1,3}(?:\.\d)?)\s?(?:km|kilomet\w+|clicks?)\b"
+                        r"|\b(\d{1,3}(?:\.\d)?)\s?(?:km|kilomet\w+)(?:[\s-]long)?\s(?:downhill|descent|climb)",
+                        re.IGNORECASE)
+
+
+def extract_events(text: str, source_name: str = "<notes>") -> list[Event]:
+    """All distance-referenced events of the notes, in text order."""
+    check_text(text, source_name)
+    abbreviations = expand_abbreviations(text)
+    events: list[Event] = []
+    for sent in split_sentences(text):
+        if not re.search(r"\d", sent.text):
+            continue
+        refs = find_references(sent.text)
+        for i, r in enumerate(refs):
+            lo = refs[i - 1].end if i > 0 else 0
+            hi = refs[i + 1].start if i + 1 < len(refs) else len(sent.text)
+            clause = sent.text[lo:hi]
+            # the reference itself ("23 km from the border") does not decide the category
+            own = sent.text[lo:r.start] + " " + sent.text[r.end:hi]
+            cat = categorize(own, abbreviations)
+            flags: list[str] = []
+            if r.ref in ("marker", "range"):
+                conf = "high"
+            else:
+                conf = "medium"
+            if r.approx or _HEDGE.search(sent.text[max(0, r.start - 25):r.end + 5]):
+                conf = "low"
+                flags.append("approximate distance")
+            if cat.guessed:
+                conf = "low"
+                flags.append("no category keyword: category is a guess")
+            if sent.text.rstrip().endswith("?"):
+                conf = "low"
+                flags.append("the sentence is a question")
+            if r.ref == "relative":
+                flags.append("relative distance: needs the previous position to be placed")
+            elif r.ref == "cumulative" and r.place is None:
+                flags.append("cumulative distance without a named reference point")
+            length = None
+            if cat.category in ("descent", "climb"):
+                lm = _LENGTH_IN.search(clause)
+                if lm:
+                    length = float(lm.group(1) or lm.group(2))
+            events.append(Event(
+                value=r.value, unit=r.unit, ref=r.ref, category=cat.category,
+                sentence=sent.text, confidence=conf, side=find_side(clause),
+                value_end=r.value_end, place=r.place, line=sent.line, because=cat.because,
+                flags=flags, clause=clause.strip(), length_km=length,
+            ))
+    return events

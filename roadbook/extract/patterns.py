@@ -1,0 +1,279 @@
+"""Regular expressions that find distance references in travellers' prose.
+
+Four kinds of reference (``ref``) are recognised:
+
+``marker``
+    a painted road km post or mile marker: "At km 1383", "K1459", "K1459+300", "km 88",
+    "kilometre post 412", "KM 230", "the 1383 km post", "mile 34.5", "MP 120", "mile marker 88".
+``range``
+    a stretch between posts: "km 300–345", "between km 1339 and 1353", "from km 1317 to 1353",
+    "K300-K345", or an open range that starts at a post: "from km 1452", "km 1452 onwards".
+    ``value`` is the first post, ``value_end`` the second one (``None`` for an open range).
+``cumulative``
+    a distance from a named reference point: "45 km from Hotan", "20 km before Korla",
+    "10 km past the pass", "30 miles north of Moab", or an odometer reading "at 45 km".
+``relative``
+    a distance from the writer's previous position: "after 12 km", "another 30 km",
+    "a further 5 km", "12 km later", "5 km further on", "in 3 km", "for the next 40 km",
+    "the first 100 km after the border".
+
+A bare length is *not* a reference: "a downhill of 34 km", "this 400 km stretch", "1 km away",
+"100km to the south", trip totals ("we cycled 7,000 km from Xi'an to Kashgar"), distances between
+two places ("Korla is 450 km from Ruoqiang to ..."), speeds ("80 km/h"), fuel use ("7 l/100 km")
+and daily averages ("90 km a day"). Numbers without a distance unit (altitudes "3,600 m", prices,
+clock times, phone numbers, dates, road numbers "G315", page numbers) never match at all.
+
+Every regex here is linear: only bounded repetitions (``{0,3}``) and no nested quantifiers, so a
+10 MB input cannot trigger catastrophic backtracking.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: A number as travellers write it: "1383", "1,383", "34.5", "12,5".
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,3})?|\d{1,6}(?:[.,]\d{1,3})?)"
+#: Units of distance.
+KM_WORD = r"(?:kms?|kilomet(?:er|re)s?|k\.m\.|clicks?|klicks?)"
+MI_WORD = r"(?:miles?|mi)"
+_DASH = r"(?:-|–|—|to|until|till|through)"
+_APPROX = (r"(?:(?:approx(?:\.|imately)?|about|around|roughly|some|ca\.|circa|nearly|almost"
+           r"|just over|just under|over|under|less than|more than|~)\s{0,2})")
+_POST_WORD = r"(?:post|marker|stone|mark|sign|pole)"
+
+#: Words that make a length a trip total or a daily figure (checked just before the number).
+_TOTAL_BEFORE = re.compile(
+    r"(?:total(?:ling|ing|led|ed)?|altogether|overall|in all|covered|cycled|rode|ridden|biked|walked|"
+    r"travel+ed|did|done|clocked|logged|trip of|journey of|tour of|distance of|length of|"
+    r"averag\w*|whole|entire)\s{1,3}(?:\w+\s{1,3}){0,3}$",
+    re.IGNORECASE,
+)
+
+# --- markers ------------------------------------------------------------------------------------
+RE_KM_RANGE = re.compile(
+    rf"\b(?:between\s{{1,3}})?(?:km|kilomet(?:er|re)s?)(?:[\s-]?{_POST_WORD}s?)?\s?\.?\s?(?P<a>{NUM})"
+    rf"\s{{0,2}}(?:{_DASH}|and)\s{{0,2}}(?:km\s?\.?\s?)?(?P<b>{NUM})(?![\d:/])(?!\s?(?:km|kilomet))",
+    re.IGNORECASE,
+)
+RE_K_RANGE = re.compile(
+    r"(?<![A-Za-z0-9])K(?P<a>\d{2,5})\s{0,2}(?:-|–|—|to)\s{0,2}K?(?P<b>\d{2,5})\b"
+)
+RE_FROM_KM = re.compile(
+    rf"\b(?:from|starting at|starting from|beginning at|since)\s{{1,3}}(?:the\s)?"
+    rf"(?:km|kilomet(?:er|re))(?:[\s-]?{_POST_WORD})?\s?\.?\s?(?P<a>{NUM})(?![\d:/])",
+    re.IGNORECASE,
+)
+RE_KM_ONWARDS = re.compile(
+    rf"\b(?:km|kilomet(?:er|re))\s?\.?\s?(?P<a>{NUM})\s{{1,3}}(?:onwards?|and beyond|on\b)",
+    re.IGNORECASE,
+)
+RE_KM_MARKER = re.compile(
+    rf"\b(?:km|kilomet(?:er|re))(?:[\s-]?{_POST_WORD}s?)?\s?\.?\s?(?:no\.?\s?)?(?P<a>{NUM})"
+    r"(?![\d:/])(?!\s?(?:km|kilomet|%))(?!\s?/\s?h)",
+    re.IGNORECASE,
+)
+RE_NUM_KM_POST = re.compile(
+    rf"\b(?P<a>{NUM})(?:st|nd|rd|th)?\s?-?\s?(?:km|kilomet(?:er|re))[\s-]?{_POST_WORD}",
+    re.IGNORECASE,
+)
+RE_K_POST = re.compile(r"(?<![A-Za-z0-9+\-/])K\s?(?P<a>\d{2,5})(?:\s?\+\s?(?P<m>\d{1,3}))?\b(?![:/])")
+RE_MILE_RANGE = re.compile(
+    rf"\b(?:miles?|mile[\s-]?(?:post|marker)s?|mileposts?|MM|MP)\s?(?P<a>{NUM})"
+    rf"\s{{0,2}}(?:{_DASH}|and)\s{{0,2}}(?:mile\s)?(?P<b>{NUM})(?![\d:/])(?!\s?(?:mi|km))",
+)
+RE_MILE_MARKER = re.compile(
+    rf"\b(?:[Mm]ile|[Mm]ile[\s-]?(?:post|marker)|[Mm]ilepost|MILE)\s?(?P<a>{NUM})(?![\d:/])(?!\s?(?:mi|km|%))"
+    rf"|\b(?:MP|MM)[ -](?P<b>{NUM})\b(?![:/])",
+)
+
+# --- lengths with a unit (classified by their context) -------------------------------------------
+RE_DISTANCE = re.compile(
+    rf"(?<![\w.,/])(?P<a>{NUM})(?:\s?(?:-|–|to)\s?(?P<b>{NUM}))?\s?-?\s?(?P<unit>{KM_WORD}|{MI_WORD})"
+    r"(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+#: Context after a length that makes it a speed, a fuel figure, a daily average or an area.
+_NOT_AFTER = re.compile(
+    r"^\s?(?:/\s?h|/\s?hr|ph\b|p/h|per hour|an hour|/\s?day|per day|a day|each day|every day|"
+    r"²|2\b|\^2|sq|square|long\b|wide\b|high\b|in length|of (?:road|gravel|asphalt|climbing|"
+    r"downhill|descent|track|riding)|stretch|section|loop|detour|ride\b|trip|tour|journey|day\b)",
+    re.IGNORECASE,
+)
+_NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
+
+#: Before a length: relative words ("after", "another", ...).
+_REL_BEFORE = re.compile(
+    rf"\b(?:(?P<after>after|in|within|for)|(?P<another>another|a further|further|an additional|"
+    rf"additional|a more|one more|(?:the )?(?:next|first|last|following))|(?P<at>at|at the))\s{{1,2}}{_APPROX}?"
+    rf"(?:(?:a\s|another\s|the\s)?(?:first|next|last|following|further|more)\s)?$",
+    re.IGNORECASE,
+)
+#: After a length: relative words ("later", "further on", ...).
+_REL_AFTER = re.compile(
+    r"^\s{0,2}(?:later|further(?: on| along| down| up)?|farther(?: on)?|on(?= from there| from here|[,.;])|"
+    r"ahead|down the road|up the road|along the road|on from (?:here|there)|beyond that|"
+    r"after that|from (?:here|there)|into the (?:ride|day|stage))\b",
+    re.IGNORECASE,
+)
+#: After a length: a reference point ("from Hotan", "before the pass", "north of Moab").
+_PLACE_AFTER = re.compile(
+    r"^\s{0,2}(?P<rel>from|before|after|past|beyond|short of|out of|outside(?: of)?|"
+    r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ward)? of|"
+    r"prior to|on from|ahead of|(?:before|after) (?:reaching|leaving|crossing|passing))"
+    r"\s{1,2}(?:the\s)?(?P<place>[A-Z][\w'’\-]{1,30}(?:[ /]{1,3}[A-Z][\w'’\-]{1,30}){0,3}"
+    r"|(?:last|next|first|previous)?\s?(?:border|pass|junction|turn[- ]?off|bridge|checkpoint|"
+    r"village|town|city|summit|top|river|lake|start|crossroads?|fork|tunnel|camp\w*|hotel|"
+    r"station|dam|roundabout)\b)",
+)
+#: "X km from A to B": a distance between two places, not a position.
+_FROM_TO = re.compile(r"^\s{0,2}from\s[^.;:]{1,60}?\sto\s[A-Z]")
+_AWAY = re.compile(r"^\s{0,2}(?:away|off\b|to the (?:north|south|east|west)|north|south|east|west)",
+                   re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One distance reference found in a sentence.
+
+    ``start``/``end`` are character offsets in the sentence; ``place`` names the reference point
+    of a cumulative distance (``None`` if the text gives none); ``approx`` is True when the writer
+    hedged ("approx.", "about", "30-40 km").
+    """
+
+    value: float
+    unit: str
+    ref: str
+    start: int
+    end: int
+    value_end: float | None = None
+    place: str | None = None
+    approx: bool = False
+    pattern: str = ""
+
+
+def parse_number(s: str) -> float:
+    """Read "1,383" as 1383, "34.5" and "12,5" as decimals.
+
+    >>> parse_number("1,383"), parse_number("34.5"), parse_number("12,5")
+    (1383.0, 34.5, 12.5)
+    """
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
+        return float(s.replace(",", ""))
+    return float(s.replace(",", "."))
+
+
+def _unit(word: str) -> str:
+    w = word.lower()
+    return "mi" if w.startswith("mi") else "km"
+
+
+def _overlaps(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(a < e and s < b for s, e in spans)
+
+
+def _is_train_or_code(sentence: str, start: int, end: int) -> bool:
+    """K-numbers are also Chinese train numbers ("train K9786") and model names."""
+    before = sentence[max(0, start - 20):start].lower()
+    after = sentence[end:end + 12].lower()
+    return bool(re.search(r"(train|no\.?|number|#|model|flight|bus)\s{0,2}$", before)
+                or re.match(r"\s{0,2}(train|express|sleeper)", after))
+
+
+def find_references(sentence: str) -> list[Match]:
+    """Every distance reference in one sentence, in text order (no two overlap)."""
+    found: list[Match] = []
+    spans: list[tuple[int, int]] = []
+
+    def add(m: Match) -> None:
+        if not _overlaps(spans, m.start, m.end):
+            found.append(m)
+            spans.append((m.start, m.end))
+
+    for m in RE_KM_RANGE.finditer(sentence):
+        a, b = parse_number(m["a"]), parse_number(m["b"])
+        if a != b:
+            add(Match(a, "km", "range", m.start(), m.end(), value_end=b, pattern="km A-B"))
+    for m in RE_K_RANGE.finditer(sentence):
+        if not _is_train_or_code(sentence, m.start(), m.end()):
+            add(Match(float(m["a"]), "km", "range", m.start(), m.end(), value_end=float(m["b"]),
+                      pattern="KA-KB"))
+    for m in RE_MILE_RANGE.finditer(sentence):
+        a, b = parse_number(m["a"]), parse_number(m["b"])
+        if a != b:
+            add(Match(a, "mi", "range", m.start(), m.end(), value_end=b, pattern="mile A-B"))
+    for m in RE_FROM_KM.finditer(sentence):
+        add(Match(parse_number(m["a"]), "km", "range", m.start(), m.end(), pattern="from km A"))
+    for m in RE_KM_ONWARDS.finditer(sentence):
+        add(Match(parse_number(m["a"]), "km", "range", m.start(), m.end(), pattern="km A onwards"))
+    for m in RE_NUM_KM_POST.finditer(sentence):
+        add(Match(parse_number(m["a"]), "km", "marker", m.start(), m.end(), pattern="A km post"))
+    for m in RE_KM_MARKER.finditer(sentence):
+        # "we did 45 km 20 of them on gravel": the "km" belongs to the number before it
+        if re.search(rf"{NUM}\s?$", sentence[max(0, m.start() - 12):m.start()]):
+            continue
+        add(Match(parse_number(m["a"]), "km", "marker", m.start(), m.end(), pattern="km A"))
+    for m in RE_K_POST.finditer(sentence):
+        if _is_train_or_code(sentence, m.start(), m.end()):
+            continue
+        v = float(m["a"]) + (float(m["m"]) / 1000.0 if m["m"] else 0.0)
+        add(Match(v, "km", "marker", m.start(), m.end(), pattern="K post"))
+    for m in RE_MILE_MARKER.finditer(sentence):
+        if re.search(rf"{NUM}\s?$", sentence[max(0, m.start() - 12):m.start()]):
+            continue
+        add(Match(parse_number(m["a"] or m["b"]), "mi", "marker", m.start(), m.end(),
+                  pattern="mile A"))
+    for m in RE_DISTANCE.finditer(sentence):
+        if _overlaps(spans, m.start(), m.end()):
+            continue
+        ref = _classify_length(sentence, m)
+        if ref is None:
+            continue
+        kind, place, extra_end, approx_ctx = ref
+        a = parse_number(m["a"])
+        b = parse_number(m["b"]) if m["b"] else None
+        add(Match(a, _unit(m["unit"]), kind, m.start(), max(m.end(), extra_end), value_end=b,
+                  place=place, approx=approx_ctx or b is not None, pattern=f"length+{kind}"))
+    found.sort(key=lambda x: x.start)
+    return found
+
+
+def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, int, bool] | None:
+    """Decide whether "<number> <unit>" is a cumulative or relative reference, or just a length.
+
+    Returns ``(ref, place, end, approx)`` or ``None`` for a length that is no reference.
+    """
+    before = sentence[max(0, m.start() - 60):m.start()]
+    after = sentence[m.end():m.end() + 90]
+    if _NOT_AFTER.match(after) or _NOT_BEFORE.search(before):
+        return None
+    approx = bool(re.search(rf"{_APPROX}$", before, re.IGNORECASE))
+    rel = _REL_BEFORE.search(before)
+    if _FROM_TO.match(after):
+        return None
+    pm = _PLACE_AFTER.match(after)
+    if _TOTAL_BEFORE.search(before) and not (rel and rel["after"] is None and rel["at"] is None):
+        # "we cycled 120 km from Hotan": a total, unless "another"/"the next" says otherwise
+        if not (rel and rel["after"]):
+            return None
+    if pm:
+        place = pm["place"].strip()
+        if re.fullmatch(r"(?:from|on from) (?:here|there)", f"{pm['rel']} {place}", re.IGNORECASE):
+            return ("relative", None, m.end() + pm.end(), approx)
+        if rel and rel["another"] and rel["another"].lower().strip() in ("the first", "first",
+                                                                           "the last", "last"):
+            return ("relative" if "first" in rel["another"].lower() else "cumulative", place,
+                    m.end() + pm.end(), approx)
+        return ("cumulative", place, m.end() + pm.end(), approx)
+    if rel:
+        if rel["at"]:
+            if _AWAY.match(after):
+                return None
+            return ("cumulative", None, m.end(), approx)
+        if _AWAY.match(after) and not rel["another"]:
+            return None
+        return ("relative", None, m.end(), approx)
+    if _REL_AFTER.match(after):
+        return ("relative", None, m.end(), approx)
+    return None
