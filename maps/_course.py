@@ -1,0 +1,261 @@
+"""Shared parts of the bike-computer exporters (GPX, FIT, TCX).
+
+* :func:`prepare_points`: the event GeoDataFrame (DESIGN.md layer schema) -> a list of
+  :class:`CoursePoint` sorted by along-track metres, with optional km-marker points.
+* :func:`prepare_line`: the track, optionally simplified to a point budget (indices + the measured
+  deviation in metres).
+* :func:`atomic_write`: write to a temp file in the target folder, then ``os.replace``.
+* :func:`decimals`: fast, exponent-free decimal strings for coordinates.
+
+All coordinates are (lon, lat) degrees WGS84; distances are metres along the route line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from geo.errors import OutputError
+from geo.track import Track
+from maps.simplify import simplify_to_budget
+
+
+@dataclass(frozen=True)
+class CoursePoint:
+    """One event as the exporters need it.
+
+    ``along_m`` is geodesic metres from the route start (None when the event could not be placed
+    on the route); ``lon``/``lat`` degrees.
+    """
+
+    lon: float
+    lat: float
+    along_m: float | None
+    kind: str
+    layer: str
+    name: str
+    note: str
+    km: float | None
+    km_pos: float | None
+    source: str
+    side: str
+    confidence: str
+    located_by: str
+
+
+@dataclass
+class WriteReport:
+    """What an exporter wrote.
+
+    Attributes:
+        path: the file written.
+        fmt: "gpx", "fit" or "tcx".
+        input_points: vertices of the track given.
+        track_points: vertices written (after simplification).
+        max_deviation_m: largest distance, metres, between the given and the written line.
+        points: waypoints / course points written.
+        skipped: events not written (e.g. no along-track position for FIT/TCX), with reasons.
+        bytes: file size.
+        warnings: one-line messages for the user.
+    """
+
+    path: Path
+    fmt: str
+    input_points: int
+    track_points: int
+    max_deviation_m: float
+    points: int
+    skipped: list[str] = field(default_factory=list)
+    bytes: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _str(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and math.isnan(v):
+        return ""
+    s = str(v)
+    return "" if s in ("nan", "None", "<NA>") else s
+
+
+def position_at(track: Track, along_m: np.ndarray, d: float) -> tuple[float, float]:
+    """(lon, lat) at ``d`` metres along the line (linear between vertices; clamped to the ends)."""
+    i = int(np.searchsorted(along_m, d, side="right")) - 1
+    i = min(max(i, 0), len(along_m) - 2)
+    seg = along_m[i + 1] - along_m[i]
+    t = 0.0 if seg <= 0 else min(max((d - along_m[i]) / seg, 0.0), 1.0)
+    return (float(track.lon[i] + t * (track.lon[i + 1] - track.lon[i])),
+            float(track.lat[i] + t * (track.lat[i + 1] - track.lat[i])))
+
+
+def prepare_points(track: Track, along_m: np.ndarray, events: Any, *,
+                   layers: Collection[str] | None = None,
+                   km_markers_every: float | None = None,
+                   km_marker_points: Any = None) -> list[CoursePoint]:
+    """Events (GeoDataFrame, EPSG:4326) -> CoursePoints sorted by along_m (unplaced last).
+
+    Args:
+        events: GeoDataFrame with the DESIGN.md columns; may be None or empty. Rows whose
+            ``layer`` is "km_markers" (or kind "km_marker") are dropped here: km markers come only
+            from ``km_markers_every``.
+        layers: keep only these layer names (None: all).
+        km_markers_every: add a km-marker point every this many km. With ``km_marker_points``
+            (the km_markers layer: road km posts) the posts whose ``km`` is a multiple are used;
+            otherwise markers are placed every N km of along-track distance.
+    """
+    if len(along_m) != len(track):
+        raise ValueError(f"along_m has {len(along_m)} values for {len(track)} track points")
+    out: list[CoursePoint] = []
+    if events is not None and len(events):
+        crs = getattr(events, "crs", None)
+        if crs is not None and crs.to_epsg() != 4326:
+            events = events.to_crs(4326)
+        for row in events.itertuples(index=False):
+            rec = row._asdict()
+            layer = _str(rec.get("layer"))
+            kind = _str(rec.get("kind")) or "info"
+            if layer == "km_markers" or kind == "km_marker":
+                continue
+            if layers is not None and layer not in layers:
+                continue
+            out.append(_point(track, along_m, rec, kind, layer))
+    if km_markers_every:
+        out.extend(_km_markers(track, along_m, km_markers_every, km_marker_points))
+    out.sort(key=lambda p: (p.along_m is None, p.along_m or 0.0))
+    return out
+
+
+def _point(track: Track, along_m: np.ndarray, rec: dict[str, Any], kind: str,
+           layer: str) -> CoursePoint:
+    d = _num(rec.get("along_m"))
+    geom = rec.get("geometry")
+    lon = lat = None
+    if geom is not None and not geom.is_empty:
+        if geom.geom_type == "Point":
+            lon, lat = geom.x, geom.y
+        elif d is None:
+            c = geom.representative_point()
+            lon, lat = c.x, c.y
+    if d is not None and d > float(along_m[-1]) + 1.0:
+        d = None  # beyond the line: cannot be a course point
+    if (lon is None or lat is None) and d is not None:
+        lon, lat = position_at(track, along_m, d)
+    if lon is None or lat is None:
+        lon, lat = float("nan"), float("nan")
+    return CoursePoint(
+        lon=float(lon), lat=float(lat), along_m=d, kind=kind, layer=layer,
+        name=_str(rec.get("name")), note=_str(rec.get("note")), km=_num(rec.get("km")),
+        km_pos=_num(rec.get("km_pos")), source=_str(rec.get("source")),
+        side=_str(rec.get("side")), confidence=_str(rec.get("confidence")),
+        located_by=_str(rec.get("located_by")),
+    )
+
+
+def _km_markers(track: Track, along_m: np.ndarray, every: float,
+                posts: Any) -> list[CoursePoint]:
+    if every <= 0:
+        raise ValueError(f"km_markers_every must be > 0 km, got {every}")
+    out = []
+    if posts is not None and len(posts):
+        for row in posts.itertuples(index=False):
+            rec = row._asdict()
+            km = _num(rec.get("km"))
+            if km is None:
+                km = _num(rec.get("km_pos"))
+            if km is None:
+                continue
+            q = km / every
+            if abs(q - round(q)) > 1e-6:
+                continue
+            p = _point(track, along_m, rec, "km_marker", "km_markers")
+            out.append(CoursePoint(p.lon, p.lat, p.along_m, "km_marker", "km_markers",
+                                   f"km {km:g}", f"road km {km:g}", km, km, p.source, "",
+                                   p.confidence, p.located_by))
+        return out
+    total = float(along_m[-1])
+    for d in np.arange(every * 1000.0, total + 1e-6, every * 1000.0):
+        lon, lat = position_at(track, along_m, float(d))
+        km = float(d) / 1000.0
+        out.append(CoursePoint(lon, lat, float(d), "km_marker", "km_markers", f"km {km:g}",
+                               f"{km:g} km along the line (GPS distance, not road km posts)",
+                               None, None, "", "", "high", "route"))
+    return out
+
+
+def prepare_line(track: Track, max_points: int | None) -> tuple[np.ndarray, float]:
+    """Indices of the track vertices to write and the largest deviation that caused (metres)."""
+    n = len(track)
+    if max_points is None or n <= max_points:
+        return np.arange(n, dtype=np.int64), 0.0
+    r = simplify_to_budget(track.lon, track.lat, max_points, track.segment_starts)
+    return r.keep, r.max_deviation_m
+
+
+def segments_of(keep: np.ndarray, segment_starts: np.ndarray) -> list[np.ndarray]:
+    """Split kept indices into the track's segments (each a slice of ``keep``)."""
+    cuts = np.searchsorted(keep, segment_starts[1:], side="left")
+    return [s for s in np.split(keep, cuts) if len(s)]
+
+
+def decimals(values: np.ndarray, places: int) -> list[str]:
+    """Shortest decimal strings of ``values`` rounded to ``places`` decimals, never exponents.
+
+    >>> decimals(np.array([38.12345678, 90.0, 0.00001, -0.0000001, 1e-9]), 7)
+    ['38.1234568', '90.0', '0.0000100', '-0.0000001', '0.0']
+    """
+    r = np.round(np.asarray(values, dtype=np.float64), places)
+    out = str(r.tolist())[1:-1].split(", ") if len(r) else []
+    tiny = np.flatnonzero((r != 0) & ((np.abs(r) < 1e-4) | (np.abs(r) >= 1e15)))
+    for i in tiny.tolist():
+        out[i] = f"{r[i]:.{places}f}"
+    return out
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temp file next to ``path``; on success fsync and ``os.replace`` it onto ``path``.
+
+    On any error the temp file is removed and ``path`` is left untouched. OSError becomes
+    :class:`geo.errors.OutputError`.
+    """
+    p = Path(path)
+    folder = p.parent if str(p.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise OutputError(f"{p}: cannot write into {folder} ({e.strerror or e}); "
+                          "check that the folder exists and is writable") from None
+    try:
+        kw: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
+        with os.fdopen(fd, mode, **kw) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"{p}: writing failed ({e.strerror or e}); nothing was changed") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
