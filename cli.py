@@ -10,8 +10,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo.errors import KmpostError
+
+if TYPE_CHECKING:
+    from geo.track import Track
+    from roadbook.schema import Roadbook
 
 DEFAULT_ROUTE = "g315"
 
@@ -27,7 +32,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_inputs(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _load_inputs(args: argparse.Namespace) -> tuple[Roadbook, Track | None]:
     from roadbook import load_embedded, load_roadbook
 
     if args.roadbook and args.name:

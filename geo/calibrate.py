@@ -17,6 +17,7 @@ Each anchor reports two residuals:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -88,7 +89,7 @@ class CalibratedRoute:
         self.km_increasing = km_increasing
         ordered = sorted(anchors, key=lambda a: a.along_m)
         sign = 1.0 if km_increasing else -1.0
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in itertools.pairwise(ordered):
             if b.along_m - a.along_m < 1e-3:
                 raise RouteError(
                     f"anchors '{a.label}' (km {a.km:g}) and '{b.label}' (km {b.km:g}) fall on the "
@@ -118,10 +119,8 @@ class CalibratedRoute:
         """Along-track metres of road km values; :class:`RouteError` if a km is off the route."""
         k = np.atleast_1d(np.asarray(km, dtype=float))
         self.check_km(k, what)
-        if self.km_increasing:
-            a = _interp_extrap(k, self._k, self._a)
-        else:
-            a = _interp_extrap(-k, -self._k, self._a)
+        sign = 1.0 if self.km_increasing else -1.0
+        a = _interp_extrap(sign * k, sign * self._k, self._a)
         return np.clip(a, 0.0, self.line.length_m)
 
     @property

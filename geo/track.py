@@ -61,6 +61,6 @@ def validate_lonlat(lon: np.ndarray, lat: np.ndarray, what: str, min_points: int
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise TrackError(
-            f"{what}: point {i} has bad coordinates lat={lat[i]!r} lon={lon[i]!r}; "
+            f"{what}: point {i} has bad coordinates lat={float(lat[i])} lon={float(lon[i])}; "
             "latitude must be within -90..90 and longitude within -180..180 (finite numbers)"
         )

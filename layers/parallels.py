@@ -74,9 +74,10 @@ def build(ctx: RouteContext) -> gpd.GeoDataFrame:
         if st.kind not in KINDS:
             continue
         k0, k1, located = stretch_range(ctx, st)
-        common = {"kind": st.kind, "k0": k0, "k1": k1, "km": st.from_km, "km_end": st.to_km,
-                  "name": st.name, "note": st.note, "source": ctx.roadbook.source_label(st.source),
-                  "confidence": st.confidence, "located_by": located}
+        common: dict[str, Any] = {
+            "kind": st.kind, "k0": k0, "k1": k1, "km": st.from_km, "km_end": st.to_km, "name": st.name,
+            "note": st.note, "source": ctx.roadbook.source_label(st.source), "confidence": st.confidence,
+            "located_by": located}
         if st.kind in HIGHWAY_KINDS:
             rows.append(_row(ctx, role="highway", status=HIGHWAY_KINDS[st.kind], **common))
             highway_ranges.append((min(k0, k1), max(k0, k1)))

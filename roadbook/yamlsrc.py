@@ -42,7 +42,7 @@ def load_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, int]]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
+        line = f":{getattr(mark, 'line', -1) + 1}" if mark is not None else ""
         what = (exc.problem or exc.context or "syntax error").strip()
         raise RoadbookError(
             f"{filename}{line}: malformed YAML ({what}); check indentation, colons and quotes there"

@@ -1,0 +1,77 @@
+"""Shared fixtures: the embedded seed route, built once, and small roadbooks written in code."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from layers import RouteContext, build_all, build_route
+from roadbook import load_embedded
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def seed_ctx() -> RouteContext:
+    return build_route(load_embedded("g315"))
+
+
+@pytest.fixture(scope="session")
+def seed_layers(seed_ctx: RouteContext) -> dict:
+    return build_all(seed_ctx)
+
+
+MINI = """\
+kmpost_roadbook: 1
+route:
+  id: mini
+  name: Mini route
+sources:
+  - id: s
+    title: test notes
+    licence: written for the tests
+places:
+  - id: a
+    name: Alpha
+    lat: 38.0
+    lon: 90.0
+    coord_source: test
+    on_route: true
+  - id: b
+    name: Beta
+    lat: 38.3
+    lon: 90.6
+    coord_source: test
+    on_route: true
+anchors:
+  - km: 100
+    place: a
+    source: test
+    confidence: high
+  - km: 160
+    place: b
+    source: test
+    confidence: high
+events:
+  - kind: checkpoint
+    km: 120
+    note: "At km 120 checkpoint."
+    source: s
+"""
+
+
+@pytest.fixture
+def mini_text() -> str:
+    return MINI
+
+
+@pytest.fixture
+def write_roadbook(tmp_path: Path):
+    def write(text: str, name: str = "rb.yaml") -> Path:
+        p = tmp_path / name
+        p.write_text(textwrap.dedent(text), encoding="utf-8")
+        return p
+    return write

@@ -1,0 +1,123 @@
+"""cli.py: the build command, one-line errors with exit status 2, nothing half-written, --track."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import pytest
+
+import cli
+from tests.conftest import MINI, ROOT
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def snapshot(d: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def test_build_default_writes_gpkg_and_geojson(tmp_path):
+    res = run(["build", "--out", str(tmp_path / "out")], tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "out"
+    layers = {name for name, _ in pyogrio.list_layers(out / "kmpost.gpkg")}
+    assert {"km_markers", "checkpoints", "camping", "parallels", "road_events", "places"} <= layers
+    for name in layers:
+        fc = json.loads((out / f"{name}.geojson").read_text())
+        assert fc["type"] == "FeatureCollection"
+        for f in fc["features"]:
+            assert {"kind", "km", "name", "note", "source"} <= set(f["properties"])
+    assert "SCHEMATIC" in res.stderr
+    assert not list(out.glob(".kmpost-tmp-*"))
+
+
+BAD = {
+    "unknown kind": (MINI.replace("kind: checkpoint", "kind: teahouse"),
+                     r"events\[0\]\.kind: unknown event kind 'teahouse'"),
+    "km outside": (MINI.replace("km: 120", "km: 999"),
+                   r"events\[0\]\.km: km 999 is outside the route \(km 100\.0 \.\. 160\.0\)"),
+    "anchors out of order": (MINI.replace("  - km: 160", "  - km: 90"), r"anchors out of order"),
+    "malformed yaml": (MINI.replace("  name: Mini route", "  name: 'Mini route"), r"malformed YAML"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_roadbook_one_line_exit_2_nothing_written(tmp_path, case):
+    text, pattern = BAD[case]
+    rb = tmp_path / "bad.yaml"
+    rb.write_text(text)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "kmpost.gpkg").write_bytes(b"previous build")
+    before = snapshot(out)
+    res = run(["build", "--roadbook", str(rb), "--out", str(out)], tmp_path)
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith("kmpost: error: ")
+    assert str(rb) in lines[0]
+    assert __import__("re").search(pattern, lines[0]), lines[0]
+    assert "Traceback" not in res.stderr
+    assert snapshot(out) == before
+
+
+def test_error_names_line_for_km_outside(tmp_path, capsys):
+    rb = tmp_path / "bad.yaml"
+    rb.write_text(MINI.replace("km: 120", "km: 999"))
+    assert cli.main(["build", "--roadbook", str(rb), "--out", str(tmp_path / "o")]) == 2
+    assert f"{rb}:32: events[0].km" in capsys.readouterr().err
+    assert not (tmp_path / "o" / "kmpost.gpkg").exists()
+
+
+def test_unknown_route_and_list(capsys):
+    assert cli.main(["build", "nowhere"]) == 2
+    assert "no embedded route 'nowhere'" in capsys.readouterr().err
+    assert cli.main(["list"]) == 0
+    assert "g315" in capsys.readouterr().out
+
+
+def test_track_moves_every_feature_onto_it(tmp_path, capsys):
+    """A real track (here: a wiggly line near the places) replaces the schematic line."""
+    from roadbook import load_embedded
+
+    rb = load_embedded("g315")
+    pts = [(p.lon, p.lat) for p in rb.places.values() if p.on_route]
+    lon, lat = [], []
+    for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+        t = np.linspace(0, 1, 400, endpoint=False)
+        lon += list(x0 + t * (x1 - x0) + 0.03 * np.sin(t * 40))
+        lat += list(y0 + t * (y1 - y0) + 0.03 * np.cos(t * 40) - 0.03)
+    lon.append(pts[-1][0])
+    lat.append(pts[-1][1])
+    track = tmp_path / "track.geojson"
+    track.write_text(json.dumps({"type": "Feature", "properties": {},
+                                 "geometry": {"type": "LineString", "coordinates": list(zip(lon, lat, strict=True))}}))
+    out = tmp_path / "out"
+    assert cli.main(["build", "--track", str(track), "--out", str(out)]) == 0
+    from shapely import LineString
+
+    line = LineString(list(zip(lon, lat, strict=True)))
+    for name in ("checkpoints", "road_events", "km_markers"):
+        gdf = pyogrio.read_dataframe(out / f"{name}.geojson")
+        # planar distance in degrees; 1e-5 degrees is about 1 m here
+        d = np.array([line.distance(g) for g in gdf.geometry])
+        assert (d < 1e-5).all(), name
+    route = pyogrio.read_dataframe(out / "route.geojson")
+    assert not route["schematic"].iloc[0]
+    cp = pyogrio.read_dataframe(out / "checkpoints.geojson")
+    assert sorted(cp["km"].dropna()) == [1383, 1423]
+
+
+def test_internal_errors_are_one_line(tmp_path):
+    res = run(["build", "--track", str(tmp_path / "missing.gpx"), "--out", str(tmp_path / "o")], tmp_path)
+    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
