@@ -36,7 +36,7 @@ def load_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, int]]:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise RoadbookError(
-                    f"{filename}:{event.start_mark.line + 1}: YAML anchors/aliases (&, *) are not "
+                    f"{filename}:{getattr(event.start_mark, 'line', -1) + 1}: YAML anchors/aliases (&, *) are not "
                     "allowed in a roadbook; write the value out in full"
                 )
         node = yaml.compose(text, Loader=yaml.SafeLoader)
