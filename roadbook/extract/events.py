@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.errors import KmpostError
-from roadbook.extract.categories import categorize, expand_abbreviations, find_side
+from roadbook.extract.categories import Category, categorize, expand_abbreviations, find_side
 from roadbook.extract.patterns import find_references
 
 #: Largest text accepted (characters); 10 MB of notes is fine, 60 MB is refused.
@@ -169,6 +169,33 @@ _LENGTH_IN = re.compile(r"\b(?:of|for)\s(?:about\s|approx\.?\s|some\s)?(\d{1,3}(
                         re.IGNORECASE)
 
 
+_DELIM = re.compile(r"[;:()\[\]]|,\s|\s[-–—]\s|\.\s")
+
+
+def _segment(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:
+    """Bounds of the punctuation-delimited segment around ``text[start:end]`` within lo..hi."""
+    seg_lo = lo
+    for m in _DELIM.finditer(text, lo, start):
+        seg_lo = m.end()
+    m2 = _DELIM.search(text, end, hi)
+    return seg_lo, (m2.start() if m2 else hi)
+
+
+_SUBJECT_PLACE = re.compile(r"^\W{0,3}(?:[A-Z][\w'’\-]+\s){1,3}(?:\([^)]{0,40}\)\s)?(?:is|lies|was)\b")
+_ONLY_PLACE = re.compile(r"^\W{0,3}(?P<n>[A-Z][\w'’\-]+(?:\s[A-Z][\w'’\-]+){0,2})\W{0,3}$")
+
+
+def _named_place(text: str, lo: int, start: int, end: int, hi: int) -> str | None:
+    """A place name that the reference locates: "Murghab is 110 km further", "Km 340: Qiemo."."""
+    m = _SUBJECT_PLACE.match(text[lo:start])
+    if m:
+        return m.group(0).strip(" ,.:;").split(" is")[0].split(" lies")[0].split(" was")[0]
+    m2 = _ONLY_PLACE.match(text[end:hi])
+    if m2 and text[lo:start].strip(" :-–") in ("", "at"):
+        return m2["n"]
+    return None
+
+
 def extract_events(text: str, source_name: str = "<notes>") -> list[Event]:
     """All distance-referenced events of the notes, in text order."""
     check_text(text, source_name)
@@ -182,9 +209,18 @@ def extract_events(text: str, source_name: str = "<notes>") -> list[Event]:
             lo = refs[i - 1].end if i > 0 else 0
             hi = refs[i + 1].start if i + 1 < len(refs) else len(sent.text)
             clause = sent.text[lo:hi]
-            # the reference itself ("23 km from the border") does not decide the category
-            own = sent.text[lo:r.start] + " " + sent.text[r.end:hi]
-            cat = categorize(own, abbreviations)
+            # the reference itself ("23 km from the border") does not decide the category; the
+            # words of its own segment (between punctuation) first, then of the whole clause
+            seg_lo, seg_hi = _segment(sent.text, lo, r.start, r.end, hi)
+            cat = categorize(sent.text[seg_lo:r.start] + " " + sent.text[r.end:seg_hi], abbreviations)
+            if cat.guessed or cat.weak:
+                wide = categorize(sent.text[lo:r.start] + " " + sent.text[r.end:hi], abbreviations)
+                if cat.guessed or not wide.weak:
+                    cat = wide
+            if cat.guessed:
+                name = _named_place(sent.text, lo, r.start, r.end, hi)
+                if name:
+                    cat = Category("town", (name,), False)
             flags: list[str] = []
             if r.ref in ("marker", "range"):
                 conf = "high"

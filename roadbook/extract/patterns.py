@@ -53,38 +53,39 @@ _TOTAL_BEFORE = re.compile(
 # --- markers ------------------------------------------------------------------------------------
 RE_KM_RANGE = re.compile(
     rf"\b(?:between\s{{1,3}})?(?:km|kilomet(?:er|re)s?)(?:[\s-]?{_POST_WORD}s?)?\s?\.?\s?(?P<a>{NUM})"
-    rf"\s{{0,2}}(?:{_DASH}|and)\s{{0,2}}(?:km\s?\.?\s?)?(?P<b>{NUM})(?![\d:/])(?!\s?(?:km|kilomet))",
+    rf"\s{{0,2}}(?:{_DASH}|and)\s{{0,2}}(?:km\s?\.?\s?)?(?P<b>{NUM})(?![\d/])(?!:\d)(?!\s?(?:km|kilomet))",
     re.IGNORECASE,
 )
 RE_K_RANGE = re.compile(
-    r"(?<![A-Za-z0-9])K(?P<a>\d{2,5})\s{0,2}(?:-|–|—|to)\s{0,2}K?(?P<b>\d{2,5})\b"
+    r"(?<![A-Za-z0-9])K(?P<a>\d{2,5})\s{0,2}(?:-|–|—|to|and)\s{0,2}K?(?P<b>\d{2,5})\b(?!:\d)"
 )
 RE_FROM_KM = re.compile(
     rf"\b(?:from|starting at|starting from|beginning at|since)\s{{1,3}}(?:the\s)?"
-    rf"(?:km|kilomet(?:er|re))(?:[\s-]?{_POST_WORD})?\s?\.?\s?(?P<a>{NUM})(?![\d:/])",
+    rf"(?:km|kilomet(?:er|re))(?:[\s-]?{_POST_WORD})?\s?\.?\s?(?P<a>{NUM})(?![\d/])(?!:\d)",
     re.IGNORECASE,
 )
 RE_KM_ONWARDS = re.compile(
-    rf"\b(?:km|kilomet(?:er|re))\s?\.?\s?(?P<a>{NUM})\s{{1,3}}(?:onwards?|and beyond|on\b)",
+    rf"\b(?:km|kilomet(?:er|re))\s?\.?\s?(?P<a>{NUM})\s{{1,3}}(?:onwards?|and beyond|on(?=\s?[,.;:)]|$))",
     re.IGNORECASE,
 )
 RE_KM_MARKER = re.compile(
     rf"\b(?:km|kilomet(?:er|re))(?:[\s-]?{_POST_WORD}s?)?\s?\.?\s?(?:no\.?\s?)?(?P<a>{NUM})"
-    r"(?![\d:/])(?!\s?(?:km|kilomet|%))(?!\s?/\s?h)",
+    r"(?![\d/])(?!:\d)(?!\s?(?:km|kilomet|%))(?!\s?/\s?h)",
     re.IGNORECASE,
 )
 RE_NUM_KM_POST = re.compile(
     rf"\b(?P<a>{NUM})(?:st|nd|rd|th)?\s?-?\s?(?:km|kilomet(?:er|re))[\s-]?{_POST_WORD}",
     re.IGNORECASE,
 )
-RE_K_POST = re.compile(r"(?<![A-Za-z0-9+\-/])K\s?(?P<a>\d{2,5})(?:\s?\+\s?(?P<m>\d{1,3}))?\b(?![:/])")
+RE_K_POST = re.compile(r"(?<![A-Za-z0-9+\-/])K\s?(?P<a>\d{2,5})(?:\s?\+\s?(?P<m>\d{1,3}))?\b(?!:\d)(?!/)")
 RE_MILE_RANGE = re.compile(
-    rf"\b(?:miles?|mile[\s-]?(?:post|marker)s?|mileposts?|MM|MP)\s?(?P<a>{NUM})"
-    rf"\s{{0,2}}(?:{_DASH}|and)\s{{0,2}}(?:mile\s)?(?P<b>{NUM})(?![\d:/])(?!\s?(?:mi|km))",
+    rf"\b(?:[Mm]iles?|[Mm]ile[\s-]?(?:post|marker)s?|[Mm]ileposts?|MM|MP)\s?(?P<a>{NUM})"
+    rf"\s{{0,2}}(?:{_DASH}|and)\s{{0,2}}(?:[Mm]iles?\s?|MP\s?|MM\s?)?(?P<b>{NUM})(?![\d/])(?!:\d)(?!\s?(?:mi|km))",
 )
 RE_MILE_MARKER = re.compile(
-    rf"\b(?:[Mm]ile|[Mm]ile[\s-]?(?:post|marker)|[Mm]ilepost|MILE)\s?(?P<a>{NUM})(?![\d:/])(?!\s?(?:mi|km|%))"
-    rf"|\b(?:MP|MM)[ -](?P<b>{NUM})\b(?![:/])",
+    rf"\b(?:[Mm]ile|[Mm]ile[\s-]?(?:post|marker)|[Mm]ilepost|MILE)\s?(?P<a>{NUM})(?![\d/])(?!:\d)"
+    r"(?!\s?(?:mi|km|%))"
+    rf"|\b(?:MP|MM)[ -](?P<b>{NUM})\b(?!:\d)(?!/)",
 )
 
 # --- lengths with a unit (classified by their context) -------------------------------------------
@@ -97,16 +98,18 @@ RE_DISTANCE = re.compile(
 #: Context after a length that makes it a speed, a fuel figure, a daily average or an area.
 _NOT_AFTER = re.compile(
     r"^\s?(?:/\s?h|/\s?hr|ph\b|p/h|per hour|an hour|/\s?day|per day|a day|each day|every day|"
-    r"²|2\b|\^2|sq|square|long\b|wide\b|high\b|in length|of (?:road|gravel|asphalt|climbing|"
-    r"downhill|descent|track|riding)|stretch|section|loop|detour|ride\b|trip|tour|journey|day\b)",
+    r"²|2\b|\^2|sq|square|long\b|wide\b|high\b|in length|of\b|stretch|section|loop|detour|ride\b|"
+    r"trip|tour|journey|day\b|today|yesterday|since\b|in \d+ (?:days|hours|weeks))",
     re.IGNORECASE,
 )
 _NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
 
 #: Before a length: relative words ("after", "another", ...).
 _REL_BEFORE = re.compile(
-    rf"\b(?:(?P<after>after|in|within|for)|(?P<another>another|a further|further|an additional|"
-    rf"additional|a more|one more|(?:the )?(?:next|first|last|following))|(?P<at>at|at the))\s{{1,2}}{_APPROX}?"
+    rf"\b(?:(?P<after>after|in|within|for(?= the (?:next|first|following)))|(?P<another>another|a further|further|an additional|"
+    rf"additional|a more|one more|(?:the )?(?:next|first|last|following))|(?P<at>at|at the|somewhere around|"
+    rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
+    rf"\s{{1,2}}{_APPROX}?"
     rf"(?:(?:a\s|another\s|the\s)?(?:first|next|last|following|further|more)\s)?$",
     re.IGNORECASE,
 )
@@ -119,16 +122,23 @@ _REL_AFTER = re.compile(
 )
 #: After a length: a reference point ("from Hotan", "before the pass", "north of Moab").
 _PLACE_AFTER = re.compile(
-    r"^\s{0,2}(?P<rel>from|before|after|past|beyond|short of|out of|outside(?: of)?|"
+    r"^\s{0,2}(?:by (?:road|bike|bus|car)\s|on the road\s|as the crow flies\s)?(?P<rel>from|before|after|past|beyond|short of|out of|outside(?: of)?|"
     r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ward)? of|"
     r"prior to|on from|ahead of|(?:before|after) (?:reaching|leaving|crossing|passing))"
     r"\s{1,2}(?:the\s)?(?P<place>[A-Z][\w'’\-]{1,30}(?:[ /]{1,3}[A-Z][\w'’\-]{1,30}){0,3}"
-    r"|(?:last|next|first|previous)?\s?(?:border|pass|junction|turn[- ]?off|bridge|checkpoint|"
+    r"(?:\s(?:border|pass|junction|bridge|checkpoint|river|lake|turn[- ]?off|crossroads|dam|"
+    r"gate|village|town|city))?"
+    r"|(?:[a-z]+\s)?(?:border|pass|junction|turn[- ]?off|bridge|checkpoint|"
     r"village|town|city|summit|top|river|lake|start|crossroads?|fork|tunnel|camp\w*|hotel|"
     r"station|dam|roundabout)\b)",
 )
-#: "X km from A to B": a distance between two places, not a position.
-_FROM_TO = re.compile(r"^\s{0,2}from\s[^.;:]{1,60}?\sto\s[A-Z]")
+#: "from Seligman it is 23 miles to the motel": the place before, the located point after.
+_FROM_BEFORE = re.compile(r"\b[Ff]rom\s(?:the\s)?(?P<place>[A-Z][\w'’\-]{1,30}(?:\s[A-Z][\w'’\-]{1,30}){0,2})"
+                          r"(?:\s?\([^()]{0,60}\))?(?:,|\s(?:it\s(?:is|was)|it's|is|was|are)|\s)\s{0,2}"
+                          rf"(?:{_APPROX})?(?:only\s|just\s)?$")
+_TO_AFTER = re.compile(r"^\s{0,2}(?:to|until|up to)\s")
+#: A road-book line: "0 km Ruoqiang", "23 km: border post".
+_ROADBOOK_LINE = re.compile(r"^\s{0,2}[:\-–]?\s{0,2}[A-Z]")
 _AWAY = re.compile(r"^\s{0,2}(?:away|off\b|to the (?:north|south|east|west)|north|south|east|west)",
                    re.IGNORECASE)
 
@@ -246,12 +256,15 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
     """
     before = sentence[max(0, m.start() - 60):m.start()]
     after = sentence[m.end():m.end() + 90]
-    if _NOT_AFTER.match(after) or _NOT_BEFORE.search(before):
+    if _NOT_BEFORE.search(before):
         return None
+    if _NOT_AFTER.match(after):
+        # "another 40 km of downhill brings you to Alichur": progress, not a length
+        prog = re.search(r"(?:another|a further|one more)\s{1,2}" + _APPROX + r"?$", before, re.IGNORECASE)
+        if not (prog and re.match(r"^\s?of\b", after)):
+            return None
     approx = bool(re.search(rf"{_APPROX}$", before, re.IGNORECASE))
     rel = _REL_BEFORE.search(before)
-    if _FROM_TO.match(after):
-        return None
     pm = _PLACE_AFTER.match(after)
     if _TOTAL_BEFORE.search(before) and not (rel and rel["after"] is None and rel["at"] is None):
         # "we cycled 120 km from Hotan": a total, unless "another"/"the next" says otherwise
@@ -266,6 +279,11 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
             return ("relative" if "first" in rel["another"].lower() else "cumulative", place,
                     m.end() + pm.end(), approx)
         return ("cumulative", place, m.end() + pm.end(), approx)
+    fb = _FROM_BEFORE.search(before)
+    if fb and _TO_AFTER.match(after):
+        return ("cumulative", fb["place"], m.end(), approx)
+    if m.start() == 0 and _ROADBOOK_LINE.match(after) and not _AWAY.match(after):
+        return ("cumulative", None, m.end(), approx)
     if rel:
         if rel["at"]:
             if _AWAY.match(after):
