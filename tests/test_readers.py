@@ -1,0 +1,256 @@
+"""geo.readers.read_track: GPX 1.0/1.1 and GeoJSON, joined segments, bad input refused."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import gpxpy
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyproj import Geod
+
+from geo.errors import TrackError
+from geo.readers import read_track
+from tests._gpxfixtures import KIT, gpx_doc, trkseg, write
+
+GEOD = Geod(ellps="WGS84")
+
+
+# ------------------------------------------------------------------------------ good GPX
+
+
+def test_two_tracks_and_segments_joined_in_order_with_geodesic_gaps(tmp_path: Path) -> None:
+    body = (f"<trk><name>a</name>{trkseg([90.0, 90.01], [38.0, 38.0], [2800, 2801])}"
+            f"{trkseg([90.02, 90.03], [38.0, 38.0], [2802, 2803])}</trk>"
+            f"<trk>{trkseg([90.1, 90.11, 90.12], [38.1, 38.1, 38.1], [1, 2, 3])}</trk>")
+    t = read_track(write(tmp_path, "t.gpx", gpx_doc(body)))
+    assert t.lon.tolist() == [90.0, 90.01, 90.02, 90.03, 90.1, 90.11, 90.12]
+    assert t.segment_starts.tolist() == [0, 2, 4]
+    g1 = GEOD.inv(90.01, 38.0, 90.02, 38.0)[2]
+    g2 = GEOD.inv(90.03, 38.0, 90.1, 38.1)[2]
+    assert t.gaps_m == pytest.approx((g1, g2), abs=1e-6)
+    assert t.ele is not None and t.ele.tolist() == [2800, 2801, 2802, 2803, 1, 2, 3]
+    assert not t.schematic and t.source.endswith("t.gpx")
+
+
+def test_gpx10_route_only(tmp_path: Path) -> None:
+    body = ('<rte><name>r</name><rtept lat="38.0" lon="90.0"><ele>5</ele></rtept>'
+            '<rtept lat="38.1" lon="90.1"/></rte>')
+    t = read_track(write(tmp_path, "r.gpx", gpx_doc(body, version="1.0")))
+    assert t.lat.tolist() == [38.0, 38.1]
+    assert t.ele is not None and t.ele[0] == 5 and np.isnan(t.ele[1])
+
+
+def test_tracks_win_over_routes_and_waypoint_ele_is_ignored(tmp_path: Path) -> None:
+    body = ('<wpt lat="1" lon="1"><ele>999</ele></wpt>'
+            '<rte><rtept lat="5" lon="5"/><rtept lat="6" lon="6"/></rte>'
+            f'<trk>{trkseg([90.0, 90.1], [38.0, 38.1])}</trk>')
+    t = read_track(write(tmp_path, "b.gpx", gpx_doc(body)))
+    assert t.lon.tolist() == [90.0, 90.1]
+    assert t.ele is None
+
+
+def test_several_routes_are_segments(tmp_path: Path) -> None:
+    body = ('<rte><rtept lat="38" lon="90"/><rtept lat="38.1" lon="90"/></rte>'
+            '<rte><rtept lat="38.2" lon="90"/><rtept lat="38.3" lon="90"/></rte>')
+    t = read_track(write(tmp_path, "rr.gpx", gpx_doc(body)))
+    assert t.segment_starts.tolist() == [0, 2]
+    assert t.gaps_m[0] == pytest.approx(GEOD.inv(90, 38.1, 90, 38.2)[2])
+
+
+def test_bom_latin1_foreign_extensions_prefix_and_no_namespace(tmp_path: Path) -> None:
+    ext = ('<extensions><x:ele>1</x:ele><x:trkpt lat="0" lon="0"/>'
+           '<gpxtpx:TrackPointExtension><gpxtpx:hr>120</gpxtpx:hr>'
+           '</gpxtpx:TrackPointExtension></extensions>')
+    body = ('<trk><name>Caf\xe9 Ru\xf2</name><trkseg>'
+            f'<trkpt lat="38.0" lon="90.0"><ele>10</ele>{ext}</trkpt>'
+            f'<trkpt lat="38.1" lon="90.1">{ext}</trkpt></trkseg></trk>')
+    nss = (' xmlns:x="urn:example:foreign" '
+           'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1"')
+    latin = gpx_doc(body, decl='<?xml version="1.0" encoding="ISO-8859-1"?>\n', extra_ns=nss)
+    t = read_track(write(tmp_path, "l.gpx", latin, encoding="latin-1"))
+    assert t.lat.tolist() == [38.0, 38.1]
+    assert t.ele is not None and t.ele[0] == 10 and np.isnan(t.ele[1])
+    bom = b"\xef\xbb\xbf" + gpx_doc(body, extra_ns=nss).encode()
+    assert read_track(write(tmp_path, "bom.gpx", bom)).lat.tolist() == [38.0, 38.1]
+    pref = ('<?xml version="1.0"?><g:gpx xmlns:g="http://www.topografix.com/GPX/1/1" '
+            'version="1.1" creator="t"><g:trk><g:trkseg><g:trkpt lat="1" lon="2"/>'
+            '<g:trkpt lat="3" lon="4"/></g:trkseg></g:trk></g:gpx>')
+    assert read_track(write(tmp_path, "p.gpx", pref)).lon.tolist() == [2, 4]
+    nons = ('<gpx version="1.1" creator="t"><trk><trkseg><trkpt lat="1" lon="2"/>'
+            '<trkpt lat="3" lon="4"/></trkseg></trk></gpx>')
+    assert read_track(write(tmp_path, "n.gpx", nons)).lat.tolist() == [1, 3]
+
+
+def test_utf16_file(tmp_path: Path) -> None:
+    doc = gpx_doc(f"<trk>{trkseg([90.0, 90.1], [38.0, 38.1])}</trk>",
+                  decl='<?xml version="1.0" encoding="UTF-16"?>\n')
+    t = read_track(write(tmp_path, "u16.gpx", doc, encoding="utf-16"))
+    assert t.lon.tolist() == [90.0, 90.1]
+
+
+def test_more_points_than_one_block(tmp_path: Path) -> None:
+    n = 70_000  # > the reader's 65,536-point conversion block
+    lon = np.round(np.linspace(90, 91, n), 7)
+    lat = np.round(np.linspace(38, 38.5, n), 7)
+    pts = "".join(f'<trkpt lat="{b!r}" lon="{a!r}"><ele>{i % 100}</ele></trkpt>'
+                  for i, (a, b) in enumerate(zip(lon.tolist(), lat.tolist(), strict=True)))
+    t = read_track(write(tmp_path, "big.gpx", gpx_doc(f"<trk><trkseg>{pts}</trkseg></trk>")))
+    np.testing.assert_array_equal(t.lon, lon)
+    np.testing.assert_array_equal(t.lat, lat)
+    assert t.ele is not None and t.ele[-1] == (n - 1) % 100
+
+
+@pytest.mark.skipif(not (KIT / "samples" / "public").is_dir(), reason="kit samples not found")
+def test_kit_public_samples_agree_with_gpxpy() -> None:
+    """Every well-formed public GPX sample: our points == gpxpy's (tracks, else routes)."""
+    checked = 0
+    for f in sorted((KIT / "samples" / "public").glob("*.gpx")):
+        with open(f, encoding="utf-8-sig") as fh:
+            g = gpxpy.parse(fh)
+        pts = [p for t in g.tracks for s in t.segments for p in s.points] or \
+              [p for r in g.routes for p in r.points]
+        if len(pts) < 2:
+            with pytest.raises(TrackError):
+                read_track(f)
+            continue
+        t = read_track(f)
+        assert len(t) == len(pts), f.name
+        np.testing.assert_allclose(t.lat, [p.latitude for p in pts], err_msg=f.name)
+        np.testing.assert_allclose(t.lon, [p.longitude for p in pts], err_msg=f.name)
+        checked += 1
+    assert checked >= 10
+
+
+# --------------------------------------------------------------------------------- GeoJSON
+
+
+def test_geojson_forms(tmp_path: Path) -> None:
+    ls = {"type": "LineString", "coordinates": [[90, 38, 2800], [90.1, 38.1, 2810]]}
+    t = read_track(write(tmp_path, "a.geojson", json.dumps(ls)))
+    assert t.lon.tolist() == [90, 90.1] and t.ele is not None and t.ele.tolist() == [2800, 2810]
+    mls = {"type": "MultiLineString", "coordinates": [[[90, 38], [90.1, 38]], [[91, 38], [92, 38]]]}
+    t = read_track(write(tmp_path, "b.json", json.dumps(mls)))
+    assert t.segment_starts.tolist() == [0, 2] and t.ele is None
+    assert t.gaps_m[0] == pytest.approx(GEOD.inv(90.1, 38, 91, 38)[2])
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1, 1]}},
+        {"type": "Feature", "properties": {"name": "x"}, "geometry": ls},
+        {"type": "Feature", "properties": {}, "geometry": None},
+    ]}
+    t = read_track(write(tmp_path, "c.geojson", "\ufeff" + json.dumps(fc)))
+    assert t.lat.tolist() == [38, 38.1]
+
+
+# ------------------------------------------------------------------------------ bad input
+
+
+def _err(tmp_path: Path, name: str, text: str | bytes) -> str:
+    p = write(tmp_path, name, text)
+    with pytest.raises(TrackError) as ei:
+        read_track(p)
+    msg = str(ei.value)
+    assert "\n" not in msg and name in msg
+    assert ei.value.__cause__ is None  # no expat/json traceback chained
+    return msg
+
+
+def test_truncated_xml(tmp_path: Path) -> None:
+    full = gpx_doc(f"<trk>{trkseg([90.0, 90.1, 90.2], [38.0, 38.1, 38.2])}</trk>")
+    for cut in (len(full) // 2, len(full) - 8):
+        msg = _err(tmp_path, f"cut{cut}.gpx", full[:cut])
+        assert "truncated" in msg and "line" in msg
+
+
+def test_billion_laughs_refused_at_once(tmp_path: Path) -> None:
+    ents = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10))
+    doc = (f'<?xml version="1.0"?>\n<!DOCTYPE gpx [{ents}]>\n'
+           '<gpx version="1.1" creator="x"><trk><name>&lol9;</name></trk></gpx>')
+    t0 = time.perf_counter()
+    msg = _err(tmp_path, "lol.gpx", doc)
+    assert time.perf_counter() - t0 < 0.5
+    assert "DOCTYPE" in msg and "ENTITY" in msg and "billion laughs" in msg
+
+
+def test_doctype_after_comment_and_external_entity(tmp_path: Path) -> None:
+    doc = ('<?xml version="1.0"?><!-- exported --><!DOCTYPE gpx SYSTEM "http://x/gpx.dtd">'
+           '<gpx version="1.1" creator="x"/>')
+    assert "DOCTYPE" in _err(tmp_path, "dt.gpx", doc)
+    doc = ('<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           '<gpx version="1.1" creator="x"><trk><name>&x;</name></trk></gpx>')
+    assert "ENTITY" in _err(tmp_path, "xxe.gpx", doc)
+
+
+def test_no_track_no_route(tmp_path: Path) -> None:
+    msg = _err(tmp_path, "w.gpx", gpx_doc('<wpt lat="1" lon="1"/><trk><trkseg/></trk>'))
+    assert "neither a track" in msg
+
+
+@pytest.mark.parametrize(("lat", "what"), [
+    ("NaN", "bad coordinates"), ("inf", "bad coordinates"), ("91.5", "bad coordinates"),
+    ("abc", "not a number"), ("1,5", "not a number"), ("", "not a number"),
+])
+def test_bad_coordinate_names_point_index(tmp_path: Path, lat: str, what: str) -> None:
+    pts = '<trkpt lat="38" lon="90"/>' * 3 + f'<trkpt lat="{lat}" lon="90"/>'
+    msg = _err(tmp_path, "bad.gpx", gpx_doc(f"<trk><trkseg>{pts}</trkseg></trk>"))
+    assert "point 3" in msg and what in msg and repr(lat) in msg
+
+
+def test_missing_lon_and_out_of_range_lon(tmp_path: Path) -> None:
+    pts = '<trkpt lat="38" lon="90"/><trkpt lat="38"/>'
+    assert "point 1" in _err(tmp_path, "m.gpx", gpx_doc(f"<trk><trkseg>{pts}</trkseg></trk>"))
+    pts = '<trkpt lat="38" lon="90"/><trkpt lat="38" lon="90"/><trkpt lat="38" lon="-180.5"/>'
+    assert "point 2" in _err(tmp_path, "o.gpx", gpx_doc(f"<trk><trkseg>{pts}</trkseg></trk>"))
+
+
+def test_empty_unknown_missing_and_not_gpx(tmp_path: Path) -> None:
+    assert "empty" in _err(tmp_path, "e.gpx", b"")
+    assert "extension" in _err(tmp_path, "t.kml", "<kml/>")
+    with pytest.raises(TrackError, match="cannot open"):
+        read_track(tmp_path / "nope.gpx")
+    assert "not <gpx>" in _err(tmp_path, "k.gpx", '<?xml version="1.0"?><kml><trkpt/></kml>')
+    assert "not an XML" in _err(tmp_path, "j.gpx", '{"type": "LineString"}')
+    assert "bad <ele>" in _err(tmp_path, "ele.gpx", gpx_doc(
+        '<trk><trkseg><trkpt lat="1" lon="1"><ele>high</ele></trkpt>'
+        '<trkpt lat="2" lon="2"/></trkseg></trk>'))
+    assert "at least 2" in _err(tmp_path, "one.gpx", gpx_doc(
+        '<trk><trkseg><trkpt lat="1" lon="1"/></trkseg></trk>'))
+
+
+def test_bad_geojson(tmp_path: Path) -> None:
+    assert "not valid JSON at line" in _err(tmp_path, "t.geojson", '{"type": "LineString", ')
+    assert "no LineString" in _err(tmp_path, "p.geojson",
+                                   '{"type": "Point", "coordinates": [1, 2]}')
+    msg = _err(tmp_path, "s.geojson",
+               '{"type": "LineString", "coordinates": [[90, 38], ["90", 38.1]]}')
+    assert "point 1" in msg
+    msg = _err(tmp_path, "n.geojson",
+               '{"type": "LineString", "coordinates": [[90, 38], [NaN, 38.1]]}')
+    assert "point 1" in msg
+    assert "unknown GeoJSON type" in _err(tmp_path, "u.geojson", '{"type": "Polyline"}')
+
+
+# ------------------------------------------------------------------------------ property
+
+
+coord = st.tuples(st.floats(-180, 180, allow_nan=False), st.floats(-90, 90, allow_nan=False))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(coord, min_size=1, max_size=5), min_size=1, max_size=4)
+       .filter(lambda segs: sum(len(s) for s in segs) >= 2))
+def test_any_valid_segments_read_back_exactly(tmp_path: Path, segs: list[list[tuple[float, float]]]) -> None:
+    body = "<trk>" + "".join(trkseg([c[0] for c in s], [c[1] for c in s]) for s in segs) + "</trk>"
+    t = read_track(write(tmp_path, "h.gpx", gpx_doc(body)))
+    flat = [c for s in segs for c in s]
+    assert t.lon.tolist() == [c[0] for c in flat]  # repr() round-trips floats exactly
+    assert t.lat.tolist() == [c[1] for c in flat]
+    assert t.segment_starts.tolist() == np.cumsum([0] + [len(s) for s in segs[:-1]]).tolist()
+    assert len(t.gaps_m) == len(segs) - 1 and all(g >= 0 for g in t.gaps_m)
