@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import gpxpy
+import gpxpy.gpx
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -112,8 +113,9 @@ def test_kit_public_samples_agree_with_gpxpy() -> None:
     for f in sorted((KIT / "samples" / "public").glob("*.gpx")):
         with open(f, encoding="utf-8-sig") as fh:
             g = gpxpy.parse(fh)
-        pts = [p for t in g.tracks for s in t.segments for p in s.points] or \
-              [p for r in g.routes for p in r.points]
+        pts: list[gpxpy.gpx.GPXTrackPoint | gpxpy.gpx.GPXRoutePoint]
+        pts = [p for t in g.tracks for s in t.segments for p in s.points]
+        pts = pts or [p for r in g.routes for p in r.points]
         if len(pts) < 2:
             with pytest.raises(TrackError):
                 read_track(f)
