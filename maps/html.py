@@ -48,6 +48,7 @@ DEFAULT_ATTRIBUTION = "Route notes: kmpost roadbook (quoted from the sources nam
 #: layer id -> label shown in the layer control and the legend (unknown ids: "Some layer")
 LAYER_LABELS: dict[str, str] = {
     "route": "Route",
+    "anchors": "Km anchors (calibration)",
     "stretches": "Stretches",
     "parallels": "New highway / old road",
     "camping": "Camping",
@@ -61,6 +62,8 @@ LAYER_LABELS: dict[str, str] = {
 }
 #: drawing and listing order; lines first so that points stay clickable on top
 LAYER_ORDER: tuple[str, ...] = tuple(LAYER_LABELS)
+#: layers with a toggle that start hidden (diagnostics)
+HIDDEN_BY_DEFAULT: frozenset[str] = frozenset({"anchors"})
 
 #: (minimum zoom, Douglas-Peucker tolerance in metres) for the levels of detail of lines; the
 #: tolerance is about one screen pixel at the highest zoom of the band (latitude ~40 deg).
@@ -138,9 +141,9 @@ def encode_polyline(lon: np.ndarray, lat: np.ndarray) -> str:
     >>> encode_polyline(np.array([-120.2, -120.95, -126.453]), np.array([38.5, 40.7, 43.252]))
     '_p~iF~ps|U_ulLnnqC_mqNvxq`@'
     """
-    pts = np.column_stack(
-        [np.round(np.asarray(lat, float) * 1e5), np.round(np.asarray(lon, float) * 1e5)]
-    ).astype(np.int64)
+    pts = np.column_stack([np.round(np.asarray(lat, float) * 1e5), np.round(np.asarray(lon, float) * 1e5)]).astype(
+        np.int64
+    )
     if len(pts) > 1:
         keep = np.ones(len(pts), bool)
         keep[1:] = np.any(pts[1:] != pts[:-1], axis=1)
@@ -175,7 +178,7 @@ def _simplify(xy: np.ndarray, tol_m: float, lat0: float) -> np.ndarray:
     kx = 111_320.0 * math.cos(math.radians(lat0))
     ky = 110_574.0
     planar = shapely.linestrings(xy[:, 0] * kx, xy[:, 1] * ky)
-    out = np.asarray(shapely.get_coordinates(shapely.simplify(planar, tol_m, False)))
+    out = np.asarray(shapely.get_coordinates(shapely.simplify(planar, tol_m, preserve_topology=False)))
     return np.column_stack([out[:, 0] / kx, out[:, 1] / ky])
 
 
@@ -219,8 +222,7 @@ def _to_4326(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
             return gdf.to_crs("EPSG:4326")
         except Exception as exc:
             raise OutputError(
-                f"layer {name!r}: cannot reproject from {gdf.crs} to EPSG:4326 ({exc}); "
-                "give the layer in EPSG:4326"
+                f"layer {name!r}: cannot reproject from {gdf.crs} to EPSG:4326 ({exc}); give the layer in EPSG:4326"
             ) from exc
     return gdf
 
@@ -250,12 +252,14 @@ def _feature_collection(gdf: gpd.GeoDataFrame, layer_id: str, schematic: bool) -
 def _km_marker_data(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     pts = gdf[~gdf.geometry.is_empty & gdf.geometry.notna()]
     pts = pts[pts.geometry.geom_type == "Point"]
-    km_col = pts["km"] if "km" in pts.columns else pts.get("km_pos")
-    km = [_scalar(v) for v in (km_col if km_col is not None else [None] * len(pts))]
-    if "level" in pts.columns:
-        level = [int(v) if _scalar(v) is not None else 1 for v in pts["level"]]
-    else:
-        level = [1] * len(pts)
+    n = len(pts)
+    km_cols = [pts[c].to_numpy(dtype=object) for c in ("km", "km_pos") if c in pts.columns]
+    km: list[Any] = []
+    for i in range(n):
+        values = [_scalar(col[i]) for col in km_cols]
+        km.append(next((v for v in values if v is not None), None))
+    levels_in = pts["level"].to_numpy(dtype=object) if "level" in pts.columns else [None] * n
+    level = [int(v) if _scalar(v) is not None else 1 for v in levels_in]
     data: dict[str, Any] = {
         "lon": np.round(pts.geometry.x.to_numpy(), _DECIMALS).tolist(),
         "lat": np.round(pts.geometry.y.to_numpy(), _DECIMALS).tolist(),
@@ -334,15 +338,11 @@ class _BaseLayer(Layer):
         *,
         default: bool = False,
     ) -> None:
-        super().__init__(
-            name=_no_braces(html.escape(name)), overlay=False, control=True, show=default
-        )
+        super().__init__(name=_no_braces(html.escape(name)), overlay=False, control=True, show=default)
         self._name = "KmpostBase"
         self.plain_name = payloads.json(html.escape(name))
         self.url = payloads.json(url) if url else None
-        self.opts = payloads.json(
-            {"attribution": html.escape(attribution), "maxZoom": max_zoom, "subdomains": "abc"}
-        )
+        self.opts = payloads.json({"attribution": html.escape(attribution), "maxZoom": max_zoom, "subdomains": "abc"})
         self.default = "true" if default else "false"
 
 
@@ -357,10 +357,18 @@ class _DataLayer(Layer):
     )
 
     def __init__(
-        self, payloads: _Payloads, layer_id: str, label: str, count: int, factory: str, data: Any
+        self,
+        payloads: _Payloads,
+        layer_id: str,
+        label: str,
+        count: int,
+        factory: str,
+        data: Any,
+        *,
+        show: bool = True,
     ) -> None:
         control_label = f'{html.escape(label)} <span class="kp-lc-n">({count})</span>'
-        super().__init__(name=_no_braces(control_label), overlay=True, control=True, show=True)
+        super().__init__(name=_no_braces(control_label), overlay=True, control=True, show=show)
         self._name = "KmpostLayer"
         self.factory = factory
         self.layer_id = payloads.json(layer_id)
@@ -405,20 +413,16 @@ def render_html(
     for layer_id in _ordered(layers):
         gdf = layers[layer_id]
         if not isinstance(gdf, gpd.GeoDataFrame):
-            raise OutputError(
-                f"layer {layer_id!r}: expected a GeoDataFrame, got {type(gdf).__name__}"
-            )
+            raise OutputError(f"layer {layer_id!r}: expected a GeoDataFrame, got {type(gdf).__name__}")
         gdf = _to_4326(gdf, layer_id)
         if len(gdf) == 0 or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
             continue  # an empty layer gets no toggle
         frames[layer_id] = gdf
 
-    bounds = _bounds(frames.values())
-    center = (
-        [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
-        if bounds
-        else [30, 90]
-    )
+    # open on the route (places far off the route, e.g. cities for transport, would shrink it)
+    focus = [frames[k] for k in ("route", "km_markers") if k in frames]
+    bounds = _bounds(focus) or _bounds(frames.values())
+    center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2] if bounds else [30, 90]
     if notice is None and schematic:
         notice = DEFAULT_SCHEMATIC_NOTICE
 
@@ -444,17 +448,15 @@ def render_html(
     for layer_id, gdf in frames.items():
         label = _label(layer_id)
         if layer_id == "km_markers" or (
-            "level" in gdf.columns
-            and set(gdf.geometry.geom_type.dropna()) <= {"Point"}
-            and layer_id.startswith("km")
+            "level" in gdf.columns and set(gdf.geometry.geom_type.dropna()) <= {"Point"} and layer_id.startswith("km")
         ):
             data = _km_marker_data(gdf)
-            _DataLayer(payloads, layer_id, label, len(data["lon"]), "kmLayer", data).add_to(fmap)
+            count, factory = len(data["lon"]), "kmLayer"
         else:
-            fc = _feature_collection(gdf, layer_id, schematic)
-            _DataLayer(payloads, layer_id, label, len(fc["features"]), "featureLayer", fc).add_to(
-                fmap
-            )
+            data = _feature_collection(gdf, layer_id, schematic)
+            count, factory = len(data["features"]), "featureLayer"
+        show = layer_id not in HIDDEN_BY_DEFAULT
+        _DataLayer(payloads, layer_id, label, count, factory, data, show=show).add_to(fmap)
     LayerControl(position="topright", collapsed=True).add_to(fmap)
     _Call("finish", payloads.json(cfg)).add_to(fmap)
 
@@ -503,9 +505,7 @@ def write_html(
     ``title`` and ``attribution`` are plain text (escaped). Needs the assets installed by
     ``python -m maps.assets``; raises ``OutputError`` otherwise or when the file can't be written.
     """
-    page = render_html(
-        layers, title=title, schematic=schematic, notice=notice, attribution=attribution
-    )
+    page = render_html(layers, title=title, schematic=schematic, notice=notice, attribution=attribution)
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

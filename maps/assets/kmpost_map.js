@@ -87,51 +87,88 @@
     border:               {shape: 'p', color: '#000000', fill: '#ffd54f', radius: 7, label: 'Border'},
     pass:                 {shape: 'p', color: '#3e2723', fill: '#d7ccc8', radius: 6, label: 'Pass'},
     restricted:           {shape: 'p', color: '#c62828', fill: '#ffffff', radius: 8, weight: 4, dash: '3 3',
-                           label: 'Restricted town (foreigners)'}
+                           label: 'Restricted town (foreigners)'},
+    site:                 {shape: 'p', color: '#4e342e', fill: '#bcaaa4', radius: 5, label: 'Site'},
+    lake:                 {shape: 'p', color: '#01579b', fill: '#81d4fa', radius: 5, label: 'Lake'},
+    park:                 {shape: 'p', color: '#1b5e20', fill: '#a5d6a7', radius: 6, label: 'Nature park / reserve'},
+    toilet:               {shape: 'p', color: '#37474f', fill: '#b0bec5', radius: 5, label: 'Toilet'},
+    hazard:               {shape: 'p', color: '#b71c1c', fill: '#ffeb3b', radius: 7, weight: 3, label: 'Hazard'},
+    climb:                {shape: 'p', color: '#3e2723', fill: '#a1887f', radius: 6, label: 'Climb'},
+    bridge:               {shape: 'p', color: '#37474f', fill: '#90a4ae', radius: 5, label: 'Bridge'},
+    info:                 {shape: 'p', color: '#0d47a1', fill: '#e3f2fd', radius: 5, label: 'Information'},
+    transport:            {shape: 'p', color: '#4a148c', fill: '#e1bee7', radius: 6, label: 'Transport'},
+    crossover:            {shape: 'p', color: '#0d47a1', fill: '#ffe082', radius: 6, label: 'Crossover (highway / old road)'},
+    highway_start:        {shape: 'p', color: '#0d47a1', fill: '#64b5f6', radius: 6, label: 'Highway starts'},
+    highway_end:          {shape: 'p', color: '#0d47a1', fill: '#ffffff', radius: 6, label: 'Highway ends'},
+    parallel_start:       {shape: 'p', color: '#283593', fill: '#9fa8da', radius: 6, label: 'Parallel roads start'},
+    resurfacing_start:    {shape: 'p', color: '#e65100', fill: '#ffa726', radius: 6, label: 'Resurfacing starts'},
+    anchor:               {shape: 'p', color: '#000000', fill: '#fdd835', radius: 5, label: 'Km anchor (calibration)'}
   };
   K.KIND_STYLE = KIND_STYLE;
   var PALETTE = ['#5e35b1', '#00897b', '#c0ca33', '#8e24aa', '#f4511e', '#3949ab', '#6d4c41'];
 
   function isRestricted(p) {
+    if (p.restricted === false || p.restricted === 'false') { return false; }
     var r = p.restricted;
     if (r === true || r === 'true' || r === 'yes' || r === 1) { return true; }
     return /restrict/i.test(String(p.kind || '')) || (typeof r === 'string' && r.length > 0 && r !== 'false' && r !== 'no');
   }
 
-  /** Style key of a feature: its kind, refined by role / restriction; falls back on a pattern. */
-  function styleKey(layerId, p) {
-    var kind = String(p.kind || layerId);
-    if (layerId === 'route') { return p.schematic ? 'route_schematic' : 'route'; }
-    if (layerId === 'places' && isRestricted(p)) { return 'restricted'; }
-    if (KIND_STYLE[kind]) {
-      if (kind === 'camping' && p._shape && p._shape !== 'p') { return 'camping_zone'; }
-      return kind;
-    }
-    var patterns = [[/resurf/, 'resurfacing'], [/built.*clos|closed/, 'highway_built_closed'],
-      [/highway/, 'highway'], [/old.?road/, 'old_road'], [/no.?camp/, 'no_camping'],
-      [/camp/, (p._shape && p._shape !== 'p') ? 'camping_zone' : 'camping'], [/check|police/, 'checkpoint'],
-      [/down/, 'downhill'], [/turn/, 'turn_off']];
-    for (var i = 0; i < patterns.length; i++) {
-      if (patterns[i][0].test(kind)) { return patterns[i][1]; }
-    }
-    if (p.role === 'highway') { return 'highway'; }
-    if (p.role === 'old_road') { return 'old_road'; }
-    return null;
+  // line styles for kinds that are also point kinds (stretches: downhill from km a to km b ...)
+  var LINE_STYLE = {
+    downhill:     {shape: 'l', color: '#8e24aa', weight: 5, label: 'Downhill stretch'},
+    climb:        {shape: 'l', color: '#6d4c41', weight: 5, label: 'Climb'},
+    no_services:  {shape: 'l', color: '#607d8b', weight: 6, dash: '2 8', label: 'No services (food, water, toilet)'},
+    hazard:       {shape: 'l', color: '#d50000', weight: 5, dash: '6 6', label: 'Dangerous stretch'},
+    camping_zone: {shape: 'l', color: '#43a047', weight: 9, opacity: 0.45, label: 'Camping zone'},
+    camping:      {shape: 'l', color: '#43a047', weight: 9, opacity: 0.45, label: 'Camping zone'}
+  };
+  var PATTERNS = [[/resurf/, 'resurfacing'], [/built.*clos|not.?open/, 'highway_built_closed'],
+    [/highway/, 'highway'], [/old.?road/, 'old_road'], [/no.?camp/, 'no_camping'],
+    [/camp/, 'camping'], [/check|police/, 'checkpoint'], [/down/, 'downhill'], [/turn/, 'turn_off'],
+    [/hazard|danger/, 'hazard'], [/climb|uphill/, 'climb']];
+
+  function parallelKey(kind, p) {
+    if (p.role === 'old_road') { return kind === 'resurfacing' || p.status === 'resurfacing' ? 'resurfacing' : 'old_road'; }
+    if (p.status === 'built_not_open' || kind === 'highway_built_closed') { return 'highway_built_closed'; }
+    if (p.status === 'open' || kind === 'highway_open') { return 'highway_open'; }
+    return 'highway';
   }
 
+  /** Style of a feature from its layer, kind, role/status/restriction and shape (p, l, a). */
   function styleOf(layerId, p) {
-    var key = styleKey(layerId, p);
-    var s = key ? KIND_STYLE[key] : null;
+    var kind = String(p.kind || layerId), shape = p._shape || 'p', key = null, s = null;
+    if (layerId === 'route') { key = p.schematic ? 'route_schematic' : 'route'; }
+    else if (layerId === 'places' && isRestricted(p)) { key = 'restricted'; }
+    else if (shape === 'l' && (layerId === 'parallels' || p.role === 'highway' || p.role === 'old_road')) {
+      key = parallelKey(kind, p);
+    } else if (shape === 'l' && LINE_STYLE[kind]) { s = LINE_STYLE[kind]; key = kind + ':l'; }
+    else if (shape === 'a' && /camp/.test(kind)) { key = /no.?camp/.test(kind) ? 'no_camping' : 'camping_zone'; }
+    else if (KIND_STYLE[kind]) { key = kind; }
+    else {
+      for (var i = 0; i < PATTERNS.length; i++) {
+        if (PATTERNS[i][0].test(kind)) { key = PATTERNS[i][1]; break; }
+      }
+    }
+    if (!s && key) { s = KIND_STYLE[key]; }
+    if (s && s.shape !== shape && !(s.shape === 'a' && shape === 'l')) {
+      // a point kind drawn as a line (or the reverse): keep the colour, change the shape
+      var c = s.shape === 'p' ? (s.fill || s.color) : s.color;
+      s = {shape: shape, color: shape === 'p' ? s.color : c, fill: c, weight: shape === 'p' ? 2 : 4,
+           dash: s.dash, radius: 6, label: humanKind(kind)};
+      key = kind + ':' + shape;
+    }
     if (!s) {
-      var h = 0, k = String(p.kind || layerId);
-      for (var i = 0; i < k.length; i++) { h = (h * 31 + k.charCodeAt(i)) >>> 0; }
-      var c = PALETTE[h % PALETTE.length];
-      s = {shape: p._shape || 'p', color: c, fill: c, label: humanKind(p.kind || layerId)};
-      key = 'other:' + k;
+      var h = 0;
+      for (var j = 0; j < kind.length; j++) { h = (h * 31 + kind.charCodeAt(j)) >>> 0; }
+      var col = PALETTE[h % PALETTE.length];
+      s = {shape: shape, color: col, fill: col, radius: 5, label: humanKind(kind)};
+      key = 'other:' + kind + ':' + shape;
     }
     var offset = s.offset || 0;
-    if (offset && p.side === 'left') { offset = -Math.abs(offset); }
-    if (offset && p.side === 'right') { offset = Math.abs(offset); }
+    if (typeof p.offset_m === 'number' && p.offset_m !== 0) { offset = 0; }  // geometry already offset
+    else if (offset && p.side === 'left') { offset = -Math.abs(offset); }
+    else if (offset && p.side === 'right') { offset = Math.abs(offset); }
     return {key: key, def: s, offset: offset};
   }
 
@@ -310,12 +347,13 @@
     _make: function (i) {
       var d = this._d, km = fmtKm(d.km[i]);
       var lab = el('div', 'kp-km-label lvl' + d.level[i], km);
+      // km labels sit under the vector features (pane below the overlay pane) and take no
+      // clicks, so they never hide a checkpoint or an event drawn at the same place
       var m = L.marker([d.lat[i], d.lon[i]], {
         icon: L.divIcon({className: 'kp-km', html: lab, iconSize: null}), keyboard: false,
-        riseOnHover: true
+        interactive: false, pane: 'kpKm'
       });
-      bindInfo(m, 'km_markers', {kind: 'km_marker', name: 'km ' + km, km: d.km[i],
-        note: d.note ? d.note[i] : null, source: d.source ? d.source[i] : null});
+      m.kpProps = {kind: 'km_marker', name: 'km ' + km, km: d.km[i]};
       return m;
     },
     getLayers: function () { return this._group.getLayers(); }
@@ -470,11 +508,14 @@
       line.setLatLngs(pts);
       L.circleMarker(e.latlng, {radius: 4, color: '#d81b60', fillColor: '#fff', fillOpacity: 1, weight: 2,
         interactive: false}).addTo(group);
-      var label = m.km < 10 ? m.km.toFixed(2) : m.km.toFixed(1);
-      if (m.tip) { group.removeLayer(m.tip); }
-      m.tip = L.tooltip({permanent: true, direction: 'right', className: 'kp-measure-tip', offset: [8, 0]})
-        .setLatLng(e.latlng).setContent(label + ' km');
-      group.addLayer(m.tip);
+      var label = (m.km < 10 ? m.km.toFixed(2) : m.km.toFixed(1)) + ' km';
+      if (!m.tip) {
+        m.tip = L.tooltip({permanent: true, direction: 'right', className: 'kp-measure-tip', offset: [8, 0]});
+        m.tip.setLatLng(e.latlng).setContent(label);
+        group.addLayer(m.tip);
+      } else {
+        m.tip.setLatLng(e.latlng).setContent(label);
+      }
       K.measuredKm = m.km;
     };
     map.on('click', K._measureClick);
@@ -530,7 +571,7 @@
         swatch(item, row);
         el('span', 'kp-legend-label', item.label, row);
       });
-      if (window.innerWidth < 700) { L.DomUtil.addClass(box, 'kp-collapsed'); }
+      if (window.innerWidth < 700 || window.innerHeight < 600) { L.DomUtil.addClass(box, 'kp-collapsed'); }
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       L.DomEvent.on(head, 'click', function () {
@@ -545,6 +586,10 @@
   /** Called right after L.map(): page title, attribution, notice, tools, LOD updates. */
   K.init = function (map, cfg) {
     K.map = map; K.cfg = cfg;
+    map.setMaxZoom(cfg.maxZoom || 18);
+    var kmPane = map.createPane('kpKm');
+    kmPane.style.zIndex = 390;  // overlay (vector) pane is 400
+    kmPane.style.pointerEvents = 'none';
     map.attributionControl.setPrefix(false);
     if (cfg.attribution) {
       // addAttribution takes HTML: pass the text escaped.
@@ -562,7 +607,7 @@
   K.finish = function (map, cfg) {
     new LegendControl({title: cfg.title}).addTo(map);
     restoreBase(map);
-    if (cfg.bounds) { map.fitBounds(cfg.bounds, {padding: [20, 20]}); }
+    if (cfg.bounds) { map.fitBounds(cfg.bounds, {padding: [20, 20], animate: false}); }
     K.ready = true;
   };
 })();
