@@ -1,0 +1,323 @@
+"""Elevation profile: a PNG (matplotlib, Agg canvas) and a small inline SVG for the HTML pages.
+
+Two kinds of height are shown and never mixed up:
+
+* the **measured profile**: the track's own elevations (``ctx.track.ele``, metres) against road km.
+  Along-track distances are recomputed on the track's coordinates with
+  :func:`geo.earth.cumulative_lengths` (the :class:`~geo.lrs.MeasuredLine` drops consecutive
+  duplicate vertices, so its ``along_m`` does not line up with ``track.ele`` index by index; the
+  geodesic sums are the same, duplicates adding 0 m) and turned into road km with
+  ``ctx.route.along_to_km``.
+* **spot heights**: the known heights of places (places layer ``ele`` in metres, with
+  ``ele_source``) that sit on the route (``km_pos`` set), drawn as separate markers and labelled
+  "spot heights, not a measured profile" when there is no measured profile (the schematic seed
+  route). Places with a known height but no position on the route (a pass nobody surveyed) are
+  listed in the legend and caption as "not placed".
+
+Events (checkpoints, road events, camping spots) are marked at their road km. The x axis runs in
+the direction of travel (road km may decrease). Files are written atomically (temporary file in
+the same folder, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import tempfile
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from geo.earth import cumulative_lengths
+from geo.errors import OutputError
+from layers.route import RouteContext
+
+PNG_NAME = "profile.png"
+#: Layers whose point features are marked on the profile.
+EVENT_LAYERS: tuple[str, ...] = ("checkpoints", "road_events", "camping")
+#: At most this many chunks are drawn (each as its lowest and highest point), so peaks survive.
+MAX_CHUNKS = 2000
+SPOT_ONLY_TITLE = "spot heights, not a measured profile"
+
+
+@dataclass(frozen=True)
+class SpotHeight:
+    """A known height of a place: ``ele_m`` metres; ``km`` its road km (None: not placed)."""
+
+    name: str
+    km: float | None
+    ele_m: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    """An event marked on the profile: road km, layer, kind and name."""
+
+    km: float
+    layer: str
+    kind: str
+    name: str
+
+
+def _finite(v: object) -> float | None:
+    try:
+        x = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def measured_profile(ctx: RouteContext) -> tuple[np.ndarray, np.ndarray] | None:
+    """(road km, elevation m) of the track points that have an elevation, in track order;
+    None when the track has no elevation."""
+    trk = ctx.track
+    if trk.ele is None or not trk.has_elevation:
+        return None
+    along = cumulative_lengths(np.asarray(trk.lon, dtype=float), np.asarray(trk.lat, dtype=float))
+    ele = np.asarray(trk.ele, dtype=float)
+    ok = np.isfinite(ele)
+    return ctx.route.along_to_km(along[ok]), ele[ok]
+
+
+def decimate(km: np.ndarray, ele: np.ndarray, max_chunks: int = MAX_CHUNKS) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the lowest and highest point of each of ``max_chunks`` consecutive chunks (in order).
+
+    >>> k, e = decimate(np.arange(10.0), np.array([0, 5, 1, 1, 9, 1, 1, 1, 2, 0.0]), 2)
+    >>> e.tolist()
+    [0.0, 9.0, 0.0, 2.0]
+    """
+    n = len(km)
+    if n <= 2 * max_chunks:
+        return km, ele
+    keep: list[int] = []
+    for idx in np.array_split(np.arange(n), max_chunks):
+        seg = ele[idx]
+        a, b = int(idx[np.argmin(seg)]), int(idx[np.argmax(seg)])
+        keep += sorted({a, b})
+    k = np.array(keep)
+    return km[k], ele[k]
+
+
+def spot_heights(ctx: RouteContext,
+                 layers: Mapping[str, gpd.GeoDataFrame]) -> tuple[list[SpotHeight], list[SpotHeight]]:
+    """(placed, not placed) spot heights.
+
+    Placed: places-layer features with ``ele`` and ``km_pos``. Not placed: roadbook places with a
+    height that are not placed but belong to the route (``on_route``, or neither a coordinate nor
+    a km, like an unsurveyed pass); far-away towns with coordinates are not listed.
+    """
+    placed: list[SpotHeight] = []
+    placed_ids: set[str] = set()
+    places = layers.get("places")
+    if places is not None and len(places) and "ele" in places.columns:
+        for _, r in places.iterrows():
+            ele, km = _finite(r["ele"]), _finite(r["km_pos"])
+            if km is not None and "place_id" in places.columns:
+                placed_ids.add(str(r["place_id"]))
+            if ele is None or km is None:
+                continue
+            src = r["ele_source"] if "ele_source" in places.columns and isinstance(r["ele_source"], str) else ""
+            placed.append(SpotHeight(str(r["name"]), km, ele, src))
+    unplaced = [SpotHeight(p.name, None, p.ele, p.ele_source or "")
+                for pid, p in ctx.roadbook.places.items()
+                if p.ele is not None and pid not in placed_ids
+                and (p.on_route or (p.lat is None and p.km is None))]
+    sign = 1.0 if ctx.route.km_increasing else -1.0
+    placed.sort(key=lambda s: sign * (s.km or 0.0))
+    return placed, unplaced
+
+
+def event_marks(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Mark]:
+    """Point events (checkpoints, road events, camping spots) with a road km."""
+    out = []
+    for name in EVENT_LAYERS:
+        gdf = layers.get(name)
+        if gdf is None or len(gdf) == 0:
+            continue
+        has_end = "km_pos_end" in gdf.columns
+        for _, r in gdf.iterrows():
+            km = _finite(r["km_pos"])
+            if km is None or (has_end and _finite(r["km_pos_end"]) is not None):
+                continue
+            out.append(Mark(km, name, str(r["kind"]), str(r["name"])))
+    return out
+
+
+def _route_ends(ctx: RouteContext) -> tuple[float, float]:
+    lo, hi = ctx.route.km_range
+    return (lo, hi) if ctx.route.km_increasing else (hi, lo)
+
+
+def _fmt_ele(x: float) -> str:
+    return f"{x:,.0f} m"
+
+
+def _caption(ctx: RouteContext, measured: bool, placed: list[SpotHeight], unplaced: list[SpotHeight]) -> str:
+    bits = []
+    if measured:
+        bits.append(f"Profile: elevations of the track {ctx.track.source}.")
+    else:
+        bits.append("No measured profile: the track has no elevations. Spot heights only, not a measured "
+                    "profile; nothing is known about the road between them.")
+    if ctx.schematic:
+        bits.append("SCHEMATIC route: km are placed on a line through known places, not on the road.")
+    if placed:
+        bits.append("Spot heights: " + "; ".join(
+            f"{s.name} {_fmt_ele(s.ele_m)} at km ≈{s.km:.0f} ({s.source or 'source not given'})" for s in placed) + ".")
+    if unplaced:
+        bits.append("Not placed (km unknown): " + "; ".join(
+            f"{s.name} {_fmt_ele(s.ele_m)} ({s.source or 'source not given'})" for s in unplaced) + ".")
+    return " ".join(bits)
+
+
+def render_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame]) -> Figure | None:
+    """The profile as a matplotlib :class:`Figure` (no pyplot state); None when there is nothing
+    to draw (no track elevations and no placed spot heights)."""
+    prof = measured_profile(ctx)
+    placed, unplaced = spot_heights(ctx, layers)
+    if prof is None and not placed:
+        return None
+    start, end = _route_ends(ctx)
+    marks = event_marks(layers)
+    fig = Figure(figsize=(11.0, 4.2), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    heights: list[float] = [s.ele_m for s in placed]
+    if prof is not None:
+        km, ele = decimate(*prof)
+        ax.fill_between(km, ele, float(np.min(ele)) - 50, color="#c9dcc4", linewidth=0)
+        ax.plot(km, ele, color="#2f6b2a", linewidth=1.0, label="elevation of the track")
+        heights += [float(np.min(ele)), float(np.max(ele))]
+        order = np.argsort(prof[0], kind="stable")
+        xs, ys = prof[0][order], prof[1][order]
+    lo, hi = min(heights), max(heights)
+    pad = max(100.0, 0.15 * (hi - lo))
+    ymin, ymax = lo - pad, hi + pad
+    # events: on the curve when there is one, else as a rug along the bottom
+    for layer, colour, marker, label in (("checkpoints", "#c0392b", "^", "checkpoint"),
+                                         ("road_events", "#555555", "|", "road event"),
+                                         ("camping", "#1f77b4", "v", "camping spot")):
+        ks = np.array([m.km for m in marks if m.layer == layer])
+        if not len(ks):
+            continue
+        y = np.interp(ks, xs, ys) if prof is not None else np.full(len(ks), ymin + 0.04 * (ymax - ymin))
+        ax.scatter(ks, y, marker=marker, color=colour, s=28, zorder=4, label=label)
+    if placed:
+        ax.scatter([float(s.km or 0.0) for s in placed], [s.ele_m for s in placed], marker="D", color="black", s=30,
+                   zorder=5, label="spot height (known height of a place)")
+        for s in placed:
+            ax.annotate(f"{s.name}\n{_fmt_ele(s.ele_m)}", (s.km, s.ele_m), textcoords="offset points",
+                        xytext=(0, 7), ha="center", va="bottom", fontsize=7)
+    for s in unplaced:
+        ax.plot([], [], " ", label=f"not placed: {s.name} {_fmt_ele(s.ele_m)} (km unknown)")
+    ax.set_xlim(start, end)
+    ax.set_ylim(ymin, ymax + 0.15 * (ymax - ymin))
+    ax.set_xlabel("road km" + ("" if ctx.route.km_increasing else " (decreasing in the direction of travel)"))
+    ax.set_ylabel("elevation (m)")
+    ax.grid(True, color="#dddddd", linewidth=0.6)
+    title = ctx.roadbook.route.name + (" — elevation profile" if prof is not None else f" — {SPOT_ONLY_TITLE}")
+    ax.set_title(title, fontsize=11)
+    ax.legend(loc="upper right", fontsize=7, framealpha=0.9)
+    caption = textwrap.fill(_caption(ctx, prof is not None, placed, unplaced), 190)
+    n_lines = caption.count("\n") + 1
+    fig.text(0.01, 0.01, caption, fontsize=6.5, va="bottom", ha="left")
+    fig.subplots_adjust(left=0.07, right=0.98, top=0.91, bottom=0.13 + 0.035 * n_lines)
+    return fig
+
+
+def write_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> Path | None:
+    """Write the profile PNG to ``path`` atomically; None (nothing written) when there is
+    nothing to draw."""
+    fig = render_profile(ctx, layers)
+    if fig is None:
+        return None
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror}); choose another folder with --out") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            fig.savefig(f, format="png")
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write ({exc.strerror}); choose another folder with --out") from None
+    return path
+
+
+def profile_svg(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], width: int = 640,
+                height: int = 190, max_points: int = 400) -> str:
+    """A small self-contained inline SVG of the profile (no scripts, no external references);
+    '' when there is nothing to draw. All text is XML-escaped."""
+    prof = measured_profile(ctx)
+    placed, unplaced = spot_heights(ctx, layers)
+    if prof is None and not placed:
+        return ""
+    e = html.escape
+    start, end = _route_ends(ctx)
+    left, right, top, bottom = 48.0, 10.0, 22.0, 34.0
+    pw, ph = width - left - right, height - top - bottom
+    heights = [s.ele_m for s in placed]
+    line_km = line_ele = None
+    if prof is not None:
+        line_km, line_ele = decimate(prof[0], prof[1], max_points // 2)
+        heights += [float(line_ele.min()), float(line_ele.max())]
+    lo, hi = min(heights), max(heights)
+    pad = max(100.0, 0.1 * (hi - lo))
+    y0, y1 = lo - pad, hi + pad
+
+    def sx(km: float) -> float:
+        return left + (km - start) / (end - start) * pw if end != start else left
+
+    def sy(m: float) -> float:
+        return top + (y1 - m) / (y1 - y0) * ph
+
+    title = ctx.roadbook.route.name + (" — elevation profile" if prof is not None else f" — {SPOT_ONLY_TITLE}")
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+           f'height="{height}" role="img" aria-label="{e(title, quote=True)}" '
+           'font-family="sans-serif" font-size="10">',
+           f"<title>{e(title)}</title>",
+           f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#999"/>',
+           f'<text x="{left}" y="14" font-size="11" font-weight="bold">{e(title)}</text>']
+    for val in (lo, hi):
+        out.append(f'<text x="{left - 4}" y="{sy(val) + 3:.1f}" text-anchor="end">{e(f"{val:,.0f}")}</text>')
+        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{sy(val):.1f}" y2="{sy(val):.1f}" stroke="#ddd"/>')
+    out.append(f'<text x="{left}" y="{top + ph + 13}" text-anchor="start">km {start:g}</text>')
+    out.append(f'<text x="{left + pw}" y="{top + ph + 13}" text-anchor="end">km {end:g}</text>')
+    out.append(f'<text x="{left + pw / 2}" y="{top + ph + 13}" text-anchor="middle">road km · elevation m</text>')
+    if line_km is not None and line_ele is not None:
+        pts = " ".join(f"{sx(float(k)):.1f},{sy(float(m)):.1f}" for k, m in zip(line_km, line_ele, strict=True))
+        out.append(f'<polyline points="{pts}" fill="none" stroke="#2f6b2a" stroke-width="1.2"/>')
+    for m in event_marks(layers):
+        colour = "#c0392b" if m.layer == "checkpoints" else "#555"
+        x = sx(m.km)
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top + ph}" y2="{top + ph - 6}" stroke="{colour}">'
+                   f"<title>{e(f'km {m.km:.1f}: {m.name} ({m.kind})')}</title></line>")
+    for s in placed:
+        assert s.km is not None
+        x, y = sx(s.km), sy(s.ele_m)
+        out.append(f'<g><title>{e(f"{s.name}: {s.ele_m:,.0f} m (spot height; {s.source})")}</title>'
+                   f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" transform="rotate(45 {x:.1f} '
+                   f'{y:.1f})" fill="#000"/>'
+                   f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle" font-size="9">'
+                   f'{e(f"{s.name} {s.ele_m:,.0f} m")}</text></g>')
+    foot = ("◆ spot heights (known heights of places)" + ("" if prof is not None else ", not a measured profile"))
+    if unplaced:
+        foot += "; not placed: " + ", ".join(f"{s.name} {s.ele_m:,.0f} m" for s in unplaced)
+    out.append(f'<text x="{left}" y="{height - 6}" font-size="9">{e(foot)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+__all__ = ["Mark", "SpotHeight", "event_marks", "measured_profile", "profile_svg", "render_profile",
+           "spot_heights", "write_profile"]
