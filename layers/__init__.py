@@ -10,7 +10,18 @@ from collections.abc import Callable
 
 import geopandas as gpd
 
-from layers import camping, checkpoints, km_markers, parallels, places, road_events, stretches
+from layers import (
+    border_crossings,
+    camping,
+    checkpoints,
+    km_markers,
+    parallels,
+    places,
+    restrictions,
+    road_events,
+    stretches,
+    transport,
+)
 from layers.route import RouteContext, build_anchors_layer, build_route, build_route_layer
 
 BUILDERS: dict[str, Callable[[RouteContext], gpd.GeoDataFrame]] = {
@@ -23,6 +34,9 @@ BUILDERS: dict[str, Callable[[RouteContext], gpd.GeoDataFrame]] = {
     "parallels": parallels.build,
     "stretches": stretches.build,
     "places": places.build,
+    "transport": transport.build,
+    "restrictions": restrictions.build,
+    "border_crossings": border_crossings.build,
 }
 
 

@@ -1,7 +1,8 @@
 """``checkpoints``: police / security checkpoints as points.
 
-Columns: the common ones only. ``km`` is null for checkpoints the source gives no km for
-(``located_by`` then says how they were placed: ``place`` or ``between``).
+Columns after the common ones: ``rules`` (the dated restrictions that apply at every checkpoint,
+``applies_to: checkpoints`` in the roadbook). ``km`` is null for checkpoints the source gives no
+km for (``located_by`` then says how they were placed: ``place`` or ``between``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from layers._common import make_gdf
 from layers.route import RouteContext, event_row
 
 KINDS = frozenset({"checkpoint"})
-COLUMNS: tuple[str, ...] = ()
+COLUMNS = ("rules",)
 
 
 def build(ctx: RouteContext) -> gpd.GeoDataFrame:
-    rows = [event_row(ctx, e) for e in ctx.roadbook.events if e.kind in KINDS]
+    rules = "\n".join(f"[{r.date}] {r.note}" for r in ctx.roadbook.restrictions if r.applies_to == "checkpoints")
+    rows = [{**event_row(ctx, e), "rules": rules} for e in ctx.roadbook.events if e.kind in KINDS]
     return make_gdf("checkpoints", rows, COLUMNS)

@@ -19,7 +19,7 @@ from layers._common import make_gdf, round_km
 from layers.route import RouteContext
 
 NEAR_ROUTE_M = 5000.0
-RESTRICTING = frozenset({"no_overnight_foreigners", "closed_site", "no_foreigners_accommodation"})
+RESTRICTING = frozenset({"no_overnight_foreigners", "closed_site"})
 COLUMNS = ("place_id", "place_kind", "aliases", "name_zh", "ele", "ele_source", "coord_source",
            "licence", "on_route", "offset_m", "restricted", "restrictions")
 
