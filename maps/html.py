@@ -259,7 +259,7 @@ def _km_marker_data(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
         values = [_scalar(col[i]) for col in km_cols]
         km.append(next((v for v in values if v is not None), None))
     levels_in = pts["level"].to_numpy(dtype=object) if "level" in pts.columns else [None] * n
-    level = [int(v) if _scalar(v) is not None else 1 for v in levels_in]
+    level = [int(x) if (x := _scalar(v)) is not None else 1 for v in levels_in]
     data: dict[str, Any] = {
         "lon": np.round(pts.geometry.x.to_numpy(), _DECIMALS).tolist(),
         "lat": np.round(pts.geometry.y.to_numpy(), _DECIMALS).tolist(),
