@@ -1,0 +1,69 @@
+"""maps.devices: per-kind mappings are legal for every device and format."""
+
+from __future__ import annotations
+
+from garmin_fit_sdk import Profile
+from hypothesis import given
+from hypothesis import strategies as st
+
+from maps.devices import (
+    KAROO_TYPES,
+    PROFILES,
+    TCX_POINT_TYPES,
+    clean_text,
+    fit_course_point_type,
+    get_profile,
+    short_name,
+    tcx_point_type,
+)
+from tests._gpxfixtures import KINDS
+
+FIT_TYPES = set(Profile["types"]["course_point"].values())
+
+
+def test_every_kind_maps_to_legal_values() -> None:
+    for kind in [*KINDS, "", "zzz"]:
+        assert fit_course_point_type(kind) in FIT_TYPES
+        assert tcx_point_type(kind) in TCX_POINT_TYPES
+        karoo = get_profile("karoo")
+        assert karoo.type(kind) in KAROO_TYPES and karoo.sym(kind) in KAROO_TYPES
+        assert get_profile("osmand").sym(kind) is None
+        assert get_profile("garmin").sym(kind)
+
+
+def test_semantic_mappings() -> None:
+    assert fit_course_point_type("checkpoint") == "checkpoint"
+    assert fit_course_point_type("camping") == "campsite"
+    assert fit_course_point_type("water") == "water"
+    assert fit_course_point_type("pass") == "summit"
+    assert fit_course_point_type("unknown_kind") == "generic"
+    assert tcx_point_type("hazard") == "Danger"
+    g = get_profile("garmin")
+    assert (g.sym("camping"), g.sym("water"), g.sym("pass")) == (
+        "Campground", "Drinking Water", "Summit")
+    assert set(PROFILES) == {"garmin", "wahoo", "karoo", "osmand"}
+
+
+def test_unknown_profile_message() -> None:
+    try:
+        get_profile("bryton")
+    except ValueError as e:
+        assert "garmin, karoo, osmand, wahoo" in str(e)
+    else:
+        raise AssertionError("no error")
+
+
+@given(st.text(), st.integers(1, 30), st.booleans())
+def test_short_name_is_short_nonempty_clean(text: str, n: int, ascii_only: bool) -> None:
+    s = short_name(text, n, ascii_only=ascii_only)
+    assert 0 < len(s) <= max(n, len("Point"))
+    assert s == clean_text(s)
+    if ascii_only:
+        assert s.isascii()
+
+
+@given(st.text())
+def test_clean_text_is_xml_legal(text: str) -> None:
+    s = clean_text(text)
+    assert all(c in "\t\n\r" or (0x20 <= ord(c) < 0xD800 and ord(c) != 0x7F)
+               or 0xE000 <= ord(c) <= 0xFFFD or ord(c) >= 0x10000 for c in s)
