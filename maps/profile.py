@@ -198,9 +198,14 @@ def render_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame]) ->
         heights += [float(np.min(ele)), float(np.max(ele))]
         order = np.argsort(prof[0], kind="stable")
         xs, ys = prof[0][order], prof[1][order]
-    lo, hi = min(heights), max(heights)
+    lo, hi = min(heights + [s.ele_m for s in unplaced]), max(heights + [s.ele_m for s in unplaced])
     pad = max(100.0, 0.15 * (hi - lo))
     ymin, ymax = lo - pad, hi + pad
+    for s in unplaced:  # a known height without a km: a level, not a point
+        ax.axhline(s.ele_m, color="#888888", linestyle=":", linewidth=1.0, zorder=1)
+        ax.annotate(f"{s.name} {_fmt_ele(s.ele_m)}: not placed (km unknown)", (0.55, s.ele_m),
+                    xycoords=("axes fraction", "data"), xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=7, color="#555555")
     # events: on the curve when there is one, else as a rug along the bottom
     for layer, colour, marker, label in (("checkpoints", "#c0392b", "^", "checkpoint"),
                                          ("road_events", "#555555", "|", "road event"),
@@ -213,24 +218,33 @@ def render_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame]) ->
     if placed:
         ax.scatter([float(s.km or 0.0) for s in placed], [s.ele_m for s in placed], marker="D", color="black", s=30,
                    zorder=5, label="spot height (known height of a place)")
-        for s in placed:
+        for i, s in enumerate(placed):
+            ha = "left" if i == 0 else "right" if i == len(placed) - 1 else "center"
             ax.annotate(f"{s.name}\n{_fmt_ele(s.ele_m)}", (s.km, s.ele_m), textcoords="offset points",
-                        xytext=(0, 7), ha="center", va="bottom", fontsize=7)
+                        xytext=(0, 7), ha=ha, va="bottom", fontsize=7)
     for s in unplaced:
         ax.plot([], [], " ", label=f"not placed: {s.name} {_fmt_ele(s.ele_m)} (km unknown)")
-    ax.set_xlim(start, end)
+    margin = 0.015 * (end - start)
+    ax.set_xlim(start - margin, end + margin)
     ax.set_ylim(ymin, ymax + 0.15 * (ymax - ymin))
     ax.set_xlabel("road km" + ("" if ctx.route.km_increasing else " (decreasing in the direction of travel)"))
     ax.set_ylabel("elevation (m)")
     ax.grid(True, color="#dddddd", linewidth=0.6)
     title = ctx.roadbook.route.name + (" — elevation profile" if prof is not None else f" — {SPOT_ONLY_TITLE}")
     ax.set_title(title, fontsize=11)
-    ax.legend(loc="upper right", fontsize=7, framealpha=0.9)
+    ax.legend(loc="best" if prof is not None else "center right", fontsize=7, framealpha=0.9)
     caption = textwrap.fill(_caption(ctx, prof is not None, placed, unplaced), 190)
     n_lines = caption.count("\n") + 1
     fig.text(0.01, 0.01, caption, fontsize=6.5, va="bottom", ha="left")
     fig.subplots_adjust(left=0.07, right=0.98, top=0.91, bottom=0.13 + 0.035 * n_lines)
     return fig
+
+
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> Path | None:
@@ -248,6 +262,7 @@ def write_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], pat
     try:
         with os.fdopen(fd, "wb") as f:
             fig.savefig(f, format="png")
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -267,7 +282,7 @@ def profile_svg(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], width
     start, end = _route_ends(ctx)
     left, right, top, bottom = 48.0, 10.0, 22.0, 34.0
     pw, ph = width - left - right, height - top - bottom
-    heights = [s.ele_m for s in placed]
+    heights = [s.ele_m for s in placed] + [s.ele_m for s in unplaced]
     line_km = line_ele = None
     if prof is not None:
         line_km, line_ele = decimate(prof[0], prof[1], max_points // 2)
@@ -298,6 +313,12 @@ def profile_svg(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], width
     if line_km is not None and line_ele is not None:
         pts = " ".join(f"{sx(float(k)):.1f},{sy(float(m)):.1f}" for k, m in zip(line_km, line_ele, strict=True))
         out.append(f'<polyline points="{pts}" fill="none" stroke="#2f6b2a" stroke-width="1.2"/>')
+    for s in unplaced:
+        y = sy(s.ele_m)
+        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#888" '
+                   f'stroke-dasharray="2 3"><title>{e(f"{s.name}: {s.ele_m:,.0f} m, km unknown ({s.source})")}'
+                   f'</title></line><text x="{left + pw / 2}" y="{y - 3:.1f}" text-anchor="middle" font-size="9" '
+                   f'fill="#555">{e(f"{s.name} {s.ele_m:,.0f} m: not placed")}</text>')
     for m in event_marks(layers):
         colour = "#c0392b" if m.layer == "checkpoints" else "#555"
         x = sx(m.km)

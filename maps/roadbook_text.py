@@ -583,7 +583,8 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 tr.place td { background: #f3f3f3; font-weight: bold; }
 tr.place td.note { font-weight: normal; }
 .note { white-space: pre-line; }
-dl { margin: 0; } dt { font-weight: bold; float: left; clear: left; width: 26mm; } dd { margin: 0 0 1mm 28mm; }
+dl { margin: 0 0 2mm; display: grid; grid-template-columns: 32mm 1fr; gap: 0.5mm 2mm; }
+dt { font-weight: bold; } dd { margin: 0; }
 .gap { font-size: 11pt; border: 1px solid #444; padding: 2mm 3mm; background: #fafafa; }
 .profile svg { width: 100%; height: auto; }
 .small { font-size: 8pt; color: #333; }
@@ -723,6 +724,13 @@ def render_html(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], profi
 # ---------------------------------------------------------------------------------------------
 # files
 # ---------------------------------------------------------------------------------------------
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_text_atomic(path: Path, text: str) -> Path:
     """Write UTF-8 text to ``path`` through a temporary file in the same folder + ``os.replace``."""
     path = Path(path)
@@ -734,6 +742,7 @@ def write_text_atomic(path: Path, text: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
