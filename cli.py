@@ -47,10 +47,25 @@ def _load_inputs(args: argparse.Namespace) -> tuple[Roadbook, Track | None]:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from maps.build import BuildOptions, build
+    from maps.build import COURSE_LAYERS, BuildOptions, build
 
-    rb, track = _load_inputs(args)
-    report = build(rb, track, BuildOptions(out_dir=Path(args.out)))
+    if args.notes:
+        rb, track = _draft_from_notes(args)
+    else:
+        rb, track = _load_inputs(args)
+    layers = tuple(x.strip() for x in args.course_layers.split(",") if x.strip()) if args.course_layers \
+        else COURSE_LAYERS
+    unknown = set(layers) - set(COURSE_LAYERS)
+    if unknown:
+        raise KmpostError(f"--course-layers: unknown layer(s) {', '.join(sorted(unknown))}; "
+                          f"choose from {', '.join(COURSE_LAYERS)}")
+    if args.max_points is not None and args.max_points < 2:
+        raise KmpostError(f"--max-points: {args.max_points} is too small; give at least 2 (e.g. 10000)")
+    if args.km_markers is not None and not args.km_markers > 0:
+        raise KmpostError(f"--km-markers: {args.km_markers} must be a positive number of km (e.g. 10)")
+    opts = BuildOptions(out_dir=Path(args.out), profile=args.profile, gpx_route=args.gpx_route,
+                        max_points=args.max_points, km_markers_every=args.km_markers, course_layers=layers)
+    report = build(rb, track, opts)
     ctx = report.ctx
     lo, hi = ctx.route.km_range
     kind = "SCHEMATIC line (not the road)" if ctx.schematic else f"track {ctx.track.source}"
@@ -64,9 +79,55 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"kmpost: warning: {w}", file=sys.stderr)
     for name, gdf in report.layers.items():
         print(f"  layer {name}: {len(gdf)} features", file=sys.stderr)
+    for note in report.notes:
+        print(f"  {note}", file=sys.stderr)
     for f in report.files:
         print(f)
     return 0
+
+
+def _read_text(path: str) -> tuple[str, str]:
+    """(text, name) of a notes file, or of standard input for '-'."""
+    if path == "-":
+        return sys.stdin.buffer.read().decode("utf-8", errors="replace"), "<stdin>"
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise KmpostError(f"{path}: cannot read the notes ({exc.strerror}); check the path") from None
+    return raw.decode("utf-8", errors="replace"), path
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from roadbook.extract import run_extract
+
+    text, name = _read_text(args.file)
+    sys.stdout.write(run_extract(text, source_name=name, as_json=args.json, explain=args.explain))
+    return 0
+
+
+def _draft_from_notes(args: argparse.Namespace) -> tuple[Roadbook, Track | None]:
+    from roadbook import parse_roadbook
+    from roadbook.extract import run_extract
+
+    if args.roadbook or args.name:
+        raise KmpostError("--notes makes its own roadbook; do not also give a route NAME or --roadbook")
+    text, name = _read_text(args.notes)
+    draft = run_extract(text, source_name=name, as_json=False, explain=False)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    draft_path = out / "draft-roadbook.yaml"
+    tmp = draft_path.with_suffix(".yaml.tmp")
+    tmp.write_text(draft, encoding="utf-8")
+    tmp.replace(draft_path)
+    print(f"kmpost: warning: the roadbook was extracted automatically from {name}: REVIEW IT "
+          f"({draft_path}) and rebuild with --roadbook {draft_path}", file=sys.stderr)
+    rb = parse_roadbook(draft, str(draft_path))
+    track = None
+    if args.track:
+        from geo.readers import read_track
+
+        track = read_track(args.track)
+    return rb, track
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -88,7 +149,27 @@ def make_parser() -> argparse.ArgumentParser:
                     help="a real track (GPX or GeoJSON) replacing the schematic line; "
                          "features are re-placed by km through the anchors")
     sp.add_argument("--out", metavar="DIR", default="out", help="output folder (default: out)")
+    sp.add_argument("--notes", metavar="FILE",
+                    help="free-text route notes: extract a draft roadbook (written to OUT/draft-roadbook.yaml) "
+                         "and build it in one step; review the draft!")
+    sp.add_argument("--profile", choices=("garmin", "wahoo", "karoo", "osmand"), default="garmin",
+                    help="device profile for GPX names, symbols and types (default: garmin)")
+    sp.add_argument("--gpx-route", action="store_true", help="write the GPX line as a route (<rte>) not a track")
+    sp.add_argument("--max-points", type=int, metavar="N",
+                    help="simplify the course line to at most N points (e.g. 10000 for older devices); "
+                         "the largest deviation is reported")
+    sp.add_argument("--km-markers", type=float, metavar="N", help="add a waypoint / course point every N road km")
+    sp.add_argument("--course-layers", metavar="A,B",
+                    help="layers whose points go into GPX/FIT/TCX (default: checkpoints,road_events,camping,"
+                         "places,border_crossings)")
     sp.set_defaults(func=_cmd_build)
+
+    sp = sub.add_parser("extract", help="draft a roadbook from free-text route notes")
+    sp.add_argument("file", nargs="?", default="-", help="notes file (default: standard input)")
+    sp.add_argument("--json", action="store_true", help="print one JSON object per distance-referenced event")
+    sp.add_argument("--explain", action="store_true",
+                    help="show, per event, the sentence and the words that decided its category")
+    sp.set_defaults(func=_cmd_extract)
     return p
 
 

@@ -1,30 +1,59 @@
 """The build pipeline: roadbook (+ track) -> layers -> every output file, atomically.
 
-``build()`` validates and computes everything in memory first; only then are files written, into
-a staging folder that replaces the outputs in ``out_dir`` at the very end. Bad input therefore
-never leaves a half-written or half-updated ``out_dir``.
+``build()`` validates and computes every layer in memory first; only then are files written,
+into a staging folder whose files replace those in ``out_dir`` at the very end. Bad input
+therefore never leaves a half-written or half-updated ``out_dir``.
+
+Outputs (names fixed, see :data:`OUTPUTS`): ``kmpost.gpkg`` + one GeoJSON per layer,
+``kmpost.html`` (offline map), ``kmpost.gpx`` / ``kmpost.fit`` / ``kmpost.tcx`` (courses),
+``roadbook.md`` / ``roadbook.html`` (printable), ``profile.png`` (when there is anything to draw).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
+from geo.earth import cumulative_lengths
 from geo.track import Track
 from layers import RouteContext, build_all, build_route
+from layers.route import SCHEMATIC_NOTICE
 from maps.files import AtomicDir, write_geojson, write_geopackage
 from roadbook.schema import Roadbook
 
 GPKG_NAME = "kmpost.gpkg"
+OUTPUTS = ("kmpost.gpkg", "kmpost.html", "kmpost.gpx", "kmpost.fit", "kmpost.tcx", "roadbook.md",
+           "roadbook.html", "profile.png")
+
+#: Layers whose located point features become GPX waypoints and FIT/TCX course points.
+COURSE_LAYERS = ("checkpoints", "road_events", "camping", "places", "border_crossings")
+PROFILES = ("garmin", "wahoo", "karoo", "osmand")
 
 
 @dataclass
 class BuildOptions:
-    """Output options of ``kmpost build`` (see ``kmpost build --help``)."""
+    """Output options of ``kmpost build`` (see ``kmpost build --help``).
+
+    Attributes:
+        out_dir: folder for every output.
+        profile: device profile for GPX names/symbols (garmin, wahoo, karoo, osmand).
+        gpx_route: write the GPX line as a route (``<rte>``) instead of a track.
+        max_points: simplify the course line to at most this many points (None: keep all in GPX;
+            FIT/TCX use their own defaults for older devices).
+        km_markers_every: add a waypoint / course point every N road km (None: none).
+        course_layers: layers whose points go into GPX/FIT/TCX.
+    """
 
     out_dir: Path = Path("out")
+    profile: str = "garmin"
+    gpx_route: bool = False
+    max_points: int | None = None
+    km_markers_every: float | None = None
+    course_layers: Collection[str] = COURSE_LAYERS
 
 
 @dataclass
@@ -35,18 +64,94 @@ class BuildReport:
     layers: dict[str, gpd.GeoDataFrame]
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def course_events(layers: dict[str, gpd.GeoDataFrame], names: Collection[str]) -> gpd.GeoDataFrame:
+    """Point features placed on the route (``along_m`` known) of the given layers, by along_m."""
+    parts = []
+    for name in names:
+        gdf = layers.get(name)
+        if gdf is None or not len(gdf):
+            continue
+        g = gdf[gdf["along_m"].notna() & gdf.geometry.notna()].copy()
+        g = g[g.geometry.geom_type == "Point"]
+        if len(g):
+            parts.append(g[["layer", "kind", "km", "km_pos", "along_m", "name", "note", "source", "side",
+                            "confidence", "located_by", "geometry"]])
+    if not parts:
+        return gpd.GeoDataFrame(columns=["layer", "kind", "along_m", "geometry"], geometry="geometry",
+                                crs="EPSG:4326")
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs="EPSG:4326")
+    return out.sort_values("along_m", kind="stable").reset_index(drop=True)
+
+
+def _zone_starts(ctx: RouteContext, layers: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame | None:
+    """A point at the start of each camping zone (a course point 'camping zone starts')."""
+    cz = layers.get("camping")
+    if cz is None or not len(cz):
+        return None
+    zones = cz[cz.geometry.geom_type != "Point"]
+    if not len(zones):
+        return None
+    lon, lat = ctx.line.interpolate(zones["along_m"].to_numpy())
+    g = zones.drop(columns="geometry").copy()
+    g["name"] = [f"{n} (start)" for n in g["name"]]
+    return gpd.GeoDataFrame(g, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
 
 
 def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None = None) -> BuildReport:
     """Build every output of a roadbook into ``options.out_dir``."""
+    from maps.fit import write_fit
+    from maps.gpx import SourceLink, write_gpx
+    from maps.html import write_html
+    from maps.profile import write_profile
+    from maps.roadbook_text import write_roadbook
+    from maps.tcx import write_tcx
+
     opts = options or BuildOptions()
     ctx = build_route(rb, track)
     layers = build_all(ctx)
     report = BuildReport(ctx, layers, warnings=list(ctx.warnings))
+
+    events = course_events(layers, opts.course_layers)
+    zs = _zone_starts(ctx, layers)
+    if zs is not None and "camping" in opts.course_layers:
+        events = gpd.GeoDataFrame(pd.concat([events, zs[events.columns]], ignore_index=True),
+                                  geometry="geometry", crs="EPSG:4326").sort_values("along_m", kind="stable")
+    trk = ctx.track
+    along = cumulative_lengths(trk.lon, trk.lat)
+    name = rb.route.name
+    desc = (rb.route.description or name) + (" " + SCHEMATIC_NOTICE if ctx.schematic else "")
+    sources = [SourceLink(s.title, s.url, s.licence) for s in rb.sources.values()]
+    kms = layers["km_markers"]
+
     with AtomicDir(opts.out_dir) as stage:
         write_geopackage(layers, stage / GPKG_NAME)
-        for name, gdf in layers.items():
-            write_geojson(gdf, stage / f"{name}.geojson")
+        for lname, gdf in layers.items():
+            write_geojson(gdf, stage / f"{lname}.geojson")
+        write_html(stage / "kmpost.html", layers, title=name, schematic=ctx.schematic,
+                   notice=SCHEMATIC_NOTICE if ctx.schematic else None)
+        reports = [
+            write_gpx(stage / "kmpost.gpx", trk, along, events, name=name, description=desc,
+                      profile=opts.profile, as_route=opts.gpx_route, max_points=opts.max_points,
+                      km_markers_every=opts.km_markers_every, km_marker_points=kms, sources=sources),
+            write_fit(stage / "kmpost.fit", trk, along, events, name=name,
+                      **({"max_points": opts.max_points} if opts.max_points else {}),
+                      km_markers_every=opts.km_markers_every, km_marker_points=kms),
+            write_tcx(stage / "kmpost.tcx", trk, along, events, name=name,
+                      **({"max_points": opts.max_points} if opts.max_points else {}),
+                      km_markers_every=opts.km_markers_every, km_marker_points=kms),
+        ]
+        write_roadbook(ctx, layers, stage)
+        write_profile(ctx, layers, stage / "profile.png")
         names = sorted(p.name for p in stage.iterdir())
+    for r in reports:
+        report.warnings.extend(r.warnings)
+        if r.track_points < r.input_points:
+            report.notes.append(f"{r.path.name}: line simplified from {r.input_points} to {r.track_points} "
+                                f"points, largest deviation {r.max_deviation_m:.1f} m")
+        report.notes.append(f"{r.path.name}: {r.points} waypoints/course points"
+                            + (f", {len(r.skipped)} skipped" if r.skipped else ""))
     report.files = [opts.out_dir / n for n in names]
     return report
