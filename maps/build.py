@@ -102,12 +102,12 @@ def _zone_starts(ctx: RouteContext, layers: dict[str, gpd.GeoDataFrame]) -> gpd.
 
 def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None = None) -> BuildReport:
     """Build every output of a roadbook into ``options.out_dir``."""
-    from maps.fit import write_fit
+    from maps.fit import FIT_DEFAULT_MAX_POINTS, write_fit
     from maps.gpx import SourceLink, write_gpx
     from maps.html import write_html
     from maps.profile import write_profile
     from maps.roadbook_text import write_roadbook
-    from maps.tcx import write_tcx
+    from maps.tcx import TCX_DEFAULT_MAX_POINTS, write_tcx
 
     opts = options or BuildOptions()
     ctx = build_route(rb, track)
@@ -137,10 +137,10 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
                       profile=opts.profile, as_route=opts.gpx_route, max_points=opts.max_points,
                       km_markers_every=opts.km_markers_every, km_marker_points=kms, sources=sources),
             write_fit(stage / "kmpost.fit", trk, along, events, name=name,
-                      **({"max_points": opts.max_points} if opts.max_points else {}),
+                      max_points=opts.max_points or FIT_DEFAULT_MAX_POINTS,
                       km_markers_every=opts.km_markers_every, km_marker_points=kms),
             write_tcx(stage / "kmpost.tcx", trk, along, events, name=name,
-                      **({"max_points": opts.max_points} if opts.max_points else {}),
+                      max_points=opts.max_points or TCX_DEFAULT_MAX_POINTS,
                       km_markers_every=opts.km_markers_every, km_marker_points=kms),
         ]
         write_roadbook(ctx, layers, stage)
