@@ -516,3 +516,45 @@ def test_tools_measure_locate_fullscreen(browser: Any, hostile_html: Path) -> No
             "() => !!document.fullscreenElement || kmpost.map.getContainer().classList.contains('kp-pseudo-fs')"
         )
         _assert_clean(run)
+
+
+# ----------------------------------------------------------------------------- screenshot
+def _shot_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``python -m maps.screenshot`` in its own process (Playwright's sync API allows one per
+    thread, and the module's browser fixture holds it)."""
+    return subprocess.run(
+        [sys.executable, "-m", "maps.screenshot", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@needs_chromium
+def test_screenshot_of_the_map_is_a_real_picture(hostile_html: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "shot.png"
+    done = _shot_cli(hostile_html, out, "--width", "900", "--height", "600")
+    assert done.returncode == 0, done.stderr
+    img = Image.open(out).convert("RGB")
+    assert img.size == (900, 600)
+    colours = img.getcolors(1 << 20)
+    assert colours is not None and len(colours) > 200  # lines, markers, controls: not blank
+
+
+@needs_chromium
+def test_screenshot_refuses_broken_or_online_pages(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.html"
+    broken.write_text("<html><body><script>window.kmpost={ready:true}; nosuchfn();</script>")
+    done = _shot_cli(broken, tmp_path / "b.png")
+    assert done.returncode == 2 and "JavaScript error" in done.stderr, done.stderr
+    online = tmp_path / "online.html"
+    online.write_text(
+        '<html><head><link rel="stylesheet" href="https://cdn.example.org/x.css"></head>'
+        "<body><script>window.kmpost={ready:true}</script></body></html>"
+    )
+    done = _shot_cli(online, tmp_path / "o.png")
+    assert done.returncode == 2, done.stderr
+    assert "tried to load https://cdn.example.org/x.css" in done.stderr

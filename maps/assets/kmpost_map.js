@@ -28,7 +28,7 @@
 
   function humanKind(kind) {
     var s = KIND_STYLE[kind];
-    if (s && s.label) { return s.label; }
+    if (s && s.label && s.shape === 'p') { return s.label; }
     kind = String(kind || '').replace(/_/g, ' ');
     return kind.charAt(0).toUpperCase() + kind.slice(1);
   }
@@ -102,7 +102,25 @@
     highway_end:          {shape: 'p', color: '#0d47a1', fill: '#ffffff', radius: 6, label: 'Highway ends'},
     parallel_start:       {shape: 'p', color: '#283593', fill: '#9fa8da', radius: 6, label: 'Parallel roads start'},
     resurfacing_start:    {shape: 'p', color: '#e65100', fill: '#ffa726', radius: 6, label: 'Resurfacing starts'},
-    anchor:               {shape: 'p', color: '#000000', fill: '#fdd835', radius: 5, label: 'Km anchor (calibration)'}
+    anchor:               {shape: 'p', color: '#000000', fill: '#fdd835', radius: 5, label: 'Km anchor (calibration)'},
+    border_crossing:      {shape: 'p', color: '#000000', fill: '#ffd54f', radius: 7, weight: 3, label: 'Border crossing'},
+    border_point:         {shape: 'p', color: '#000000', fill: '#fff59d', radius: 5, label: 'Border point'},
+    crossing:             {shape: 'p', color: '#000000', fill: '#ffd54f', radius: 6, label: 'Border crossing'},
+    // layer-specific kinds: "<layer>:<kind>"
+    'transport:train':       {shape: 'l', color: '#37474f', weight: 3, dash: '12 4', label: 'Train'},
+    'transport:bus':         {shape: 'l', color: '#00897b', weight: 3, dash: '6 5', label: 'Bus'},
+    'transport:taxi':        {shape: 'l', color: '#f9a825', weight: 3, dash: '3 5', label: 'Taxi'},
+    'transport:shared_taxi': {shape: 'l', color: '#ef6c00', weight: 3, dash: '3 5', label: 'Shared taxi'},
+    'restrictions:no_overnight_foreigners':    {shape: 'p', color: '#b71c1c', fill: '#ffcdd2', radius: 5, weight: 3,
+                                                label: 'No overnight stay for foreigners'},
+    'restrictions:no_foreigners_accommodation': {shape: 'p', color: '#b71c1c', fill: '#ef9a9a', radius: 5, weight: 3,
+                                                label: 'No accommodation for foreigners'},
+    'restrictions:closed_site':         {shape: 'p', color: '#212121', fill: '#e57373', radius: 5, label: 'Closed site'},
+    'restrictions:no_photos':           {shape: 'p', color: '#4a148c', fill: '#ce93d8', radius: 5, label: 'No photos'},
+    'restrictions:police_registration': {shape: 'p', color: '#7f0000', fill: '#ef9a9a', radius: 5, label: 'Police registration'},
+    'restrictions:health_check':        {shape: 'p', color: '#0d47a1', fill: '#ffffff', radius: 5, label: 'Health check'},
+    'restrictions:permit':              {shape: 'p', color: '#e65100', fill: '#ffe0b2', radius: 5, label: 'Permit needed'},
+    'restrictions:other':               {shape: 'p', color: '#4e342e', fill: '#d7ccc8', radius: 5, label: 'Other restriction'}
   };
   K.KIND_STYLE = KIND_STYLE;
   var PALETTE = ['#5e35b1', '#00897b', '#c0ca33', '#8e24aa', '#f4511e', '#3949ab', '#6d4c41'];
@@ -144,6 +162,7 @@
       key = parallelKey(kind, p);
     } else if (shape === 'l' && LINE_STYLE[kind]) { s = LINE_STYLE[kind]; key = kind + ':l'; }
     else if (shape === 'a' && /camp/.test(kind)) { key = /no.?camp/.test(kind) ? 'no_camping' : 'camping_zone'; }
+    else if (KIND_STYLE[layerId + ':' + kind]) { key = layerId + ':' + kind; }
     else if (KIND_STYLE[kind]) { key = kind; }
     else {
       for (var i = 0; i < PATTERNS.length; i++) {
@@ -197,6 +216,13 @@
     return null;
   }
 
+  // columns shown in the popup's head or not worth showing; others are listed as details
+  var COMMON = {};
+  ['layer', 'kind', 'km', 'km_pos', 'along_m', 'name', 'note', 'source', 'side', 'confidence', 'located_by',
+   'km_end', 'km_pos_end', 'along_m_end', 'level', 'role', 'offset_m', 'schematic', 'notice', 'track_source',
+   'place_id', 'place_kind', 'coord_source', 'ele_source', 'licence', 'on_route', 'restricted', 'loo_km',
+   'scale_after'].forEach(function (k) { COMMON[k] = true; });
+
   function popupContent(layerId, p) {
     var box = el('div', 'kp-pop');
     el('div', 'kp-pop-title', p.name || humanKind(p.kind), box);
@@ -208,6 +234,19 @@
     if (layerId === 'places' && isRestricted(p)) { meta.push('restricted'); }
     el('div', 'kp-pop-meta', meta.join(' · '), box);
     if (p.note) { el('blockquote', 'kp-pop-note', p.note, box); }
+    var extra = Object.keys(p).filter(function (k) {
+      return !COMMON[k] && k.charAt(0) !== '_' && p[k] !== '' && p[k] !== null && typeof p[k] !== 'object' &&
+        !(typeof p[k] === 'boolean' && !p[k]);
+    });
+    if (extra.length) {
+      var dl = el('div', 'kp-pop-extra', null, box);
+      extra.forEach(function (k) {
+        var row = el('div', null, null, dl);
+        el('span', 'kp-pop-key', k.replace(/_/g, ' ') + ': ', row);
+        var v = typeof p[k] === 'number' ? String(Math.round(p[k] * 100) / 100) : String(p[k]);
+        el('span', null, v.length > 400 ? v.slice(0, 400) + '…' : v, row);
+      });
+    }
     var src = [];
     if (p.source) { src.push('Source: ' + p.source); }
     if (p.confidence) { src.push('confidence ' + p.confidence); }
