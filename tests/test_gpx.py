@@ -17,7 +17,16 @@ from geo.readers import read_track
 from geo.track import Track
 from maps.devices import KAROO_TYPES, OSMAND_NS, PROFILES
 from maps.gpx import SourceLink, write_gpx
-from tests._gpxfixtures import GPX11, KINDS, along, events_for, kit_ready, run_kit, zigzag_track
+from tests._gpxfixtures import (
+    GPX11,
+    KINDS,
+    KIT,
+    along,
+    events_for,
+    kit_ready,
+    run_kit,
+    zigzag_track,
+)
 
 NS = {"g": GPX11}
 
@@ -214,3 +223,48 @@ def test_kit_check_gpx(tmp_path: Path, route: tuple[Track, np.ndarray], profile:
     p = _write(tmp_path, route, name=f"{profile}-rte.gpx", profile=profile, as_route=True,
                max_points=1000)
     assert "RESULT: PASS" in run_kit("check_gpx.sh", p)
+
+
+@pytest.mark.kit
+@pytest.mark.slow
+def test_million_point_track_outputs_validate(tmp_path: Path) -> None:
+    """1,000,000 points: read back exactly; default GPX/FIT/TCX outputs pass independent checks.
+
+    The full ``check_gpx.sh`` takes over 5 minutes on this file (gpsbabel's TCX conversion and
+    its schema check dominate), so the GPX is checked here with the kit's two independent core
+    steps: xmllint against the GPX 1.1 XSD and GDAL's counts; FIT/TCX (default 20,000-point
+    budget) go through the full kit scripts.
+    """
+    import subprocess
+
+    import pyogrio
+
+    from maps.fit import write_fit
+    from maps.tcx import write_tcx
+
+    why = kit_ready("check_fit.py") or kit_ready("check_tcx.sh")
+    if why:
+        pytest.skip(why)
+    t = zigzag_track(1_000_000, segments=3)
+    a = along(t)
+    ev = events_for(t, a)
+    p = tmp_path / "m.gpx"
+    write_gpx(p, t, a, ev, name="million", description="1M points")
+    back = read_track(p)
+    assert len(back) == len(t) and back.segment_starts.tolist() == t.segment_starts.tolist()
+    np.testing.assert_allclose(back.lat, t.lat, atol=5.1e-8)
+    x = subprocess.run(["xmllint", "--noout", "--nonet", "--schema",
+                        str(KIT / "schemas" / "gpx.xsd"), str(p)], capture_output=True,
+                       text=True, timeout=120)
+    assert x.returncode == 0, x.stderr[-2000:]
+    info = pyogrio.read_info(p, layer="track_points", force_feature_count=True)
+    assert info["features"] == len(t)
+    assert pyogrio.read_info(p, layer="waypoints", force_feature_count=True)["features"] == \
+        len(KINDS) - 1
+    f = tmp_path / "m.fit"
+    rep = write_fit(f, t, a, ev, name="million")
+    assert rep.track_points <= 20_000 and rep.max_deviation_m > 0
+    assert "RESULT: PASS --" in run_kit("check_fit.py", f)
+    c = tmp_path / "m.tcx"
+    write_tcx(c, t, a, ev, name="million")
+    assert "RESULT: PASS" in run_kit("check_tcx.sh", c)
