@@ -107,10 +107,10 @@
     border_point:         {shape: 'p', color: '#000000', fill: '#fff59d', radius: 5, label: 'Border point'},
     crossing:             {shape: 'p', color: '#000000', fill: '#ffd54f', radius: 6, label: 'Border crossing'},
     // layer-specific kinds: "<layer>:<kind>"
-    'transport:train':       {shape: 'l', color: '#37474f', weight: 3, dash: '12 4', label: 'Train'},
-    'transport:bus':         {shape: 'l', color: '#00897b', weight: 3, dash: '6 5', label: 'Bus'},
-    'transport:taxi':        {shape: 'l', color: '#f9a825', weight: 3, dash: '3 5', label: 'Taxi'},
-    'transport:shared_taxi': {shape: 'l', color: '#ef6c00', weight: 3, dash: '3 5', label: 'Shared taxi'},
+    'transport:train':       {shape: 'l', color: '#37474f', weight: 2, opacity: 0.7, dash: '12 4', label: 'Train'},
+    'transport:bus':         {shape: 'l', color: '#00897b', weight: 2, opacity: 0.7, dash: '6 5', label: 'Bus'},
+    'transport:taxi':        {shape: 'l', color: '#f9a825', weight: 2, opacity: 0.7, dash: '3 5', label: 'Taxi'},
+    'transport:shared_taxi': {shape: 'l', color: '#ef6c00', weight: 2, opacity: 0.7, dash: '3 5', label: 'Shared taxi'},
     'restrictions:no_overnight_foreigners':    {shape: 'p', color: '#b71c1c', fill: '#ffcdd2', radius: 5, weight: 3,
                                                 label: 'No overnight stay for foreigners'},
     'restrictions:no_foreigners_accommodation': {shape: 'p', color: '#b71c1c', fill: '#ef9a9a', radius: 5, weight: 3,
@@ -386,8 +386,8 @@
     _make: function (i) {
       var d = this._d, km = fmtKm(d.km[i]);
       var lab = el('div', 'kp-km-label lvl' + d.level[i], km);
-      // km labels sit under the vector features (pane below the overlay pane) and take no
-      // clicks, so they never hide a checkpoint or an event drawn at the same place
+      // km labels sit beside their point (up-right) in a pane that takes no pointer events:
+      // they never catch a click or a hover meant for a checkpoint drawn at the same place
       var m = L.marker([d.lat[i], d.lon[i]], {
         icon: L.divIcon({className: 'kp-km', html: lab, iconSize: null}), keyboard: false,
         interactive: false, pane: 'kpKm'
@@ -627,7 +627,7 @@
     K.map = map; K.cfg = cfg;
     map.setMaxZoom(cfg.maxZoom || 18);
     var kmPane = map.createPane('kpKm');
-    kmPane.style.zIndex = 390;  // overlay (vector) pane is 400
+    kmPane.style.zIndex = 450;  // above the vector pane (400), below tooltips and popups
     kmPane.style.pointerEvents = 'none';
     map.attributionControl.setPrefix(false);
     if (cfg.attribution) {
