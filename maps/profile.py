@@ -324,13 +324,14 @@ def profile_svg(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], width
         x = sx(m.km)
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top + ph}" y2="{top + ph - 6}" stroke="{colour}">'
                    f"<title>{e(f'km {m.km:.1f}: {m.name} ({m.kind})')}</title></line>")
-    for s in placed:
+    for i, s in enumerate(placed):
         assert s.km is not None
         x, y = sx(s.km), sy(s.ele_m)
+        anchor = "start" if i == 0 else "end" if i == len(placed) - 1 else "middle"
         out.append(f'<g><title>{e(f"{s.name}: {s.ele_m:,.0f} m (spot height; {s.source})")}</title>'
                    f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" transform="rotate(45 {x:.1f} '
                    f'{y:.1f})" fill="#000"/>'
-                   f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle" font-size="9">'
+                   f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="{anchor}" font-size="9">'
                    f'{e(f"{s.name} {s.ele_m:,.0f} m")}</text></g>')
     foot = ("◆ spot heights (known heights of places)" + ("" if prof is not None else ", not a measured profile"))
     if unplaced:

@@ -379,3 +379,20 @@ def test_write_roadbook_writes_both_files_atomically(tmp_path: Path, seed_ctx, s
     paths[0].write_text("old", encoding="utf-8")
     write_roadbook(seed_ctx, seed_layers, out)
     assert paths[0].read_text(encoding="utf-8").startswith("# G315")
+
+
+def test_decreasing_km_route_rows_follow_the_direction_of_travel():
+    text = (GAP_RB.replace("  name: Gap route", "  name: Gap route\n  km_direction: decreasing")
+            .replace("km: 100, place: a", "km: 160, place: a").replace("km: 160, place: b", "km: 100, place: b")
+            + """\
+  - {kind: water, km: 150, name: Spring, note: spring, source: s}
+  - {kind: checkpoint, km: 120, name: CP, note: checkpoint, source: s}
+""")
+    layers = build_all(build_route(parse_roadbook(text, "down.yaml")))
+    rows = roadbook_rows(layers)
+    # travel: Alpha 160 -> Spring 150 -> CP 120 -> Beta 100 (landmarks on the route)
+    assert [(r.name, r.km_pos, r.next_km) for r in rows] == [
+        ("Alpha", 160.0, 10.0), ("Spring", 150.0, 30.0), ("CP", 120.0, 20.0), ("Beta", 100.0, None)]
+    g = longest_gap(layers)
+    assert g is not None
+    assert (g.from_km, g.to_km, g.length_km, g.to_name) == (150.0, 100.0, 50.0, "route end")
