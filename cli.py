@@ -130,6 +130,14 @@ def _draft_from_notes(args: argparse.Namespace) -> tuple[Roadbook, Track | None]
     return rb, track
 
 
+def _cmd_screenshot(args: argparse.Namespace) -> int:
+    from maps.screenshot import screenshot
+
+    out = screenshot(args.html, args.png, width=args.width, height=args.height)
+    print(out)
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="kmpost",
@@ -170,6 +178,13 @@ def make_parser() -> argparse.ArgumentParser:
     sp.add_argument("--explain", action="store_true",
                     help="show, per event, the sentence and the words that decided its category")
     sp.set_defaults(func=_cmd_extract)
+
+    sp = sub.add_parser("screenshot", help="PNG of an HTML map, rendered offline in Debian's chromium")
+    sp.add_argument("html", help="the map (e.g. out/kmpost.html)")
+    sp.add_argument("png", help="the PNG to write")
+    sp.add_argument("--width", type=int, default=1400)
+    sp.add_argument("--height", type=int, default=900)
+    sp.set_defaults(func=_cmd_screenshot)
     return p
 
 
