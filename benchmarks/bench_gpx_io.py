@@ -156,7 +156,11 @@ def main() -> int:
         lines[-1] = lines[-1][:-3] + f"| {gw / w:.1f}x faster than gpxpy (needs 8x) |"
         lines.append(f"| write: gpxpy `to_xml` (+ file write) | {gw:.2f} | "
                      f"+{best['write_gpxpy']['rss_mb']:.0f} MB | 1 |")
-    lines += ["", "Peak RSS growth: ru_maxrss after the task minus before it (imports excluded)."]
+    load = os.getloadavg()
+    lines += ["", "Peak RSS growth: ru_maxrss after the task minus before it (imports excluded).",
+              f"Load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+              "(other jobs on the machine inflate and scatter the seconds; the ratios are "
+              "measured side by side, alternating)."]
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "benchmarks" / "RESULTS-gpx.md").write_text(text, encoding="utf-8")
