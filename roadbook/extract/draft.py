@@ -41,6 +41,8 @@ STRETCH_KIND: dict[str, str] = {
     "road_works": "hazard",
 }
 MAX_DRAFT_EVENTS = 5_000
+#: Plain words that YAML 1.1 reads as booleans or null.
+YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "null"})
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
 _ISO_COUNTRY_NAMES = {
@@ -77,7 +79,11 @@ def slug(s: str, default: str = "notes") -> str:
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if c.isascii())
     s = re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")[:50].strip("-")
-    return s or default
+    if not s:
+        return default
+    if s in YAML_WORDS or not s[0].isalpha():
+        return f"{default}-{s}"   # "false", "no", "2021" would not stay text in YAML
+    return s
 
 
 def event_kind(ev: Event) -> str:

@@ -110,20 +110,26 @@ def _near(key: str, names: set[str] | dict[str, str]) -> bool:
         return False
     return bool(difflib.get_close_matches(key, list(names), n=1, cutoff=0.9))
 _PREP = re.compile(
-    r"\b(?:in|at|to|from|towards?|near|via|through|into|leaving|reaching|reached|left|past|"
+    r"\b(?:in|at|to|from|towards?|near|via|through|into|leaving|reaching|reached|left|past|before|"
+    r"after|beyond|until|of|outside|"
     r"outside|around|between|and|of|for|entering|enter|visit|visiting)\s+"
     r"(?P<name>[A-Z][\w'’\-]{1,25}(?:\s?/\s?[A-Z][\w'’\-]{1,25}){0,3}"
     r"(?:\s(?:Pass|Lake|Gate|City|Town))?)(?![\w'’\-])"
     r"(?!\s(?:[Ss]treet|[Rr]oad|[Aa]venue|[Ss]quare|[Hh]otel|[Hh]ostel|[Uu]niversity|[Rr]iver))"
 )
+_WORD = re.compile(r"\b[A-Z][\w'’\-]{2,25}(?![\w'’\-])")
 _PAIR = re.compile(r"\b(?P<name>[A-Z][\w'’\-]{1,25}(?:\s?/\s?[A-Z][\w'’\-]{1,25}){1,3})(?![\w'’\-])")
+
+
+_DROP = str.maketrans("", "", "'’ʼ`-")
 
 
 def _key(name: str) -> str:
     """Normalised lookup key: lower case, accents and apostrophes dropped."""
-    s = unicodedata.normalize("NFKD", name)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    return re.sub(r"['’ʼ`\-]", "", s.lower()).strip()
+    if not name.isascii():
+        name = unicodedata.normalize("NFKD", name)
+        name = "".join(c for c in name if not unicodedata.combining(c))
+    return name.lower().translate(_DROP).strip()
 
 
 @lru_cache(maxsize=1)
@@ -136,9 +142,11 @@ def _geonames() -> tuple[dict[str, list[dict[str, Any]]], dict[int, dict[str, An
     by_id: dict[int, dict[str, Any]] = {}
     for city in gc.get_cities().values():
         by_id[int(city["geonameid"])] = city
-        names = {city["name"], *(n for n in city.get("alternatenames", ()) if n.isascii())}
-        for n in names:
-            by_name.setdefault(_key(n), []).append(city)
+        keys = {_key(city["name"])}
+        keys.update(n.lower().translate(_DROP).strip()
+                    for n in city.get("alternatenames", ()) if n.isascii())
+        for k in keys:
+            by_name.setdefault(k, []).append(city)
     countries = {}
     for code, c in gc.get_countries().items():
         countries[_key(c["name"])] = code
@@ -172,23 +180,32 @@ class PlaceLookup:
     places: list[FoundPlace] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
+    _cache: dict[str, FoundPlace | None] = field(default_factory=dict, repr=False)
 
     def resolve(self, name: str | None) -> FoundPlace | None:
         """The found place that a written name ("Golmud / Ger'mu", "Hotan") refers to."""
         if not name:
             return None
+        if name in self._cache:
+            return self._cache[name]
         keys = {_key(p) for p in re.split(r"\s?/\s?", name)}
+        keys |= {ALIASES[k] for k in keys if k in ALIASES}
+        found = None
         for p in self.places:
-            if keys & {_key(a) for a in [p.name, *p.aliases, *p.name.split(" / ")]}:
-                return p
-        return None
+            if keys & {p.id, *(_key(a) for a in [p.name, *p.aliases, *p.name.split(" / ")])}:
+                found = p
+                break
+        self._cache[name] = found
+        return found
 
 
 def _slug(name: str) -> str:
     s = unicodedata.normalize("NFKD", name.split(" / ")[0])
     s = "".join(c for c in s if c.isascii())
     s = re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
-    return s or "place"
+    if not s or s in {"true", "false", "yes", "no", "on", "off", "y", "n", "null"}:
+        return f"place-{s}".strip("-")
+    return s
 
 
 def _best_city(cands: list[dict[str, Any]], countries: set[str]) -> dict[str, Any] | None:
@@ -225,6 +242,9 @@ def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
     for rx in (_PREP, _PAIR):
         for m in rx.finditer(text):
             note(m["name"], m.start("name"))
+    for m in _WORD.finditer(text):
+        if _key(m.group(0)) in ALIASES and m.group(0) not in candidates:
+            note(m.group(0), m.start())
     for alias in ALIASES:
         if not alias.isascii():
             for m in re.finditer(re.escape(alias), text):

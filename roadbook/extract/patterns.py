@@ -47,14 +47,22 @@ _TOTAL_BEFORE = re.compile(
     r"(?:total(?:ling|ing|led|ed)?|altogether|overall|in all|covered|cycled|rode|ridden|biked|walked|"
     r"travel+ed|did|done|clocked|logged|trip of|journey of|tour of|distance of|length of|"
     r"averag\w*|whole|entire)\s{1,3}(?:\w+\s{1,3}){0,3}$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
+
+_APPROX_END = re.compile(rf"{_APPROX}$", re.IGNORECASE)
+#: Cheap substring pre-checks before the end-anchored searches (which cost ~10 us each).
+_APPROX_HINTS = ("approx", "about", "around", "roughly", "some", "ca.", "circa", "nearly",
+                 "almost", "just", "over", "under", "less", "more", "~")
+_TOTAL_HINTS = ("total", "altogether", "overall", "in all", "covered", "cycled", "rode", "ridden",
+                "biked", "walked", "travel", "did", "done", "clocked", "logged", "trip", "journey",
+                "tour", "distance", "length", "averag", "whole", "entire")
 
 # --- markers ------------------------------------------------------------------------------------
 RE_KM_RANGE = re.compile(
     rf"\b(?:between\s{{1,3}})?(?:km|kilomet(?:er|re)s?)(?:[\s-]?{_POST_WORD}s?)?\s?\.?\s?(?P<a>{NUM})"
     rf"\s{{0,2}}(?:{_DASH}|and)\s{{0,2}}(?:km\s?\.?\s?)?(?P<b>{NUM})(?![\d/])(?!:\d)(?!\s?(?:km|kilomet))",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 RE_K_RANGE = re.compile(
     r"(?<![A-Za-z0-9])K(?P<a>\d{2,5})\s{0,2}(?:-|–|—|to|and)\s{0,2}K?(?P<b>\d{2,5})\b(?!:\d)"
@@ -62,20 +70,20 @@ RE_K_RANGE = re.compile(
 RE_FROM_KM = re.compile(
     rf"\b(?:from|starting at|starting from|beginning at|since)\s{{1,3}}(?:the\s)?"
     rf"(?:km|kilomet(?:er|re))(?:[\s-]?{_POST_WORD})?\s?\.?\s?(?P<a>{NUM})(?![\d/])(?!:\d)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 RE_KM_ONWARDS = re.compile(
     rf"\b(?:km|kilomet(?:er|re))\s?\.?\s?(?P<a>{NUM})\s{{1,3}}(?:onwards?|and beyond|on(?=\s?[,.;:)]|$))",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 RE_KM_MARKER = re.compile(
     rf"\b(?:km|kilomet(?:er|re))(?:[\s-]?{_POST_WORD}s?)?\s?\.?\s?(?:no\.?\s?)?(?P<a>{NUM})"
     r"(?![\d/])(?!:\d)(?!\s?(?:km|kilomet|%))(?!\s?/\s?h)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 RE_NUM_KM_POST = re.compile(
     rf"\b(?P<a>{NUM})(?:st|nd|rd|th)?\s?-?\s?(?:km|kilomet(?:er|re))[\s-]?{_POST_WORD}",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 RE_K_POST = re.compile(r"(?<![A-Za-z0-9+\-/])K\s?(?P<a>\d{2,5})(?:\s?\+\s?(?P<m>\d{1,3}))?\b(?!:\d)(?!/)")
 RE_MILE_RANGE = re.compile(
@@ -92,7 +100,7 @@ RE_MILE_MARKER = re.compile(
 RE_DISTANCE = re.compile(
     rf"(?<![\w.,/])(?P<a>{NUM})(?:\s?(?:-|–|to)\s?(?P<b>{NUM}))?\s?-?\s?(?P<unit>{KM_WORD}|{MI_WORD})"
     r"(?![A-Za-z])",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 #: Context after a length that makes it a speed, a fuel figure, a daily average or an area.
@@ -100,7 +108,7 @@ _NOT_AFTER = re.compile(
     r"^\s?(?:/\s?h|/\s?hr|ph\b|p/h|per hour|an hour|/\s?day|per day|a day|each day|every day|"
     r"²|2\b|\^2|sq|square|long\b|wide\b|high\b|in length|of\b|stretch|section|loop|detour|ride\b|"
     r"trip|tour|journey|day\b|today|yesterday|since\b|in \d+ (?:days|hours|weeks))",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
 
@@ -111,14 +119,14 @@ _REL_BEFORE = re.compile(
     rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
     rf"\s{{1,2}}{_APPROX}?"
     rf"(?:(?:a\s|another\s|the\s)?(?:first|next|last|following|further|more)\s)?$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 #: After a length: relative words ("later", "further on", ...).
 _REL_AFTER = re.compile(
     r"^\s{0,2}(?:later|further(?: on| along| down| up)?|farther(?: on)?|on(?= from there| from here|[,.;])|"
     r"ahead|down the road|up the road|along the road|on from (?:here|there)|beyond that|"
     r"after that|from (?:here|there)|into the (?:ride|day|stage))\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 #: After a length: a reference point ("from Hotan", "before the pass", "north of Moab").
 _PLACE_AFTER = re.compile(
@@ -256,17 +264,19 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
     """
     before = sentence[max(0, m.start() - 60):m.start()]
     after = sentence[m.end():m.end() + 90]
-    if _NOT_BEFORE.search(before):
+    if _NOT_BEFORE.search(before[-12:]):
         return None
     if _NOT_AFTER.match(after):
         # "another 40 km of downhill brings you to Alichur": progress, not a length
         prog = re.search(r"(?:another|a further|one more)\s{1,2}" + _APPROX + r"?$", before, re.IGNORECASE)
         if not (prog and re.match(r"^\s?of\b", after)):
             return None
-    approx = bool(re.search(rf"{_APPROX}$", before, re.IGNORECASE))
-    rel = _REL_BEFORE.search(before)
+    low = before.lower()
+    approx = (any(w in low for w in _APPROX_HINTS)
+              and bool(_APPROX_END.search(before[-30:])))
+    rel = _REL_BEFORE.search(before[-45:])
     pm = _PLACE_AFTER.match(after)
-    if _TOTAL_BEFORE.search(before) and not (rel and rel["after"] is None and rel["at"] is None):
+    if any(w in low for w in _TOTAL_HINTS) and _TOTAL_BEFORE.search(before) and not (rel and rel["after"] is None and rel["at"] is None):
         # "we cycled 120 km from Hotan": a total, unless "another"/"the next" says otherwise
         if not (rel and rel["after"]):
             return None
