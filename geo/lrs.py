@@ -28,6 +28,9 @@ from geo.earth import cumulative_lengths
 from geo.errors import RouteError
 from geo.track import validate_lonlat
 
+#: Offset lines and corridors (drawing only) are built on the line simplified to this tolerance.
+DRAW_TOLERANCE_M = 1.0
+
 
 @dataclass
 class MeasuredLine:
@@ -167,7 +170,8 @@ class MeasuredLine:
         direction of travel whatever GEOS does with ``offset_curve`` orientation.
         """
         xy = self.substring_xy(a0, a1)
-        line = LineString(xy)
+        # offsetting is for drawing: a 1 m simplification first keeps GEOS fast on dense tracks
+        line = shapely.simplify(LineString(xy), DRAW_TOLERANCE_M)
         if offset_m == 0:
             shifted = line
         else:
@@ -186,7 +190,8 @@ class MeasuredLine:
     def buffer_substring(self, a0: float, a1: float, half_width_m: float) -> shapely.Polygon:
         """A corridor polygon (lon, lat) of ``half_width_m`` either side of the part a0..a1."""
         xy = self.substring_xy(a0, a1)
-        poly = shapely.buffer(LineString(xy), half_width_m, cap_style="flat")
+        line = shapely.simplify(LineString(xy), DRAW_TOLERANCE_M)
+        poly = shapely.buffer(line, half_width_m, cap_style="flat")
         ext = np.asarray(poly.exterior.coords)
         lon, lat = self.proj.inverse(ext[:, 0], ext[:, 1])
         return shapely.Polygon(np.column_stack([lon, lat]))

@@ -86,6 +86,16 @@ def course_events(layers: dict[str, gpd.GeoDataFrame], names: Collection[str]) -
     return out.sort_values("along_m", kind="stable").reset_index(drop=True)
 
 
+def route_info(ctx: RouteContext) -> list[str]:
+    """Lines for the map's "Route info" panel: rules with no single place (dated) and guidance."""
+    rb = ctx.roadbook
+    lines = [f"[{r.date}] {r.kind.replace('_', ' ')}"
+             + (" (at every checkpoint)" if r.applies_to == "checkpoints" else "") + f": {r.note}"
+             for r in rb.restrictions if r.place is None and r.km is None]
+    lines += [f"{g.topic.capitalize()}: {g.note}" for g in rb.guidance]
+    return lines
+
+
 def _zone_starts(ctx: RouteContext, layers: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame | None:
     """A point at the start of each camping zone (a course point 'camping zone starts')."""
     cz = layers.get("camping")
@@ -105,7 +115,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     from maps.fit import FIT_DEFAULT_MAX_POINTS, write_fit
     from maps.gpx import SourceLink, write_gpx
     from maps.html import write_html
-    from maps.profile import write_profile
+    from maps.profile import profile_svg, write_profile
     from maps.roadbook_text import write_roadbook
     from maps.tcx import TCX_DEFAULT_MAX_POINTS, write_tcx
 
@@ -131,7 +141,8 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
         for lname, gdf in layers.items():
             write_geojson(gdf, stage / f"{lname}.geojson")
         write_html(stage / "kmpost.html", layers, title=name, schematic=ctx.schematic,
-                   notice=SCHEMATIC_NOTICE if ctx.schematic else None)
+                   notice=SCHEMATIC_NOTICE if ctx.schematic else None, info=route_info(ctx),
+                   profile_svg=profile_svg(ctx, layers))
         reports = [
             write_gpx(stage / "kmpost.gpx", trk, along, events, name=name, description=desc,
                       profile=opts.profile, as_route=opts.gpx_route, max_points=opts.max_points,

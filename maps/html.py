@@ -21,6 +21,7 @@ The page exposes ``window.kmpost`` (``layers``, ``rendered(id)``, ``totals``) fo
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import math
@@ -28,7 +29,7 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -407,6 +408,8 @@ def render_html(
     schematic: bool,
     notice: str | None = None,
     attribution: str = DEFAULT_ATTRIBUTION,
+    info: Sequence[str] = (),
+    profile_svg: str = "",
 ) -> str:
     """Return the self-contained HTML page of :func:`write_html` as a string."""
     frames: dict[str, gpd.GeoDataFrame] = {}
@@ -440,7 +443,11 @@ def render_html(
     fmap.default_js = []
     fmap.default_css = []
     fmap.add_to(figure)
-    cfg = {"attribution": attribution, "notice": notice, "title": title, "bounds": bounds}
+    cfg: dict[str, Any] = {"attribution": attribution, "notice": notice, "title": title, "bounds": bounds,
+                           "info": list(info)}
+    if profile_svg:
+        # shown as an <img>: an SVG image runs no script and loads nothing
+        cfg["profile"] = "data:image/svg+xml;base64," + base64.b64encode(profile_svg.encode("utf-8")).decode("ascii")
     _Call("init", payloads.json(cfg)).add_to(fmap)
     _BaseLayer(payloads, PLAIN_BASE, default=True).add_to(fmap)
     for name, url, attr, max_zoom in TILE_LAYERS:
@@ -495,6 +502,8 @@ def write_html(
     schematic: bool,
     notice: str | None = None,
     attribution: str = DEFAULT_ATTRIBUTION,
+    info: Sequence[str] = (),
+    profile_svg: str = "",
 ) -> None:
     """Write the interactive map of ``layers`` as ONE self-contained, offline HTML file.
 
@@ -505,7 +514,8 @@ def write_html(
     ``title`` and ``attribution`` are plain text (escaped). Needs the assets installed by
     ``python -m maps.assets``; raises ``OutputError`` otherwise or when the file can't be written.
     """
-    page = render_html(layers, title=title, schematic=schematic, notice=notice, attribution=attribution)
+    page = render_html(layers, title=title, schematic=schematic, notice=notice, attribution=attribution,
+                       info=info, profile_svg=profile_svg)
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

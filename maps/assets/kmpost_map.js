@@ -578,6 +578,31 @@
     }
   });
 
+  /** Collapsible "Route info" panel: text lines (textContent only) and the elevation profile image. */
+  var InfoControl = L.Control.extend({
+    options: {position: 'bottomleft'},
+    onAdd: function () {
+      var box = L.DomUtil.create('div', 'kp-info kp-info-min');
+      var head = el('button', 'kp-info-head', 'Route info', box);
+      head.type = 'button';
+      var body = el('div', 'kp-info-body', null, box);
+      var prof = this.options.profile;
+      if (typeof prof === 'string' && prof.indexOf('data:image/svg+xml;base64,') === 0) {
+        var img = el('img', 'kp-info-profile', null, body);
+        img.alt = 'Elevation profile';
+        img.src = prof;  // an SVG image cannot run scripts
+      }
+      (this.options.lines || []).forEach(function (line) { el('p', 'kp-info-line', line, body); });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      L.DomEvent.on(head, 'click', function () {
+        if (L.DomUtil.hasClass(box, 'kp-info-min')) { L.DomUtil.removeClass(box, 'kp-info-min'); }
+        else { L.DomUtil.addClass(box, 'kp-info-min'); }
+      });
+      return box;
+    }
+  });
+
   function swatch(item, parent) {
     var s = el('span', 'kp-sw kp-sw-' + item.shape, null, parent), d = item.def;
     if (item.shape === 'l') {
@@ -638,6 +663,9 @@
     map.attributionControl.addAttribution('Leaflet');
     if (cfg.notice) { new NoticeControl({text: cfg.notice}).addTo(map); }
     new ToolsControl().addTo(map);
+    if ((cfg.info && cfg.info.length) || cfg.profile) {
+      K.info = new InfoControl({lines: cfg.info, profile: cfg.profile}).addTo(map);
+    }
     map.on('zoomend', function () { K.lodLines.forEach(updateLod); });
     map.on('popupopen', function () { if (K.measuring) { map.closePopup(); } });
   };
