@@ -41,6 +41,7 @@ def test_info_lines_are_text_not_html(seed_map, seed_layers, tmp_path):
         run.wait_ready()
         run.page.click(".kp-info-head")
         assert run.js("() => document.querySelector('.kp-info-line').textContent") == evil
-        assert run.js("() => document.querySelectorAll('.kp-info img:not(.kp-info-profile), .kp-info script').length") == 0
+        injected = "() => document.querySelectorAll('.kp-info img:not(.kp-info-profile), .kp-info script').length"
+        assert run.js(injected) == 0
         assert run.js("() => window.__pwned === undefined")
         assert not run.blocked
