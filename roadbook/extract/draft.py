@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from itertools import pairwise
 
 from roadbook.extract.events import Event
 from roadbook.extract.gazetteer import CREDIT, LICENCE, FoundPlace, PlaceLookup
@@ -169,8 +170,8 @@ def build_draft(text: str, events: list[Event], places: PlaceLookup, source_name
     markers = [e for e in events if e.ref in ("marker", "range") and e.unit == "km"]
     direction = "increasing"
     if len(markers) >= 2:
-        ups = sum(1 for a, b in zip(markers, markers[1:], strict=False) if b.value > a.value)
-        downs = sum(1 for a, b in zip(markers, markers[1:], strict=False) if b.value < a.value)
+        ups = sum(1 for a, b in pairwise(markers) if b.value > a.value)
+        downs = sum(1 for a, b in pairwise(markers) if b.value < a.value)
         direction = "decreasing" if downs > ups else "increasing"
 
     used_places: set[str] = set()
@@ -184,8 +185,8 @@ def build_draft(text: str, events: list[Event], places: PlaceLookup, source_name
         anchor_place = max(with_coord, key=lambda p: (p.id in used_places, p.mentions,
                                                       p.kind in ("town", "city")))
 
-    L: list[str] = []
-    add = L.append
+    lines: list[str] = []
+    add = lines.append
     add(f"# DRAFT roadbook written by `kmpost extract` from {_c(source_name)}.")
     add("# Review every entry against the source before use: kinds, km, sides and places are guesses")
     add("# from keywords; the anchor is a placeholder.")
@@ -294,9 +295,9 @@ def build_draft(text: str, events: list[Event], places: PlaceLookup, source_name
         ev_lines += [*common, f"    confidence: {conf}"]
         written += 1
     add("events:" if ev_lines else "events: []")
-    L.extend(ev_lines)
+    lines.extend(ev_lines)
     add("stretches:" if st_lines else "stretches: []")
-    L.extend(st_lines)
+    lines.extend(st_lines)
 
     crossings = [p for p in places.places if p.kind == "border"
                  and re.search(r"\bborder\b[^.\n]{0,80}\b(?:" + "|".join(
@@ -326,4 +327,4 @@ def build_draft(text: str, events: list[Event], places: PlaceLookup, source_name
             tail = f" from {e.place}" if e.place else ""
             add(f"#   - line {e.line}: {e.ref} {_num(e.value)} {e.unit}{_c(tail)} -> {event_kind(e)}"
                 f" ({e.confidence}): {_c(e.sentence)}")
-    return "\n".join(L) + "\n"
+    return "\n".join(lines) + "\n"

@@ -222,10 +222,7 @@ def extract_events(text: str, source_name: str = "<notes>") -> list[Event]:
                 if name:
                     cat = Category("town", (name,), False)
             flags: list[str] = []
-            if r.ref in ("marker", "range"):
-                conf = "high"
-            else:
-                conf = "medium"
+            conf = "high" if r.ref in ("marker", "range") else "medium"
             if r.approx or _HEDGE.search(sent.text[max(0, r.start - 25):r.end + 5]):
                 conf = "low"
                 flags.append("approximate distance")

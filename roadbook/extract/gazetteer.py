@@ -269,11 +269,11 @@ def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
         keys = [_key(p) for p in parts]
         if all(_near(k, country_codes) or _near(k, REGIONS) or k in _STOP for k in keys):
             continue
-        if len(parts) == 1 and (re.search(r"\d|'s$|’s$", parts[0])
-                                or re.search(rf"\b{re.escape(parts[0].lower())}\b", text)):
+        if len(parts) == 1 and keys[0] not in ALIASES and (
+                re.search(r"\d|'s$|’s$", parts[0])
+                or re.search(rf"\b{re.escape(parts[0].lower())}\b", text)):
             # "Covid-19", "Jie's", or a common word written in lower case elsewhere ("construction")
-            if keys[0] not in ALIASES:
-                continue
+            continue
         if keys and keys[0] in _STOP and len(keys) == 1:
             continue
         known_key = next((ALIASES[k] for k in keys if k in ALIASES), None)

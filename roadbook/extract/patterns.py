@@ -114,7 +114,8 @@ _NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
 
 #: Before a length: relative words ("after", "another", ...).
 _REL_BEFORE = re.compile(
-    rf"\b(?:(?P<after>after|in|within|for(?= the (?:next|first|following)))|(?P<another>another|a further|further|an additional|"
+    rf"\b(?:(?P<after>after|in|within|for(?= the (?:next|first|following)))|"
+    rf"(?P<another>another|a further|further|an additional|"
     rf"additional|a more|one more|(?:the )?(?:next|first|last|following))|(?P<at>at|at the|somewhere around|"
     rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
     rf"\s{{1,2}}{_APPROX}?"
@@ -130,7 +131,8 @@ _REL_AFTER = re.compile(
 )
 #: After a length: a reference point ("from Hotan", "before the pass", "north of Moab").
 _PLACE_AFTER = re.compile(
-    r"^\s{0,2}(?:by (?:road|bike|bus|car)\s|on the road\s|as the crow flies\s)?(?P<rel>from|before|after|past|beyond|short of|out of|outside(?: of)?|"
+    r"^\s{0,2}(?:by (?:road|bike|bus|car)\s|on the road\s|as the crow flies\s)?"
+    r"(?P<rel>from|before|after|past|beyond|short of|out of|outside(?: of)?|"
     r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ward)? of|"
     r"prior to|on from|ahead of|(?:before|after) (?:reaching|leaving|crossing|passing))"
     r"\s{1,2}(?:the\s)?(?P<place>[A-Z][\w'’\-]{1,30}(?:[ /]{1,3}[A-Z][\w'’\-]{1,30}){0,3}"
@@ -250,9 +252,9 @@ def find_references(sentence: str) -> list[Match]:
             continue
         kind, place, extra_end, approx_ctx = ref
         a = parse_number(m["a"])
-        b = parse_number(m["b"]) if m["b"] else None
-        add(Match(a, _unit(m["unit"]), kind, m.start(), max(m.end(), extra_end), value_end=b,
-                  place=place, approx=approx_ctx or b is not None, pattern=f"length+{kind}"))
+        b_end = parse_number(m["b"]) if m["b"] else None
+        add(Match(a, _unit(m["unit"]), kind, m.start(), max(m.end(), extra_end), value_end=b_end,
+                  place=place, approx=approx_ctx or b_end is not None, pattern=f"length+{kind}"))
     found.sort(key=lambda x: x.start)
     return found
 
@@ -276,10 +278,9 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
               and bool(_APPROX_END.search(before[-30:])))
     rel = _REL_BEFORE.search(before[-45:])
     pm = _PLACE_AFTER.match(after)
-    if any(w in low for w in _TOTAL_HINTS) and _TOTAL_BEFORE.search(before) and not (rel and rel["after"] is None and rel["at"] is None):
-        # "we cycled 120 km from Hotan": a total, unless "another"/"the next" says otherwise
-        if not (rel and rel["after"]):
-            return None
+    # "we cycled 120 km from Hotan": a total, unless "after"/"another"/"the next" says otherwise
+    if (rel is None or rel["at"]) and any(w in low for w in _TOTAL_HINTS) and _TOTAL_BEFORE.search(before):
+        return None
     if pm:
         place = pm["place"].strip()
         if re.fullmatch(r"(?:from|on from) (?:here|there)", f"{pm['rel']} {place}", re.IGNORECASE):
