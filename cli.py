@@ -87,14 +87,16 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _read_text(path: str) -> tuple[str, str]:
-    """(text, name) of a notes file, or of standard input for '-'."""
+    """(text, name) of a notes file, or of standard input for '-' (UTF-8 or UTF-16 with BOM)."""
+    from roadbook.extract.events import decode_notes
+
     if path == "-":
-        return sys.stdin.buffer.read().decode("utf-8", errors="replace"), "<stdin>"
+        return decode_notes(sys.stdin.buffer.read()), "<stdin>"
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise KmpostError(f"{path}: cannot read the notes ({exc.strerror}); check the path") from None
-    return raw.decode("utf-8", errors="replace"), path
+    return decode_notes(raw), path
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:

@@ -121,3 +121,39 @@ def test_track_moves_every_feature_onto_it(tmp_path, capsys):
 def test_internal_errors_are_one_line(tmp_path):
     res = run(["build", "--track", str(tmp_path / "missing.gpx"), "--out", str(tmp_path / "o")], tmp_path)
     assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+SEED_NOTES = ROOT.parent / "shared" / "seeds" / "qinghai_xinjiang_route_notes.txt"
+
+
+@pytest.mark.skipif(not SEED_NOTES.exists(), reason="seed notes not found in ../shared/seeds")
+def test_extract_json_on_seed(capsys):
+    assert cli.main(["extract", str(SEED_NOTES), "--json"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    kms = {e["value"] for e in events if e["ref"] == "marker" and e["unit"] == "km"}
+    assert {1317, 1339, 1353, 1380, 1383, 1385, 1386, 1423, 1452, 1459, 1506} <= kms
+
+
+def test_extract_binary_input_is_one_line_exit_2(tmp_path):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 50)
+    res = run(["extract", str(junk)], tmp_path)
+    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_build_notes_with_a_track(tmp_path, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("From Huatugou we rode west into the desert.\n"
+                     "At km 12 there is a checkpoint on the right.\n"
+                     "At km 30 we found water in a river.\n", encoding="utf-8")
+    track = tmp_path / "t.geojson"
+    coords = [[90.86792 - i * 0.01, 38.25544 + i * 0.002] for i in range(80)]
+    track.write_text(json.dumps({"type": "LineString", "coordinates": coords}))
+    out = tmp_path / "out"
+    assert cli.main(["build", "--notes", str(notes), "--track", str(track), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "REVIEW IT" in err
+    assert (out / "draft-roadbook.yaml").exists()
+    cp = pyogrio.read_dataframe(out / "checkpoints.geojson")
+    assert list(cp["km"]) == [12]
