@@ -4,7 +4,7 @@
   :class:`CoursePoint` sorted by along-track metres, with optional km-marker points.
 * :func:`prepare_line`: the track, optionally simplified to a point budget (indices + the measured
   deviation in metres).
-* :func:`atomic_write`: write to a temp file in the target folder, then ``os.replace``.
+* (atomic writing lives in :func:`maps.files.atomic_write`.)
 * :func:`decimals`: fast, exponent-free decimal strings for coordinates.
 
 All coordinates are (lon, lat) degrees WGS84; distances are metres along the route line.
@@ -12,18 +12,14 @@ All coordinates are (lon, lat) degrees WGS84; distances are metres along the rou
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
-from geo.errors import OutputError
 from geo.track import Track
 from maps.simplify import simplify_to_budget
 
@@ -232,32 +228,3 @@ def decimals(values: np.ndarray, places: int) -> list[str]:
     return ((f"%.{places}f\n" * len(vals)) % tuple(vals)).split("\n")[:-1]
 
 
-@contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Open a temp file next to ``path``; on success fsync and ``os.replace`` it onto ``path``.
-
-    On any error the temp file is removed and ``path`` is left untouched. OSError becomes
-    :class:`geo.errors.OutputError`.
-    """
-    p = Path(path)
-    folder = p.parent if str(p.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise OutputError(f"{p}: cannot write into {folder} ({e.strerror or e}); "
-                          "check that the folder exists and is writable") from None
-    try:
-        kw: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
-        with os.fdopen(fd, mode, **kw) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise OutputError(f"{p}: writing failed ({e.strerror or e}); nothing was changed") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

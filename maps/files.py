@@ -7,11 +7,14 @@ folder exactly as it was (no half-written file, no partial set).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import IO, Any
 
 import geopandas as gpd
 import pyogrio
@@ -52,6 +55,50 @@ class AtomicDir:
                     os.replace(f, self.target / f.name)
         finally:
             shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = "w", *, what: str = "the file",
+                 make_dirs: bool = False) -> Iterator[IO[Any]]:
+    """Open a temp file next to ``path``; on success fsync it and ``os.replace`` it onto ``path``.
+
+    The file gets the usual permissions (0666 minus the umask; ``mkstemp`` alone makes 0600).
+    On any error the temp file is removed and ``path`` is left untouched; an OSError becomes
+    :class:`geo.errors.OutputError` naming ``what``. Text mode writes UTF-8 with ``\n`` line
+    ends. ``make_dirs`` creates missing parent folders first.
+    """
+    p = Path(path)
+    folder = p.parent if str(p.parent) else Path(".")
+    try:
+        if make_dirs:
+            folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise OutputError(f"{p}: cannot write {what} into {folder} ({e.strerror or e}); "
+                          "check that the folder exists and is writable, or choose another with --out") from None
+    try:
+        kw: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
+        with os.fdopen(fd, mode, **kw) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, p)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"{p}: writing {what} failed ({e.strerror or e}); nothing was changed") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _geometry_type(gdf: gpd.GeoDataFrame) -> str:

@@ -23,8 +23,9 @@ import numpy as np
 from garmin_fit_sdk import Encoder, Profile
 
 from geo.track import Track
-from maps._course import WriteReport, atomic_write, prepare_line, prepare_points
+from maps._course import WriteReport, prepare_line, prepare_points
 from maps.devices import fit_course_point_type, kind_label, short_name
+from maps.files import atomic_write
 
 FIT_NAME_LEN = 15
 #: Default record budget. garmin-fit-sdk encodes about 40,000 records/s (pure Python), and

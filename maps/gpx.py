@@ -25,13 +25,13 @@ from geo.track import Track
 from maps._course import (
     CoursePoint,
     WriteReport,
-    atomic_write,
     decimals,
     prepare_line,
     prepare_points,
     segments_of,
 )
 from maps.devices import DeviceProfile, clean_text, get_profile, kind_label, short_name
+from maps.files import atomic_write
 
 GPX_NS = "http://www.topografix.com/GPX/1/1"
 _BLOCK = 100_000

@@ -28,7 +28,6 @@ import math
 import os
 import re
 import secrets
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ from folium.template import Template
 
 from geo.errors import OutputError
 from maps import assets
+from maps.files import atomic_write
 
 DEFAULT_ATTRIBUTION = "Route notes: kmpost roadbook (quoted from the sources named in each popup)"
 
@@ -516,19 +516,5 @@ def write_html(
     """
     page = render_html(layers, title=title, schematic=schematic, notice=notice, attribution=attribution,
                        info=info, profile_svg=profile_svg)
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".kmpost-", suffix=".html", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(page)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write the HTML map ({exc.strerror or exc})") from exc
+    with atomic_write(Path(path), what="the HTML map", make_dirs=True) as fh:
+        fh.write(page)

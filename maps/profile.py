@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
-import tempfile
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,8 +34,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from geo.earth import cumulative_lengths
-from geo.errors import OutputError
 from layers.route import RouteContext
+from maps.files import atomic_write
 
 PNG_NAME = "profile.png"
 #: Layers whose point features are marked on the profile.
@@ -240,33 +238,14 @@ def render_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame]) ->
     return fig
 
 
-def _umask() -> int:
-    """The process umask (read by setting and restoring it)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> Path | None:
     """Write the profile PNG to ``path`` atomically; None (nothing written) when there is
     nothing to draw."""
     fig = render_profile(ctx, layers)
     if fig is None:
         return None
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror}); choose another folder with --out") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format="png")
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write ({exc.strerror}); choose another folder with --out") from None
+    with atomic_write(path, "wb", what="the profile", make_dirs=True) as f:
+        fig.savefig(f, format="png")
     return path
 
 

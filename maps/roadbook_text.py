@@ -22,9 +22,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +30,8 @@ from typing import Any
 
 import geopandas as gpd
 
-from geo.errors import OutputError
 from layers.route import SCHEMATIC_NOTICE, RouteContext
+from maps.files import atomic_write
 from roadbook.schema import BorderCrossing, NamedItem, Roadbook, Transport
 
 MD_NAME = "roadbook.md"
@@ -724,30 +722,11 @@ def render_html(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], profi
 # ---------------------------------------------------------------------------------------------
 # files
 # ---------------------------------------------------------------------------------------------
-def _umask() -> int:
-    """The process umask (read by setting and restoring it)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_text_atomic(path: Path, text: str) -> Path:
     """Write UTF-8 text to ``path`` through a temporary file in the same folder + ``os.replace``."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror}); choose another folder with --out") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write ({exc.strerror}); choose another folder with --out") from None
-    return path
+    with atomic_write(path, what="the roadbook", make_dirs=True) as f:
+        f.write(text)
+    return Path(path)
 
 
 def write_roadbook(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], out_dir: Path) -> list[Path]:

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from geo.track import Track
-from maps._course import WriteReport, atomic_write, decimals, prepare_line, prepare_points
+from maps._course import WriteReport, decimals, prepare_line, prepare_points
 from maps.devices import TCX_POINT_TYPES, get_profile, kind_label, short_name, tcx_point_type
+from maps.files import atomic_write
 from maps.gpx import esc, event_texts
 
 TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
