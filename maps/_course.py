@@ -12,6 +12,7 @@ All coordinates are (lon, lat) degrees WGS84; distances are metres along the rou
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -228,3 +229,39 @@ def decimals(values: np.ndarray, places: int) -> list[str]:
     return ((f"%.{places}f\n" * len(vals)) % tuple(vals)).split("\n")[:-1]
 
 
+@dataclass(frozen=True)
+class CoursePlan:
+    """What a FIT or TCX course is made of (see :func:`plan_course`).
+
+    Attributes:
+        points: course points placed on the route, sorted by ``along_m``.
+        skipped: one line per event that could not be placed (no along-track position).
+        keep: indices of the track vertices written (after simplification).
+        max_deviation_m: largest distance, metres, between the track and the written line.
+        start: the course's start time (UTC, whole seconds).
+        mps: nominal speed, metres per second, for timestamps.
+    """
+
+    points: list[CoursePoint]
+    skipped: list[str]
+    keep: np.ndarray
+    max_deviation_m: float
+    start: _dt.datetime
+    mps: float
+
+
+def plan_course(track: Track, along_m: np.ndarray, events: Any, *, layers: Collection[str] | None,
+                km_markers_every: float | None, km_marker_points: Any, max_points: int | None,
+                speed_kmh: float, start_time: _dt.datetime | None) -> CoursePlan:
+    """The shared first steps of the course writers: points, simplified line, start time."""
+    if speed_kmh <= 0:
+        raise ValueError(f"speed_kmh must be > 0, got {speed_kmh}")
+    points = prepare_points(track, along_m, events, layers=layers,
+                            km_markers_every=km_markers_every, km_marker_points=km_marker_points)
+    skipped = [f"{p.kind} {p.name!r}: no along-track position" for p in points if p.along_m is None]
+    placed = [p for p in points if p.along_m is not None]
+    keep, dev = prepare_line(track, max_points)
+    t0 = start_time or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    if t0.tzinfo is None:
+        t0 = t0.replace(tzinfo=_dt.timezone.utc)
+    return CoursePlan(placed, skipped, keep, dev, t0, speed_kmh / 3.6)

@@ -23,7 +23,7 @@ import numpy as np
 from garmin_fit_sdk import Encoder, Profile
 
 from geo.track import Track
-from maps._course import WriteReport, prepare_line, prepare_points
+from maps._course import WriteReport, plan_course
 from maps.devices import fit_course_point_type, kind_label, short_name
 from maps.files import atomic_write
 
@@ -59,19 +59,12 @@ def write_fit(path: str | Path, track: Track, along_m: np.ndarray, events: Any, 
             largest deviation that caused is in the report.
         speed_kmh: nominal speed for timestamps.
     """
-    if speed_kmh <= 0:
-        raise ValueError(f"speed_kmh must be > 0, got {speed_kmh}")
-    points = prepare_points(track, along_m, events, layers=layers,
-                            km_markers_every=km_markers_every, km_marker_points=km_marker_points)
-    skipped = [f"{p.kind} {p.name!r}: no along-track position" for p in points
-               if p.along_m is None]
-    points = [p for p in points if p.along_m is not None]
-    keep, dev = prepare_line(track, max_points)
-    t0 = start_time or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
-    if t0.tzinfo is None:
-        t0 = t0.replace(tzinfo=_dt.timezone.utc)
+    plan = plan_course(track, along_m, events, layers=layers, km_markers_every=km_markers_every,
+                       km_marker_points=km_marker_points, max_points=max_points, speed_kmh=speed_kmh,
+                       start_time=start_time)
+    points, skipped, keep, dev, t0 = plan.points, plan.skipped, plan.keep, plan.max_deviation_m, plan.start
     base = int((t0 - FIT_EPOCH).total_seconds())
-    mps = speed_kmh / 3.6
+    mps = plan.mps
     total = float(along_m[keep[-1]])
 
     enc = Encoder()

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from geo.track import Track
-from maps._course import WriteReport, decimals, prepare_line, prepare_points
+from maps._course import WriteReport, decimals, plan_course
 from maps.devices import TCX_POINT_TYPES, get_profile, kind_label, short_name, tcx_point_type
 from maps.files import atomic_write
 from maps.gpx import esc, event_texts
@@ -52,19 +52,12 @@ def write_tcx(path: str | Path, track: Track, along_m: np.ndarray, events: Any, 
         max_points: simplify the line to at most this many Trackpoints (None: keep all).
         speed_kmh: nominal speed for the Trackpoint/CoursePoint times.
     """
-    if speed_kmh <= 0:
-        raise ValueError(f"speed_kmh must be > 0, got {speed_kmh}")
-    points = prepare_points(track, along_m, events, layers=layers,
-                            km_markers_every=km_markers_every, km_marker_points=km_marker_points)
-    skipped = [f"{p.kind} {p.name!r}: no along-track position" for p in points
-               if p.along_m is None]
-    points = [p for p in points if p.along_m is not None]
-    keep, dev = prepare_line(track, max_points)
-    t0 = start_time or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
-    if t0.tzinfo is None:
-        t0 = t0.replace(tzinfo=_dt.timezone.utc)
+    plan = plan_course(track, along_m, events, layers=layers, km_markers_every=km_markers_every,
+                       km_marker_points=km_marker_points, max_points=max_points, speed_kmh=speed_kmh,
+                       start_time=start_time)
+    points, skipped, keep, dev, t0 = plan.points, plan.skipped, plan.keep, plan.max_deviation_m, plan.start
     base = int(t0.timestamp())
-    mps = speed_kmh / 3.6
+    mps = plan.mps
     dist = along_m[keep]
     total = float(dist[-1])
     ts = base + np.floor(dist / mps).astype(np.int64)
