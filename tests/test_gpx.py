@@ -232,8 +232,8 @@ def test_million_point_track_outputs_validate(tmp_path: Path) -> None:
 
     The full ``check_gpx.sh`` takes over 5 minutes on this file (gpsbabel's TCX conversion and
     its schema check dominate), so the GPX is checked here with the kit's two independent core
-    steps: xmllint against the GPX 1.1 XSD and GDAL's counts; FIT/TCX (default 20,000-point
-    budget) go through the full kit scripts.
+    steps, xmllint against the GPX 1.1 XSD and GDAL's counts, plus gpsbabel's GPX read-back;
+    FIT/TCX (default 20,000-point budget) go through the full kit scripts.
     """
     import subprocess
 
@@ -259,6 +259,12 @@ def test_million_point_track_outputs_validate(tmp_path: Path) -> None:
     assert x.returncode == 0, x.stderr[-2000:]
     info = pyogrio.read_info(p, layer="track_points", force_feature_count=True)
     assert info["features"] == len(t)
+    # gpsbabel as a third independent reader (its GPX round trip; the slow TCX step is left out)
+    babel = tmp_path / "babel.gpx"
+    b = subprocess.run(["gpsbabel", "-i", "gpx", "-f", str(p), "-o", "gpx", "-F", str(babel)],
+                       capture_output=True, text=True, timeout=300)
+    assert b.returncode == 0 and not b.stderr.strip(), b.stderr[-2000:]
+    assert babel.read_text(encoding="utf-8").count("<trkpt ") == len(t)
     assert pyogrio.read_info(p, layer="waypoints", force_feature_count=True)["features"] == \
         len(KINDS) - 1
     f = tmp_path / "m.fit"
