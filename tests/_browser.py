@@ -8,7 +8,6 @@ second barrier, so nothing leaves the machine even if routing missed a request.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,17 +17,11 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-]
+from maps.screenshot import CHROMIUM as _CHROMIUM
+from maps.screenshot import CHROMIUM_ARGS
+
+CHROMIUM = Path(_CHROMIUM)
+ARGS = list(CHROMIUM_ARGS)  # the same flags as `kmpost screenshot` (and the kit's shot_html.sh)
 TILE_URL = re.compile(r"tile\.open(street|topo)map\.org/\d+/\d+/\d+\.png")
 
 needs_chromium = pytest.mark.skipif(
