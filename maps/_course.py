@@ -74,6 +74,11 @@ class WriteReport:
     bytes: int = 0
     warnings: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        if self.track_points < self.input_points:
+            self.warnings.append(f"{self.path.name}: line simplified from {self.input_points} to "
+                                 f"{self.track_points} points; largest deviation {self.max_deviation_m:.1f} m")
+
 
 def _num(v: Any) -> float | None:
     if v is None:

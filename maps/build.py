@@ -159,9 +159,6 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
         names = sorted(p.name for p in stage.iterdir())
     for r in reports:
         report.warnings.extend(r.warnings)
-        if r.track_points < r.input_points:
-            report.notes.append(f"{r.path.name}: line simplified from {r.input_points} to {r.track_points} "
-                                f"points, largest deviation {r.max_deviation_m:.1f} m")
         report.notes.append(f"{r.path.name}: {r.points} waypoints/course points"
                             + (f", {len(r.skipped)} skipped" if r.skipped else ""))
     report.files = [opts.out_dir / n for n in names]

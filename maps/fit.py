@@ -127,8 +127,4 @@ def write_fit(path: str | Path, track: Track, along_m: np.ndarray, events: Any, 
     with atomic_write(path, "wb") as f:
         f.write(data)
     out = Path(path)
-    rep = WriteReport(out, "fit", len(track), len(keep), dev, len(points), skipped, len(data))
-    if len(keep) < len(track):
-        rep.warnings.append(f"{out.name}: line simplified from {len(track)} to {len(keep)} points; "
-                            f"largest deviation {dev:.1f} m")
-    return rep
+    return WriteReport(out, "fit", len(track), len(keep), dev, len(points), skipped, len(data))

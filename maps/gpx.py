@@ -149,12 +149,8 @@ def write_gpx(path: str | Path, track: Track, along_m: np.ndarray, events: Any, 
                as_route=as_route, sources=sources, creator=creator,
                time=time or _dt.datetime.now(_dt.timezone.utc))
     p = Path(path)
-    rep = WriteReport(p, "gpx", len(track), len(keep), dev, len(points), skipped,
-                      p.stat().st_size)
-    if len(keep) < len(track):
-        rep.warnings.append(f"{p.name}: line simplified from {len(track)} to {len(keep)} points; "
-                            f"largest deviation {dev:.1f} m")
-    return rep
+    return WriteReport(p, "gpx", len(track), len(keep), dev, len(points), skipped,
+                       p.stat().st_size)
 
 
 def _write(f: IO[str], track: Track, keep: np.ndarray, points: list[CoursePoint],

@@ -118,9 +118,5 @@ def write_tcx(path: str | Path, track: Track, along_m: np.ndarray, events: Any, 
                     f"        <Notes>{esc(notes)}</Notes>\n      </CoursePoint>\n")
         f.write("    </Course>\n  </Courses>\n</TrainingCenterDatabase>\n")
     out = Path(path)
-    rep = WriteReport(out, "tcx", len(track), len(keep), dev, len(points), skipped,
-                      out.stat().st_size)
-    if len(keep) < len(track):
-        rep.warnings.append(f"{out.name}: line simplified from {len(track)} to {len(keep)} "
-                            f"points; largest deviation {dev:.1f} m")
-    return rep
+    return WriteReport(out, "tcx", len(track), len(keep), dev, len(points), skipped,
+                       out.stat().st_size)
