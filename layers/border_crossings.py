@@ -42,15 +42,13 @@ def build(ctx: RouteContext) -> gpd.GeoDataFrame:
         place = rb.places[b.place]
         if place.lon is None or place.lat is None:
             continue
-        along_a, off = ctx.line.locate(place.lon, place.lat)
-        near = float(off[0]) <= 5000
-        km_here = float(ctx.route.along_to_km(along_a)[0])
+        km_here, along_here, _ = ctx.near_route(place.lon, place.lat)
         common = {"km": None, "source": rb.source_label(b.source), "side": None, "confidence": place.confidence,
                   "crossing_id": b.id, "countries": "–".join(b.countries), "opening": b.opening,
                   "closed": "; ".join(b.closed), "date": b.date, **_texts(b, names)}
         rows.append({**common, "kind": "border_crossing", "role": "crossing", "name": b.name, "note": b.note,
-                     "km_pos": round_km(km_here) if near else None,
-                     "along_m": round(float(along_a[0]), 1) if near else None,
+                     "km_pos": round_km(km_here),
+                     "along_m": None if along_here is None else round(along_here, 1),
                      "located_by": "coordinate", "geometry": Point(place.lon, place.lat)})
         for item in b.points:
             attrs = dict(item.attrs)
@@ -60,7 +58,7 @@ def build(ctx: RouteContext) -> gpd.GeoDataFrame:
                 p = rb.places[attrs["place"]]
                 assert p.lon is not None and p.lat is not None
                 geom, km_pos, located = Point(p.lon, p.lat), None, "coordinate"
-            elif "offset_km" in attrs and near:
+            elif "offset_km" in attrs and km_here is not None:
                 try:
                     km_pos = km_here + float(attrs["offset_km"])
                 except ValueError:

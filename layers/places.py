@@ -6,7 +6,7 @@ coordinate, e.g. "CC BY 4.0, GeoNames.org"), ``on_route`` (bool), ``offset_m`` (
 route line, metres), ``restricted`` (bool: foreigners may not stay overnight, or the site is
 closed), ``restrictions`` (text of those restrictions, dated).
 ``km`` is the place's stated km (usually null); ``km_pos`` the road km of the nearest route
-point when the place lies within :data:`NEAR_ROUTE_M` of the line, else null.
+point when the place lies within :data:`layers.route.NEAR_ROUTE_M` of the line, else null.
 Places without coordinate or km (a pass nobody surveyed) are not drawn: they stay in the roadbook.
 """
 
@@ -18,7 +18,6 @@ from shapely import Point
 from layers._common import make_gdf, round_km
 from layers.route import RouteContext
 
-NEAR_ROUTE_M = 5000.0
 RESTRICTING = frozenset({"no_overnight_foreigners", "closed_site"})
 COLUMNS = ("place_id", "place_kind", "aliases", "name_zh", "ele", "ele_source", "coord_source",
            "licence", "on_route", "offset_m", "restricted", "restrictions")
@@ -30,21 +29,19 @@ def build(ctx: RouteContext) -> gpd.GeoDataFrame:
     for p in rb.places.values():
         if p.lat is not None and p.lon is not None:
             lon, lat = p.lon, p.lat
-            along_a, off = ctx.line.locate(lon, lat)
-            along, offset = float(along_a[0]), float(off[0])
+            km_pos, along, offset = ctx.near_route(lon, lat)
             located = "coordinate"
         elif p.km is not None:
             along = float(ctx.route.km_to_along(p.km, f"{rb.path}: places.{p.id}.km")[0])
             lo, la = ctx.line.interpolate(along)
-            lon, lat, offset, located = float(lo[0]), float(la[0]), 0.0, "km"
+            lon, lat, km_pos, offset, located = float(lo[0]), float(la[0]), p.km, 0.0, "km"
         else:
             continue
-        near = offset <= NEAR_ROUTE_M
         restr = [r for r in rb.restrictions if r.place == p.id]
         rows.append({
             "kind": p.kind, "km": p.km,
-            "km_pos": round_km(float(ctx.route.along_to_km(along)[0])) if near else None,
-            "along_m": round(along, 1) if near else None,
+            "km_pos": round_km(km_pos),
+            "along_m": None if along is None else round(along, 1),
             "name": p.name, "note": "\n".join(p.notes),
             "source": rb.source_label(p.source) if p.source else (p.coord_source or ""),
             "side": None, "confidence": p.confidence, "located_by": located,

@@ -42,10 +42,9 @@ def build(ctx: RouteContext) -> gpd.GeoDataFrame:
         elif r.place is not None and rb.places[r.place].lon is not None:
             p = rb.places[r.place]
             assert p.lon is not None and p.lat is not None
-            along_a, off = ctx.line.locate(p.lon, p.lat)
-            near = float(off[0]) <= 5000
-            placed.append({"km_pos": round_km(float(ctx.route.along_to_km(along_a)[0])) if near else None,
-                           "along_m": round(float(along_a[0]), 1) if near else None,
+            km_pos, along_near, _ = ctx.near_route(p.lon, p.lat)
+            placed.append({"km_pos": round_km(km_pos),
+                           "along_m": None if along_near is None else round(along_near, 1),
                            "located_by": "coordinate", "geometry": Point(p.lon, p.lat)})
         if not placed:
             placed.append({"km_pos": None, "along_m": None, "located_by": "route", "geometry": None})

@@ -30,6 +30,8 @@ from roadbook.schema import Event, Position, Roadbook, Stretch
 
 #: An anchor whose point lies further than this from the line is reported as a warning.
 ANCHOR_WARN_OFFSET_M = 2000.0
+#: A place within this distance of the line gets a road km (``km_pos``); farther ones do not.
+NEAR_ROUTE_M = 5000.0
 
 SCHEMATIC_NOTICE = (
     "SCHEMATIC ROUTE: no real road geometry is known here; the line joins known places in "
@@ -79,6 +81,18 @@ class RouteContext:
                              "give it lat/lon or km")
         km, _ = self.route.km_at_point(p.lon, p.lat)
         return float(km[0])
+
+    def near_route(self, lon: float, lat: float) -> tuple[float | None, float | None, float]:
+        """(road km, along-track metres, offset metres) of the line point nearest (lon, lat).
+
+        km and along are None when the point lies farther than :data:`NEAR_ROUTE_M` from the line
+        (a city the route does not pass): such a point has no position on the route.
+        """
+        along_a, off = self.line.locate(lon, lat)
+        along, offset = float(along_a[0]), float(off[0])
+        if offset > NEAR_ROUTE_M:
+            return None, None, offset
+        return float(self.route.along_to_km(along)[0]), along, offset
 
     def resolve(self, pos: Position, what: str) -> float:
         """Road km of a :class:`Position` (checked to be on the route)."""
