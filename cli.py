@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo.errors import KmpostError
+from maps.devices import PROFILES
 
 if TYPE_CHECKING:
     from geo.track import Track
@@ -162,7 +163,7 @@ def make_parser() -> argparse.ArgumentParser:
     sp.add_argument("--notes", metavar="FILE",
                     help="free-text route notes: extract a draft roadbook (written to OUT/draft-roadbook.yaml) "
                          "and build it in one step; review the draft!")
-    sp.add_argument("--profile", choices=("garmin", "wahoo", "karoo", "osmand"), default="garmin",
+    sp.add_argument("--profile", choices=sorted(PROFILES), default="garmin",
                     help="device profile for GPX names, symbols and types (default: garmin)")
     sp.add_argument("--gpx-route", action="store_true", help="write the GPX line as a route (<rte>) not a track")
     sp.add_argument("--max-points", type=int, metavar="N",

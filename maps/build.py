@@ -31,7 +31,6 @@ OUTPUTS = ("kmpost.gpkg", "kmpost.html", "kmpost.gpx", "kmpost.fit", "kmpost.tcx
 
 #: Layers whose located point features become GPX waypoints and FIT/TCX course points.
 COURSE_LAYERS = ("checkpoints", "road_events", "camping", "places", "border_crossings")
-PROFILES = ("garmin", "wahoo", "karoo", "osmand")
 
 
 @dataclass

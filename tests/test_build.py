@@ -12,7 +12,7 @@ import gpxpy
 import numpy as np
 import pytest
 
-from maps.build import BuildOptions, build
+from maps.build import OUTPUTS, BuildOptions, build
 from roadbook import load_embedded
 from tests.conftest import SHARED
 
@@ -61,8 +61,7 @@ def roadbook_events(report) -> list[dict]:
 
 def test_all_outputs_written(seed_build):
     out, _ = seed_build
-    for f in ("kmpost.gpkg", "kmpost.html", "kmpost.gpx", "kmpost.fit", "kmpost.tcx", "roadbook.md",
-              "roadbook.html", "profile.png", "checkpoints.geojson"):
+    for f in (*OUTPUTS, "checkpoints.geojson"):
         assert (out / f).stat().st_size > 0, f
     assert not list(out.glob(".kmpost-tmp-*"))
 
