@@ -198,8 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except KmpostError as exc:
-        msg = " ".join(str(exc).split())
-        print(f"kmpost: error: {msg}", file=sys.stderr)
+        for problem in exc.problems:
+            msg = " ".join(str(problem).split())
+            print(f"kmpost: error: {msg}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("kmpost: interrupted", file=sys.stderr)

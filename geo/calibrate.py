@@ -110,6 +110,13 @@ class CalibratedRoute:
             self._a = np.array([self._a[0], self._a[0] + 1000.0])
             self._k = np.array([self._k[0], self._k[0] + sign])
 
+    @property
+    def knots(self) -> tuple[np.ndarray, np.ndarray]:
+        """(along_m, km) of the calibration knots, along_m increasing: the mapping is piecewise
+        linear through them with linear extrapolation beyond both ends (what a map page needs to
+        compute km exactly as the build does)."""
+        return self._a.copy(), self._k.copy()
+
     # -- the mapping ---------------------------------------------------------------------------
     def along_to_km(self, along_m: np.ndarray | float) -> np.ndarray:
         """Road km at along-track distances (metres). Not range-checked: see ``km_range``."""

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 
 class KmpostError(Exception):
-    """Base class of every error kmpost reports to a user."""
+    """Base class of every error kmpost reports to a user.
+
+    An error may carry several independent problems of one input (``problems``, one line each,
+    e.g. every mistake of a roadbook found in one pass); the CLI prints one line per problem.
+    """
+
+    def __init__(self, message: str = "", problems: tuple[str, ...] | list[str] | None = None):
+        self.problems: tuple[str, ...] = tuple(problems) if problems else (message,)
+        super().__init__(message if message else "; ".join(self.problems))
 
 
 class RoadbookError(KmpostError):
