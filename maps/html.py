@@ -468,17 +468,14 @@ def render_html(
     _Call("finish", payloads.json(cfg)).add_to(fmap)
 
     page = figure.render()
-    # folium popups and a few folium features call jQuery: inline it only if something does
-    needs_jquery = re.search(r"(?<![\w.])(?:\$|jQuery)\(", page) is not None
+    # some folium elements (its Popup, keep_in_front) call jQuery; this page uses none of them
+    # and ships no jQuery: fail loudly rather than write a page with a ReferenceError
+    uses_jquery = re.search(r"(?<![\w.])(?:\$|jQuery)\(", page)
+    if uses_jquery:
+        raise OutputError(f"HTML map: the page calls jQuery ({uses_jquery.group(0)!r}), which kmpost does not "
+                          "ship; report this as a bug")
     match = _EXTERNAL.search(page)  # before the vendor code goes in: folium's own links
-    head = ["jquery.min.js"] if needs_jquery else []
-    head += [
-        "leaflet.css",
-        "kmpost_map.css",
-        "leaflet.js",
-        "leaflet.polylineoffset.js",
-        "kmpost_map.js",
-    ]
+    head = ["leaflet.css", "kmpost_map.css", "leaflet.js", "kmpost_offset.js", "kmpost_map.js"]
     inline = []
     for name in head:
         text = assets.read_own(name) if name.startswith("kmpost") else assets.read_vendor(name)
@@ -511,8 +508,8 @@ def write_html(
     GeoDataFrame with the common layer schema (see DESIGN.md), any CRS (reprojected to
     EPSG:4326). Each non-empty layer gets a toggle; ``schematic`` draws the route dashed and
     shows a notice (``notice`` replaces the default text, and is shown even when not schematic).
-    ``title`` and ``attribution`` are plain text (escaped). Needs the assets installed by
-    ``python -m maps.assets``; raises ``OutputError`` otherwise or when the file can't be written.
+    ``title`` and ``attribution`` are plain text (escaped). Needs the pinned Leaflet package
+    (``maps.assets``); raises ``OutputError`` without it or when the file can't be written.
     """
     page = render_html(layers, title=title, schematic=schematic, notice=notice, attribution=attribution,
                        info=info, profile_svg=profile_svg)

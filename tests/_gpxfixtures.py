@@ -20,8 +20,10 @@ from geo.track import Track
 
 GPX11 = "http://www.topografix.com/GPX/1/1"
 GPX10 = "http://www.topografix.com/GPX/1/0"
-KIT = Path(os.environ.get("KMPOST_KIT", Path(__file__).resolve().parents[2] / "shared" / "kit"))
-KIT_VENV = Path(os.environ.get("KIT_VENV", "/work/main/.kit-venv"))
+ROOT = Path(__file__).resolve().parents[1]
+#: the validation kit (../shared/kit) and its venv (.kit-venv); ./dev test sets both variables
+KIT = Path(os.environ.get("KMPOST_KIT", ROOT.parent / "shared" / "kit"))
+KIT_VENV = Path(os.environ.get("KIT_VENV", ROOT / ".kit-venv"))
 
 #: Every event kind the core emits (brief of issue 4) plus one unknown kind.
 KINDS = ["checkpoint", "turn_off", "sign", "park", "town", "water", "food", "hazard", "downhill",
@@ -93,14 +95,14 @@ def events_for(track: Track, along_m: np.ndarray, kinds: list[str] | None = None
 
 
 def kit_ready(script: str, tools: tuple[str, ...] = ("xmllint", "gpsbabel")) -> str | None:
-    """None if a kit script can run, else the reason to skip."""
+    """None if a kit script can run, else the reason to skip (the one check of every kit test)."""
     if not (KIT / script).exists():
         return f"kit script {KIT / script} not found (set KMPOST_KIT)"
     if not (KIT_VENV / "bin" / "python").exists():
-        return f"kit venv {KIT_VENV} missing (run ../shared/kit/install.sh with KIT_VENV=...)"
+        return f"kit venv {KIT_VENV} missing (./dev test installs it; or set KIT_VENV)"
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
-        return f"{', '.join(missing)} not installed (apt install libxml2-utils gpsbabel)"
+        return f"{', '.join(missing)} not installed (./dev test installs them as root)"
     return None
 
 
@@ -113,3 +115,19 @@ def run_kit(script: str, path: Path, *args: str, timeout: float = 300) -> str:
     if p.returncode != 0:
         pytest.fail(f"{script} {path.name} exited {p.returncode}:\n{out[-4000:]}")
     return out
+
+
+def decimal(x: float) -> str:
+    """``x`` as an xsd:decimal (no exponent), shortest digits that read back exactly."""
+    return np.format_float_positional(x, unique=True, trim="-")
+
+
+def trkseg_decimal(lon: list[float], lat: list[float],
+                   ele: list[float | None] | None = None) -> str:
+    """Like :func:`trkseg`, but numbers written as xsd:decimal (what GPX requires): exact."""
+    pts = []
+    for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
+        e = None if ele is None else ele[i]
+        inner = "" if e is None else f"<ele>{decimal(e)}</ele>"
+        pts.append(f'<trkpt lat="{decimal(y)}" lon="{decimal(x)}">{inner}</trkpt>')
+    return "<trkseg>" + "".join(pts) + "</trkseg>"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,21 +13,7 @@ import pytest
 
 from maps.build import OUTPUTS, BuildOptions, build
 from roadbook import load_embedded
-from tests.conftest import SHARED
-
-KIT = SHARED / "kit"
-KIT_VENV = Path(os.environ.get("KIT_VENV", Path(__file__).resolve().parents[1] / ".kit-venv"))
-
-
-def kit_ready() -> str | None:
-    if not KIT.is_dir():
-        return f"validation kit not found at {KIT}"
-    if not (KIT_VENV / "bin" / "python").exists():
-        return f"kit venv missing at {KIT_VENV} (./dev test installs it)"
-    for tool in ("xmllint", "gpsbabel"):
-        if shutil.which(tool) is None:
-            return f"{tool} not installed (./dev test installs it as root)"
-    return None
+from tests._gpxfixtures import KIT, KIT_VENV, kit_ready
 
 
 def run_kit(script: str, path: Path) -> subprocess.CompletedProcess[str]:
@@ -93,7 +78,7 @@ def test_every_event_is_a_gpx_waypoint(seed_build):
 @pytest.mark.parametrize(("script", "name"), [("check_gpx.sh", "kmpost.gpx"), ("check_fit.py", "kmpost.fit"),
                                               ("check_tcx.sh", "kmpost.tcx")])
 def test_seed_outputs_pass_the_kit(seed_build, script, name):
-    reason = kit_ready()
+    reason = kit_ready(script)
     if reason:
         pytest.skip(reason)
     res = run_kit(script, seed_build[0] / name)
@@ -103,7 +88,7 @@ def test_seed_outputs_pass_the_kit(seed_build, script, name):
 
 @pytest.mark.kit
 def test_khorgos_gpx_passes_the_kit(khorgos_build):
-    reason = kit_ready()
+    reason = kit_ready("check_gpx.sh")
     if reason:
         pytest.skip(reason)
     out, _ = khorgos_build

@@ -9,7 +9,6 @@ HTML or template syntax in a forum note is shown as text and never runs.
 from __future__ import annotations
 
 import io
-import json
 import re
 import subprocess
 import sys
@@ -22,7 +21,6 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.errors import OutputError
-from maps import assets
 from maps.html import LOD_LADDER, encode_polyline, line_lod, render_html, write_html
 from tests._browser import OfflinePage, needs_chromium, offline_browser, open_offline
 
@@ -239,18 +237,6 @@ def test_layers_in_other_crs_are_reprojected() -> None:
     }
     page = render_html(layers, title="t", schematic=False)
     assert '"coordinates":[91.0,38.5]' in page
-
-
-def test_assets_are_pinned_and_verified() -> None:
-    versions = assets.pinned_versions()
-    assert versions["leaflet"] == "1.9.4"
-    done = subprocess.run([sys.executable, "-m", "maps.assets", "--check"], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    manifest = json.loads(assets.MANIFEST.read_text())
-    assert manifest["versions"] == versions
-    css = assets.read_vendor("leaflet.css")
-    assert "images/layers.png" not in css and "data:image/png;base64," in css
-    assert "sourceMappingURL" not in assets.read_vendor("leaflet.js")
 
 
 # ----------------------------------------------------------------------------- browser side

@@ -1,7 +1,8 @@
-"""``python -m maps.assets``: install and verify the pinned browser assets of the HTML map."""
+"""``python -m maps.assets``: verify the installed browser assets of the HTML map (no network)."""
 
 import sys
 
 from maps.assets import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())
