@@ -141,6 +141,16 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    """The installed kmpost version (``kmpost --version``)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("kmpost")
+    except metadata.PackageNotFoundError:
+        return "(not installed: run from a source tree)"
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="kmpost",
@@ -148,6 +158,7 @@ def make_parser() -> argparse.ArgumentParser:
                     "bike-computer courses.",
     )
     p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     sp = sub.add_parser("list", help="list the embedded routes")
