@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from shapely import LineString
 
 from geo.errors import RouteError
 from geo.lrs import MeasuredLine
@@ -158,11 +157,6 @@ class CalibratedRoute:
         """Road km of the nearest line points to (lon, lat), and their offsets from the line (m)."""
         along, offset = self.line.locate(lon, lat)
         return self.along_to_km(along), offset
-
-    def line_between(self, km0: float, km1: float, what: str = "range") -> LineString:
-        """The route between two road km as a (lon, lat) LineString in the direction of travel."""
-        a = self.km_to_along(np.array([km0, km1]), what)
-        return self.line.substring(float(a.min()), float(a.max()))
 
     def residuals(self) -> list[AnchorResidual]:
         """Offset and leave-one-out residual of every anchor (see the module docstring)."""

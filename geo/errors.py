@@ -34,19 +34,3 @@ class RouteError(KmpostError):
 
 class OutputError(KmpostError):
     """An output could not be written."""
-
-
-def where(path: str, line: int | None = None, field: str | None = None) -> str:
-    """Format a location prefix: ``file:line: field``.
-
-    >>> where("a.yaml", 3, "events[0].kind")
-    'a.yaml:3: events[0].kind'
-    >>> where("t.gpx")
-    't.gpx'
-    """
-    out = path
-    if line is not None:
-        out += f":{line}"
-    if field:
-        out += f": {field}"
-    return out

@@ -37,7 +37,6 @@ from geo.earth import cumulative_lengths
 from layers.route import RouteContext
 from maps.files import atomic_write
 
-PNG_NAME = "profile.png"
 #: Layers whose point features are marked on the profile.
 EVENT_LAYERS: tuple[str, ...] = ("checkpoints", "road_events", "camping")
 #: At most this many chunks are drawn (each as its lowest and highest point), so peaks survive.

@@ -46,13 +46,6 @@ MAX_DRAFT_EVENTS = 5_000
 YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "null"})
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
-_ISO_COUNTRY_NAMES = {
-    "china": "CN", "kazakhstan": "KZ", "kyrgyzstan": "KG", "tajikistan": "TJ", "pakistan": "PK",
-    "mongolia": "MN", "russia": "RU", "uzbekistan": "UZ", "laos": "LA", "vietnam": "VN",
-    "india": "IN", "nepal": "NP", "iran": "IR", "turkmenistan": "TM", "afghanistan": "AF",
-    "myanmar": "MM", "thailand": "TH", "georgia": "GE", "armenia": "AM", "azerbaijan": "AZ",
-    "turkey": "TR",
-}
 
 
 def q(s: str) -> str:
