@@ -88,8 +88,8 @@ def decimate(km: np.ndarray, ele: np.ndarray, max_chunks: int = MAX_CHUNKS) -> t
     """Keep the lowest and highest point of each of ``max_chunks`` consecutive chunks (in order).
 
     >>> k, e = decimate(np.arange(10.0), np.array([0, 5, 1, 1, 9, 1, 1, 1, 2, 0.0]), 2)
-    >>> e.tolist()
-    [0.0, 9.0, 0.0, 2.0]
+    >>> k.tolist(), e.tolist()  # along the track: chunk 1 low then high, chunk 2 high then low
+    ([0.0, 4.0, 8.0, 9.0], [0.0, 9.0, 2.0, 0.0])
     """
     n = len(km)
     if n <= 2 * max_chunks:

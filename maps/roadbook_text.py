@@ -270,7 +270,7 @@ def longest_gap_km(stops: Sequence[Stop], start: Stop, end: Stop) -> Gap:
 
     Works for decreasing km too (``start.km > end.km``). Stops outside [start, end] are ignored.
 
-    >>> g = longest_gap_km([Stop(130, "B")], Stop(100, "start"), Stop(200, "end"))
+    >>> g = longest_gap_km([Stop(130.0, "B")], Stop(100.0, "start"), Stop(200.0, "end"))
     >>> (g.from_name, g.to_name, g.length_km)
     ('B', 'end', 70.0)
     """
