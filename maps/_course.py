@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as _xml_escape
 
 import numpy as np
 
 from geo.track import Track
+from maps.devices import alert_of, clean_text
 from maps.simplify import simplify_to_budget
 
 
@@ -46,6 +48,9 @@ class CoursePoint:
     side: str
     confidence: str
     located_by: str
+    role: str = "point"
+    length_km: float | None = None
+    restricted: bool = False
 
 
 @dataclass
@@ -99,6 +104,105 @@ def _str(v: Any) -> str:
     return "" if s in ("nan", "None", "<NA>") else s
 
 
+def esc(text: object) -> str:
+    """Clean (see :func:`maps.devices.clean_text`) and escape text for XML content/attributes.
+
+    >>> esc('A & B <"c">\\x07')
+    'A &amp; B &lt;&quot;c&quot;&gt;'
+    """
+    return _xml_escape(clean_text(text), {'"': "&quot;"})
+
+
+def describe(p: CoursePoint) -> str:
+    """The full sentence of a course point (GPX ``desc``, TCX ``Notes``, the cue card).
+
+    What it is (the registry's phrase), its name, road km, distance along the line, side, the
+    source's note, then source, confidence and how it was located.
+    """
+    _, a = alert_of(p.kind, p.layer, p.role, p.restricted)
+    head = a.phrase[:1].upper() + a.phrase[1:]
+    name = clean_text(p.name)
+    parts = [f"{head}: {name}" if name else head]
+    km = p.km_pos if p.km_pos is not None else p.km
+    if km is not None:
+        parts.append(f"road km {km:g}" + ("" if p.km is not None else " (derived)"))
+    if p.along_m is not None:
+        parts.append(f"{p.along_m / 1000:.2f} km along the line")
+    if p.side:
+        parts.append(f"on the {p.side}")
+    desc = "; ".join(parts) + "."
+    note = clean_text(p.note)
+    if note:
+        desc += " " + note
+    extra = [x for x in (f"source: {clean_text(p.source)}" if p.source else "",
+                         f"confidence: {p.confidence}" if p.confidence else "",
+                         f"located by: {p.located_by}" if p.located_by else "") if x]
+    if extra:
+        desc += " (" + "; ".join(extra) + ")"
+    return desc
+
+
+#: Line layers whose features become course points at their start (and end) with the course
+#: layer ``stretches``: what matters is in the registry (``Kind.alert`` / ``Kind.end``).
+STRETCH_SOURCE_LAYERS = ("stretches", "parallels", "camping")
+#: A stretch ending closer than this to the end of the line gets no end alert (metres).
+END_M = 100.0
+
+
+def stretch_alerts(layers: Mapping[str, Any], line: Any) -> Any:
+    """Point rows (GeoDataFrame, EPSG:4326, the course-event columns plus ``role`` and
+    ``length_km``) at the start and end of every stretch that matters to a rider.
+
+    Args:
+        layers: the build's layers by name; line features of :data:`STRETCH_SOURCE_LAYERS`
+            with ``along_m`` and ``along_m_end`` are read.
+        line: the route's :class:`geo.lrs.MeasuredLine` (positions at ``along_m``, metres).
+
+    Which stretches and which ends: the registry (:mod:`roadbook.kinds`). ``length_km`` is the
+    stated length where the roadbook gives one, else the placed length in road km.
+    """
+    import geopandas as gpd
+    from shapely import Point
+
+    rows: list[dict[str, Any]] = []
+    for lname in STRETCH_SOURCE_LAYERS:
+        gdf = layers.get(lname)
+        if gdf is None or not len(gdf) or "along_m_end" not in gdf.columns:
+            continue
+        for rec in gdf.drop(columns=gdf.geometry.name).to_dict("records"):
+            a0, a1 = _num(rec.get("along_m")), _num(rec.get("along_m_end"))
+            if a0 is None or a1 is None:
+                continue
+            k, _ = alert_of(_str(rec.get("kind")), lname, "start")
+            if k.group != "stretch":
+                continue
+            kp0, kp1 = _num(rec.get("km_pos")), _num(rec.get("km_pos_end"))
+            length = _num(rec.get("length_km"))
+            if length is None and kp0 is not None and kp1 is not None:
+                length = round(abs(kp1 - kp0))
+            common = {"layer": "stretches", "kind": k.kind, "name": _str(rec.get("name")),
+                      "note": _str(rec.get("note")), "source": _str(rec.get("source")),
+                      "side": None, "confidence": _str(rec.get("confidence")),
+                      "located_by": _str(rec.get("located_by")), "length_km": length}
+            for role, entry, d, km, kp in (("start", k.alert, a0, rec.get("km"), kp0),
+                                           ("end", k.end, a1, rec.get("km_end"), kp1)):
+                if entry is None or (role == "end" and d >= line.length_m - END_M):
+                    continue  # no alert, or the stretch ends where the course ends
+                lon, lat = line.interpolate(d)
+                rows.append({**common, "role": role, "along_m": d, "km": _num(km), "km_pos": kp,
+                             "geometry": Point(float(lon[0]), float(lat[0]))})
+    cols = ["layer", "kind", "km", "km_pos", "along_m", "name", "note", "source", "side",
+            "confidence", "located_by", "role", "length_km"]
+    if not rows:
+        return gpd.GeoDataFrame(columns=[*cols, "geometry"], geometry="geometry", crs="EPSG:4326")
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")[[*cols, "geometry"]]
+
+
+def _flag(v: Any) -> bool:
+    """True only for a real boolean True (null / NaN / text: False)."""
+    return isinstance(v, (bool, np.bool_)) and bool(v)
+
+
 def position_at(track: Track, along_m: np.ndarray, d: float) -> tuple[float, float]:
     """(lon, lat) at ``d`` metres along the line (linear between vertices; clamped to the ends)."""
     i = int(np.searchsorted(along_m, d, side="right")) - 1
@@ -143,6 +247,49 @@ def prepare_points(track: Track, along_m: np.ndarray, events: Any, *,
     if km_markers_every:
         out.extend(_km_markers(track, along_m, km_markers_every, km_marker_points))
     out.sort(key=lambda p: (p.along_m is None, p.along_m or 0.0))
+    return merge_points(out)
+
+
+#: Points of one family (:attr:`roadbook.kinds.Kind.family`) closer than this are one point.
+MERGE_M = 10.0
+
+
+def _family(p: CoursePoint) -> str:
+    k, _ = alert_of(p.kind, p.layer, p.role, p.restricted)
+    return (k.family or k.kind) + (":end" if p.role == "end" else "")
+
+
+def merge_points(points: list[CoursePoint]) -> list[CoursePoint]:
+    """Merge points of one family within :data:`MERGE_M` metres (e.g. a downhill sign and the
+    downhill stretch starting there) into the first of them; its note gains the others' notes.
+
+    Points whose stated lengths differ (a 9 km and a 19 km downhill sign) stay apart. ``points``
+    sorted by ``along_m``; one pass (linear).
+
+    >>> a = CoursePoint(0, 0, 100.0, "downhill", "road_events", "Sign", "A sign.", 1380, 1380,
+    ...                 "", "", "high", "km", length_km=34)
+    >>> b = CoursePoint(0, 0, 104.0, "downhill", "stretches", "Downhill 34 km", "The stretch.",
+    ...                 1380, 1380, "", "", "high", "km", role="start", length_km=34)
+    >>> [(p.name, p.note) for p in merge_points([a, b])]
+    [('Sign', 'A sign. Also: downhill 34 km: The stretch.')]
+    """
+    out: list[CoursePoint] = []
+    last: dict[str, int] = {}  # family -> index in out of its latest point
+    for p in points:
+        fam = _family(p)
+        j = last.get(fam)
+        if j is not None and p.along_m is not None:
+            q = out[j]
+            same_len = q.length_km is None or p.length_km is None or q.length_km == p.length_km
+            if q.along_m is not None and abs(p.along_m - q.along_m) <= MERGE_M and same_len:
+                extra = p.note if not p.name or p.name in p.note else f"{p.name.lower()}: {p.note}"
+                note = q.note if (not p.note or p.note == q.note or p.note in q.note) \
+                    else f"{q.note} Also: {extra}".strip()
+                out[j] = replace(q, note=note,
+                                 length_km=q.length_km if q.length_km is not None else p.length_km)
+                continue
+        last[fam] = len(out)
+        out.append(p)
     return out
 
 
@@ -165,10 +312,13 @@ def _point(track: Track, along_m: np.ndarray, rec: dict[str, Any], kind: str,
         lon, lat = float("nan"), float("nan")
     return CoursePoint(
         lon=float(lon), lat=float(lat), along_m=d, kind=kind, layer=layer,
-        name=_str(rec.get("name")), note=_str(rec.get("note")), km=_num(rec.get("km")),
+        name=_str(rec.get("name")),
+        note=" ".join(x for x in (_str(rec.get("note")), _str(rec.get("restrictions"))) if x),
+        km=_num(rec.get("km")),
         km_pos=_num(rec.get("km_pos")), source=_str(rec.get("source")),
         side=_str(rec.get("side")), confidence=_str(rec.get("confidence")),
-        located_by=_str(rec.get("located_by")),
+        located_by=_str(rec.get("located_by")), role=_str(rec.get("role")) or "point",
+        length_km=_num(rec.get("length_km")), restricted=_flag(rec.get("restricted")),
     )
 
 

@@ -3,7 +3,8 @@
 Messages, in the FIT SDK course-file order: file_id (type=course), course (name, sport=cycling),
 lap (start/end position, distance, times), event (timer start), one record per track vertex
 (position, distance along the line, timestamp, altitude when known), one course_point per event
-(type, name of at most 15 characters, distance = metres along the line, position, timestamp),
+(type and name of at most 15 characters from :mod:`roadbook.kinds`, distance = metres along
+the line, position, timestamp),
 event (timer stop_all).
 
 Times are nominal: the course starts at ``start_time`` and is ridden at ``speed_kmh`` (default
@@ -24,7 +25,7 @@ from garmin_fit_sdk import Encoder, Profile
 
 from geo.track import Track
 from maps._course import WriteReport, plan_course
-from maps.devices import fit_course_point_type, kind_label, short_name
+from maps.devices import course_names, fit_course_point_type, short_name
 from maps.files import atomic_write
 
 FIT_NAME_LEN = 15
@@ -105,20 +106,17 @@ def write_fit(path: str | Path, track: Track, along_m: np.ndarray, events: Any, 
                 m["altitude"] = el[i]
             enc.on_mesg(rec, m)
     cp = _MESG["COURSE_POINT"]
-    names = []
-    for k, p in enumerate(points):
+    names = course_names(points, FIT_NAME_LEN)
+    for k, (p, nm) in enumerate(zip(points, names, strict=True)):
         assert p.along_m is not None
         d = min(max(p.along_m, 0.0), total)
-        label = kind_label(p.kind)
-        nm = short_name(p.name or label, FIT_NAME_LEN, ascii_only=True, fallback=label)
-        names.append(nm)
         enc.on_mesg(cp, {
             "message_index": k,
             "timestamp": base + int(d / mps),
             "position_lat": int(semicircles(np.array([p.lat]))[0]),
             "position_long": int(semicircles(np.array([p.lon]))[0]),
             "distance": d,
-            "type": fit_course_point_type(p.kind),
+            "type": fit_course_point_type(p.kind, p.layer, p.role, p.restricted),
             "name": nm,
         })
     enc.on_mesg(_MESG["EVENT"], {"timestamp": int(ts[-1]), "event": "timer",

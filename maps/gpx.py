@@ -17,7 +17,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from xml.sax.saxutils import escape as _xml_escape
 
 import numpy as np
 
@@ -26,11 +25,13 @@ from maps._course import (
     CoursePoint,
     WriteReport,
     decimals,
+    describe,
+    esc,
     prepare_line,
     prepare_points,
     segments_of,
 )
-from maps.devices import DeviceProfile, clean_text, get_profile, kind_label, short_name
+from maps.devices import DeviceProfile, alert_of, clean_text, course_names, get_profile, short_name
 from maps.files import atomic_write
 
 GPX_NS = "http://www.topografix.com/GPX/1/1"
@@ -46,72 +47,24 @@ class SourceLink:
     license: str | None = None
 
 
-def esc(text: object) -> str:
-    """Clean (see :func:`maps.devices.clean_text`) and escape text for XML content/attributes.
-
-    >>> esc('A & B <"c">\\x07')
-    'A &amp; B &lt;&quot;c&quot;&gt;'
-    """
-    return _xml_escape(clean_text(text), {'"': "&quot;"})
-
-
-def event_texts(p: CoursePoint, prof: DeviceProfile) -> tuple[str, str, str]:
+def event_texts(p: CoursePoint, prof: DeviceProfile, name: str | None = None) -> tuple[str, str, str]:
     """(name, cmt, desc) of a waypoint for a device profile.
 
-    name: short (``prof.name_len``); cmt: "km 1383 checkpoint: <name>" cut to ``prof.cmt_len``;
-    desc: everything a person needs (name, road km, note, side, source, confidence).
+    name: short (``prof.name_len``, see :func:`maps.devices.course_names`; pass the name chosen
+    for the whole course); cmt: "km 1383 checkpoint: <name>" cut at a word to ``prof.cmt_len``;
+    desc: the full sentence (:func:`maps._course.describe`).
     """
-    label = kind_label(p.kind)
+    nm = name if name is not None else course_names([p], prof.name_len,
+                                                    ascii_only=prof.ascii_names)[0]
     if p.kind == "km_marker":
-        nm = short_name(p.name or label, prof.name_len, ascii_only=True, fallback=label)
         return nm, nm, clean_text(p.note) or nm
-    name = short_name(p.name or label, prof.name_len, ascii_only=prof.ascii_names,
-                      fallback=label)
+    k, _ = alert_of(p.kind, p.layer, p.role, p.restricted)
     km = p.km_pos if p.km_pos is not None else p.km
     kmtxt = f"km {km:g}" if km is not None else ""
-    cmt_full = " ".join(x for x in (kmtxt, f"{label}:", clean_text(p.name)) if x)
-    cmt = short_name(cmt_full, prof.cmt_len, ascii_only=prof.ascii_names, fallback=label)
-    parts = [clean_text(p.name) or label]
-    if km is not None:
-        parts.append(f"road km {km:g}" + ("" if p.km is not None else " (derived)"))
-    if p.along_m is not None:
-        parts.append(f"{p.along_m / 1000:.2f} km along the line")
-    if p.side:
-        parts.append(f"on the {p.side}")
-    desc = "; ".join(parts) + "."
-    if p.note:
-        desc += " " + clean_text(p.note)
-    extra = [x for x in (f"source: {p.source}" if p.source else "",
-                         f"confidence: {p.confidence}" if p.confidence else "",
-                         f"located by: {p.located_by}" if p.located_by else "") if x]
-    if extra:
-        desc += " (" + "; ".join(extra) + ")"
-    return name, cmt, desc
-
-
-def unique_names(names: list[str], max_len: int, kms: list[float | None]) -> list[str]:
-    """Make names unique (devices merge same-named waypoints) by appending the km or a number.
-
-    >>> unique_names(["Water", "Water", "Camp"], 15, [10.0, 52.5, None])
-    ['Water 10', 'Water 52', 'Camp']
-    """
-    counts: dict[str, int] = {}
-    for n in names:
-        counts[n] = counts.get(n, 0) + 1
-    out, seen = [], set()
-    for n, km in zip(names, kms, strict=True):
-        cand = n
-        if counts[n] > 1:
-            tag = f" {int(km)}" if km is not None else " 1"
-            cand = n[: max_len - len(tag)].rstrip() + tag
-        k = 2
-        while cand in seen:
-            tag = f" {k}"
-            cand = n[: max_len - len(tag)].rstrip() + tag
-            k += 1
-        seen.add(cand)
-        out.append(cand)
-    return out
+    what = k.label + (f" {p.role}s" if p.role != "point" else "")
+    cmt_full = " ".join(x for x in (kmtxt, f"{what}:", clean_text(p.name)) if x)
+    cmt = short_name(cmt_full, prof.cmt_len, ascii_only=prof.ascii_names, fallback=what)
+    return nm, cmt, describe(p)
 
 
 def write_gpx(path: str | Path, track: Track, along_m: np.ndarray, events: Any, *,
@@ -205,10 +158,8 @@ def _write(f: IO[str], track: Track, keep: np.ndarray, points: list[CoursePoint]
 
 
 def _write_waypoints(f: IO[str], points: list[CoursePoint], prof: DeviceProfile) -> None:
-    texts = [event_texts(p, prof) for p in points]
-    kms = [p.km_pos if p.km_pos is not None else
-           (p.along_m / 1000 if p.along_m is not None else None) for p in points]
-    names = unique_names([t[0] for t in texts], prof.name_len, kms)
+    names = course_names(points, prof.name_len, ascii_only=prof.ascii_names)
+    texts = [event_texts(p, prof, nm) for p, nm in zip(points, names, strict=True)]
     lats = decimals(np.array([p.lat for p in points]), 7)
     lons = decimals(np.array([p.lon for p in points]), 7)
     for p, (_, cmt, desc), nm, la, lo in zip(points, texts, names, lats, lons, strict=True):
@@ -216,12 +167,13 @@ def _write_waypoints(f: IO[str], points: list[CoursePoint], prof: DeviceProfile)
                f"  <cmt>{esc(cmt)}</cmt>\n  <desc>{esc(desc)}</desc>\n"]
         if p.source:
             out.append(f"  <src>{esc(p.source)}</src>\n")
-        sym = prof.sym(p.kind)
+        how = (p.kind, p.layer, p.role, p.restricted)
+        sym = prof.sym(*how)
         if sym:
             out.append(f"  <sym>{esc(sym)}</sym>\n")
-        out.append(f"  <type>{esc(prof.type(p.kind))}</type>\n")
+        out.append(f"  <type>{esc(prof.type(*how))}</type>\n")
         if prof.osmand:
-            icon, color = prof.osmand_icon(p.kind)
+            icon, color = prof.osmand_icon(*how)
             out.append(f"  <extensions><osmand:icon>{icon}</osmand:icon>"
                        "<osmand:background>circle</osmand:background>"
                        f"<osmand:color>{color}</osmand:color></extensions>\n")

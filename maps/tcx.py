@@ -17,10 +17,9 @@ from typing import Any
 import numpy as np
 
 from geo.track import Track
-from maps._course import WriteReport, decimals, plan_course
-from maps.devices import TCX_POINT_TYPES, get_profile, kind_label, short_name, tcx_point_type
+from maps._course import WriteReport, decimals, describe, esc, plan_course
+from maps.devices import TCX_POINT_TYPES, course_names, short_name, tcx_point_type
 from maps.files import atomic_write
-from maps.gpx import esc, event_texts
 
 TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
 COURSE_NAME_LEN = 15
@@ -62,7 +61,6 @@ def write_tcx(path: str | Path, track: Track, along_m: np.ndarray, events: Any, 
     total = float(dist[-1])
     ts = base + np.floor(dist / mps).astype(np.int64)
     cname = short_name(name, COURSE_NAME_LEN, ascii_only=True, fallback="kmpost")
-    prof = get_profile("garmin")
     with atomic_write(path) as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<TrainingCenterDatabase xmlns="{TCX_NS}" '
@@ -100,16 +98,14 @@ def write_tcx(path: str | Path, track: Track, along_m: np.ndarray, events: Any, 
                 f"<DistanceMeters>{d}</DistanceMeters></Trackpoint>\n"
                 for t, y, x, e, d in zip(times, lats, lons, eles, dists, strict=True)]))
         f.write("      </Track>\n")
-        for p in points:
+        for p, nm in zip(points, course_names(points, POINT_NAME_LEN), strict=True):
             assert p.along_m is not None
             d = min(max(p.along_m, 0.0), total)
-            label = kind_label(p.kind)
-            nm = short_name(p.name or label, POINT_NAME_LEN, ascii_only=True, fallback=label)
-            ptype = tcx_point_type(p.kind)
+            ptype = tcx_point_type(p.kind, p.layer, p.role, p.restricted)
             assert ptype in TCX_POINT_TYPES
             t = _iso(np.array([base + int(d / mps)]))[0]
             y, x = decimals(np.array([p.lat, p.lon]), 7)
-            notes = event_texts(p, prof)[2]
+            notes = describe(p)
             f.write("      <CoursePoint>\n"
                     f"        <Name>{esc(nm)}</Name>\n        <Time>{t}</Time>\n"
                     f"        <Position><LatitudeDegrees>{y}</LatitudeDegrees>"
