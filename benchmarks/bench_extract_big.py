@@ -2,8 +2,9 @@
 
 Goals (moved here from tests/test_extract.py, which keeps the correctness checks): a 10 MB forum
 dump of dense, messy sentences in under 30 s, and a single 4 MB line with no sentence end, digits
-and unit words everywhere in under 30 s. Measured on the 2-core machine, shared: about 20 s and
-13 s (2026-12, load average ~1.7). Run: ``.venv/bin/python benchmarks/bench_extract_big.py``;
+and unit words everywhere in under 30 s. Measured on the 2-core machine, shared (2026-12):
+19.5 s and 12.9 s at load average 1.7; 37.4 s and 32.1 s under ``nice`` at load 6.7 (the reason
+this is a benchmark, not a test limit). Run: ``.venv/bin/python benchmarks/bench_extract_big.py``;
 exit 1 when a goal is missed.
 """
 
