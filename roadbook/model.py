@@ -1,0 +1,298 @@
+"""The roadbook model (format version 1): the vocabulary of kinds and the validated values.
+
+Every class is a frozen dataclass built only by the validator (:func:`roadbook.schema.validate`);
+other modules read it. Units: km are road km (the posts' chainage) unless a name says otherwise;
+coordinates are degrees WGS84 (``lat``, ``lon`` attributes; at module boundaries kmpost passes
+(lon, lat)); elevations in metres; dates are text (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), clock
+times are ``HH:MM`` text. ``docs/roadbook-format.md`` describes the YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+#: The format version this kmpost reads (``kmpost_roadbook:``).
+FORMAT_VERSION = 1
+
+#: Kinds of point events (``events[].kind``).
+EVENT_KINDS: dict[str, str] = {
+    "checkpoint": "police / security checkpoint",
+    "turn_off": "turn-off / junction",
+    "sign": "a sign board",
+    "park": "nature park / reserve",
+    "town": "town or village on the road",
+    "water": "water source",
+    "food": "food / shop / restaurant",
+    "toilet": "toilet",
+    "fuel": "filling station",
+    "hazard": "danger, bad road",
+    "downhill": "start of a downhill / downhill sign",
+    "climb": "start of a climb",
+    "pass": "pass / summit",
+    "border": "provincial or national border",
+    "bridge": "bridge",
+    "highway_start": "the new highway starts",
+    "highway_end": "the new highway ends",
+    "parallel_start": "new highway and old road start to run in parallel",
+    "crossover": "cross between the new highway and the old road",
+    "resurfacing_start": "old road under resurfacing from here",
+    "camping": "a camping spot",
+    "accommodation": "hotel / hostel",
+    "customs": "customs office (goods)",
+    "border_post": "border post / passport control / inspection terminal",
+    "money": "money exchange",
+    "transport": "bus stop, station, taxi change",
+    "landmark": "landmark",
+    "info": "anything else worth knowing",
+}
+
+#: Kinds of stretches (``stretches[].kind``).
+STRETCH_KINDS: dict[str, str] = {
+    "highway": "new highway (opening status not stated)",
+    "highway_open": "new highway, open to traffic",
+    "highway_built_closed": "new highway, built but not open (a quiet cycle path)",
+    "old_road": "the old road",
+    "parallel": "new highway and old road side by side",
+    "resurfacing": "old road being resurfaced: not suitable for cycling",
+    "downhill": "downhill (length in km)",
+    "climb": "climb",
+    "camping_zone": "good wild camping",
+    "no_services": "almost no food, drink or toilet",
+    "hazard": "dangerous stretch",
+}
+
+PLACE_KINDS = ("town", "city", "village", "border", "landmark", "site", "station", "airport",
+               "lake", "pass", "crossing", "office")
+CONFIDENCE = ("high", "medium", "low")
+SIDES = ("left", "right", "both")
+TRANSPORT_MODES = ("bus", "train", "taxi", "shared_taxi", "plane")
+RESTRICTION_KINDS = ("no_overnight_foreigners", "closed_site", "no_photos", "health_check",
+                     "no_foreigners_accommodation", "permit", "police_registration", "other")
+
+#: What an anchor may be tied to instead of a place or a coordinate (``anchors[].track``).
+TRACK_ENDS = ("start", "end")
+
+#: The ONE type of a field path: the place of a value in the parsed YAML, keys and list indexes
+#: from the top, e.g. ``("events", 3, "kind")`` for ``events[3].kind``.
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where facts come from (``sources[]``); every fact names one by ``id``."""
+
+    id: str
+    title: str
+    licence: str
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class RouteMeta:
+    """The route as a whole (``route:``). ``km_direction``: how road km change along the line."""
+
+    id: str
+    name: str
+    km_direction: str = "increasing"
+    road: str | None = None
+    direction: str | None = None
+    info_date: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named place (``places[]``). ``lat``/``lon`` in degrees WGS84 (both or neither) with
+    ``coord_source``; ``ele`` in metres with ``ele_source``; ``km`` a road km the source states."""
+
+    id: str
+    name: str
+    kind: str = "town"
+    aliases: tuple[str, ...] = ()
+    name_zh: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    km: float | None = None
+    ele: float | None = None
+    ele_source: str | None = None
+    coord_source: str | None = None
+    licence: str | None = None
+    confidence: str = "medium"
+    on_route: bool = False
+    notes: tuple[str, ...] = ()
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a feature is when the source gives no km: from a place (``offset_km`` further along
+    the km direction, negative before it), or somewhere between two km (``between``, low < high)."""
+
+    place: str | None = None
+    offset_km: float = 0.0
+    between: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class AnchorSpec:
+    """A road km tied to exactly one of: a place (``place``), a coordinate (``lat``/``lon``,
+    degrees WGS84), or an end of the track (``track``: ``"start"`` or ``"end"``, the first or
+    last point of the line the roadbook is built on). ``line``: its line in the file."""
+
+    km: float
+    source: str
+    confidence: str
+    place: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    track: str | None = None
+    note: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A point event (``events[]``) at road km ``km`` or at a :class:`Position` ``at``.
+    ``length_km``: a length the source announces (a downhill sign). ``field_path``/``line`` locate
+    it in the file for messages (``events[3]``)."""
+
+    kind: str
+    note: str
+    source: str
+    name: str
+    km: float | None = None
+    at: Position | None = None
+    side: str | None = None
+    confidence: str = "high"
+    length_km: float | None = None
+    field_path: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A km range (``stretches[]``): each end a road km (``from_km``/``to_km``) or a
+    :class:`Position` (``start``/``end``)."""
+
+    kind: str
+    note: str
+    source: str
+    name: str
+    from_km: float | None = None
+    to_km: float | None = None
+    start: Position | None = None
+    end: Position | None = None
+    confidence: str = "high"
+    length_km: float | None = None
+    field_path: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """General advice with no single location (``guidance[]``), by ``topic``."""
+
+    note: str
+    source: str
+    topic: str = "camping"
+
+
+@dataclass(frozen=True)
+class Price:
+    """A fare or fee: ``amount`` in ``currency`` (ISO code), ``per`` what (person, bike ...)."""
+
+    amount: float
+    currency: str = "CNY"
+    per: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Transport:
+    """A bus, train, taxi ... connection (``transport[]``) between two places (ids); ``depart`` and
+    ``arrive`` are ``HH:MM``; ``valid`` a date."""
+
+    id: str
+    mode: str
+    from_place: str
+    to_place: str
+    source: str
+    note: str
+    via: tuple[str, ...] = ()
+    days: str | None = None
+    depart: str | None = None
+    arrive: str | None = None
+    duration: str | None = None
+    price: Price | None = None
+    phones: tuple[str, ...] = ()
+    valid: str | None = None
+    caveat: str | None = None
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A dated rule (``restrictions[]``) at a place or road km, or for the whole route."""
+
+    kind: str
+    note: str
+    source: str
+    date: str
+    place: str | None = None
+    km: float | None = None
+    applies_to: str | None = None
+
+
+@dataclass(frozen=True)
+class NamedItem:
+    """A document, agency, option or point of a border crossing: name plus free attributes."""
+
+    name: str
+    note: str | None = None
+    attrs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class BorderCrossing:
+    """A border crossing (``border_crossings[]``) at a place, between ``countries``."""
+
+    id: str
+    name: str
+    place: str
+    countries: tuple[str, ...]
+    source: str
+    note: str
+    opening: str | None = None
+    closed: tuple[str, ...] = ()
+    points: tuple[NamedItem, ...] = ()
+    agencies: tuple[NamedItem, ...] = ()
+    documents: tuple[NamedItem, ...] = ()
+    options: tuple[NamedItem, ...] = ()
+    alternatives: tuple[NamedItem, ...] = ()
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Roadbook:
+    """A validated roadbook. ``path`` is the file it came from (for messages); ``lines`` maps a
+    field path to its line in that file."""
+
+    path: str
+    route: RouteMeta
+    sources: Mapping[str, Source]
+    places: Mapping[str, Place]
+    anchors: tuple[AnchorSpec, ...]
+    events: tuple[Event, ...] = ()
+    stretches: tuple[Stretch, ...] = ()
+    guidance: tuple[Guidance, ...] = ()
+    transport: tuple[Transport, ...] = ()
+    restrictions: tuple[Restriction, ...] = ()
+    border_crossings: tuple[BorderCrossing, ...] = ()
+    lines: Mapping[FieldPath, int] = field(default_factory=dict, repr=False)
+
+    def source_label(self, source_id: str) -> str:
+        """``id: title`` of a source, for feature attributes."""
+        s = self.sources.get(source_id)
+        return f"{source_id}: {s.title}" if s else source_id
