@@ -21,7 +21,9 @@ from pathlib import Path
 
 from geo.errors import KmpostError
 from roadbook.extract.categories import Category, categorize, expand_abbreviations, find_side
-from roadbook.extract.patterns import find_references
+from roadbook.extract.patterns import RE_DISTANCE, find_references
+from roadbook.extract.structures import find_structures
+from roadbook.extract.zh import CJK, categorize_zh, find_references_zh
 
 #: Largest text accepted (characters); 10 MB of notes is fine, 60 MB is refused.
 MAX_CHARS = 60_000_000
@@ -59,6 +61,10 @@ class Event:
     flags: list[str] = field(default_factory=list)
     clause: str = ""
     length_km: float | None = None
+    name: str | None = None
+    leg_km: float | None = None
+    turn: str | None = None
+    structure: str | None = None
 
     def as_dict(self, explain: bool = False) -> dict[str, object]:
         """The JSON object for this event (``--json``); ``explain`` adds the deciding words."""
@@ -73,6 +79,11 @@ class Event:
             d["place"] = self.place
         if self.length_km is not None:
             d["length_km"] = _num(self.length_km)
+        for key in ("name", "turn", "structure"):
+            if getattr(self, key) is not None:
+                d[key] = getattr(self, key)
+        if self.leg_km is not None:
+            d["leg_km"] = _num(self.leg_km)
         d["line"] = self.line
         if explain:
             d["because"] = list(self.because)
@@ -85,6 +96,7 @@ def _num(x: float) -> int | float:
 
 
 _ABBREV = r"(?:approx|ca|no|nr|dep|arr|mt|st|dr|e\.g|i\.e|vs|etc|km|min|hr|hrs|tel|ph|p|pp|fig|mr|mrs|ms|rd)"
+_ABBREV_END = re.compile(rf"(?<![A-Za-z]){_ABBREV}\.$", re.IGNORECASE)
 _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
@@ -142,10 +154,9 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         pos = 0
         for m in _SPLIT.finditer(line):
-            head = line[pos:m.start()]
-            if re.search(rf"\b{_ABBREV}\.$", head, re.IGNORECASE):
+            if _ABBREV_END.search(line, max(pos, m.start() - 8), m.start()):
                 continue
-            out.extend(_cut(head.strip(), lineno))
+            out.extend(_cut(line[pos:m.start()].strip(), lineno))
             pos = m.end()
         out.extend(_cut(line[pos:].strip(), lineno))
     return out
@@ -169,7 +180,7 @@ _LENGTH_IN = re.compile(r"\b(?:of|for)\s(?:about\s|approx\.?\s|some\s)?(\d{1,3}(
                         re.IGNORECASE)
 
 
-_DELIM = re.compile(r"[;:()\[\]]|,\s|\s[-–—]\s|\.\s")
+_DELIM = re.compile(r"[;:()\[\]。，；]|,\s|\s[-–—]\s|\.\s")
 
 
 def _segment(text: str, lo: int, start: int, end: int, hi: int) -> tuple[int, int]:
@@ -196,15 +207,74 @@ def _named_place(text: str, lo: int, start: int, end: int, hi: int) -> str | Non
     return None
 
 
+@dataclass
+class Extraction:
+    """What :func:`extract` found: the events, and the distance-looking text it could not use.
+
+    ``unplaced`` holds ``(line, sentence, reason)`` for every distance with a unit that became no
+    event (a length, a total, a distance without a reference point), so that a reviewer sees it.
+    """
+
+    events: list[Event]
+    unplaced: list[tuple[int, str, str]]
+
+
 def extract_events(text: str, source_name: str = "<notes>") -> list[Event]:
-    """All distance-referenced events of the notes, in text order."""
+    """All distance-referenced events of the notes, in text order (see :func:`extract`)."""
+    return extract(text, source_name).events
+
+
+def _structure_event(f: object, abbreviations: dict[str, str]) -> Event:
+    from roadbook.extract.structures import Found
+    assert isinstance(f, Found)
+    words = f.name or f.text
+    cat = categorize_zh(words) if CJK.search(words) else categorize(words, abbreviations)
+    if f.turn in ("left", "right", "straight", "u-turn", "roundabout") and cat.category not in (
+            "food", "water", "checkpoint", "border", "camping", "accommodation"):
+        cat = Category("turn_off", (f.turn,), False)
+    elif cat.guessed:
+        cat = Category("turn_off" if f.structure == "cue_sheet" else "town", (), True)
+    flags = [] if not cat.guessed else ["no category keyword: category is a guess"]
+    if f.place is None:
+        flags.append("cumulative distance without a named reference point")
+    side = f.turn if f.turn in ("left", "right") else None
+    return Event(value=f.value, unit=f.unit, ref="cumulative", category=cat.category,
+                 sentence=f.text[:MAX_SENTENCE], confidence="low" if cat.guessed else "medium",
+                 side=side, place=f.place, line=f.line, because=cat.because, flags=flags,
+                 clause=f.text[:MAX_SENTENCE], name=f.name, leg_km=f.leg_km, turn=f.turn,
+                 structure=f.structure)
+
+
+def extract(text: str, source_name: str = "<notes>") -> Extraction:
+    """All distance-referenced events of the notes in text order, and what could not be placed.
+
+    Structures (stage lists, tables, cue sheets, roll charts: :mod:`roadbook.extract.structures`)
+    are read first; the sentences of the other lines are then read one by one.
+    """
     check_text(text, source_name)
+    text = _join_hyphenated(text)
     abbreviations = expand_abbreviations(text)
-    events: list[Event] = []
+    found, used = find_structures(text)
+    events: list[Event] = [_structure_event(f, abbreviations) for f in found]
+    legs = {(f.line, f.leg_km) for f in found if f.structure == "stage_list"}
+    used = {f.line for f in found if f.structure != "stage_list"}
+    unplaced: list[tuple[int, str, str]] = []
     for sent in split_sentences(text):
-        if not re.search(r"\d", sent.text):
+        if sent.line in used or not re.search(r"\d", sent.text):
             continue
         refs = find_references(sent.text)
+        if CJK.search(sent.text):
+            refs = sorted(refs + [r for r in find_references_zh(sent.text)
+                                  if not any(r.start < x.end and x.start < r.end for x in refs)],
+                          key=lambda r: r.start)
+        if not refs:
+            for m in RE_DISTANCE.finditer(sent.text):
+                unplaced.append((sent.line, sent.text, f"'{m.group(0)}' is a length or a total, "
+                                 "not a position on the route"))
+                break
+        if legs:
+            refs = [r for r in refs if not any(ln == sent.line and lk is not None and (
+                abs(r.value - lk) < 0.05 or abs(r.value * 1.609344 - lk) < 0.05) for ln, lk in legs)]
         for i, r in enumerate(refs):
             lo = refs[i - 1].end if i > 0 else 0
             hi = refs[i + 1].start if i + 1 < len(refs) else len(sent.text)
@@ -212,9 +282,12 @@ def extract_events(text: str, source_name: str = "<notes>") -> list[Event]:
             # the reference itself ("23 km from the border") does not decide the category; the
             # words of its own segment (between punctuation) first, then of the whole clause
             seg_lo, seg_hi = _segment(sent.text, lo, r.start, r.end, hi)
-            cat = categorize(sent.text[seg_lo:r.start] + " " + sent.text[r.end:seg_hi], abbreviations)
+            cz = categorize_zh if CJK.search(clause) else None
+            cat = (cz(sent.text[seg_lo:seg_hi]) if cz else
+                   categorize(sent.text[seg_lo:r.start] + " " + sent.text[r.end:seg_hi], abbreviations))
             if cat.guessed or cat.weak:
-                wide = categorize(sent.text[lo:r.start] + " " + sent.text[r.end:hi], abbreviations)
+                wide = (cz(sent.text[lo:r.start] + " " + sent.text[r.end:hi]) if cz else
+                        categorize(sent.text[lo:r.start] + " " + sent.text[r.end:hi], abbreviations))
                 if cat.guessed or not wide.weak:
                     cat = wide
             if cat.guessed:
@@ -247,4 +320,24 @@ def extract_events(text: str, source_name: str = "<notes>") -> list[Event]:
                 value_end=r.value_end, place=r.place, line=sent.line, because=cat.because,
                 flags=flags, clause=clause.strip(), length_km=length,
             ))
-    return events
+    events.sort(key=lambda e: e.line)
+    return Extraction(events, unplaced)
+
+
+_HYPHEN_END = re.compile(r"[A-Za-z]-$")
+
+
+def _join_hyphenated(text: str) -> str:
+    """Join a word broken across a line break ("kilo-" / "metre marker 77"), keeping line numbers.
+
+    The rest of the next line moves up to the broken line; the next line stays, empty.
+    """
+    if "-\n" not in text and "-\r\n" not in text:
+        return text
+    lines = text.split("\n")
+    for i in range(len(lines) - 1):
+        cur = lines[i].rstrip("\r")
+        if _HYPHEN_END.search(cur) and lines[i + 1][:1].islower():
+            lines[i] = cur[:-1] + lines[i + 1].rstrip("\r")
+            lines[i + 1] = ""
+    return "\n".join(lines)

@@ -85,7 +85,10 @@ RE_NUM_KM_POST = re.compile(
     rf"\b(?P<a>{NUM})(?:st|nd|rd|th)?\s?-?\s?(?:km|kilomet(?:er|re))[\s-]?{_POST_WORD}",
     re.IGNORECASE | re.ASCII,
 )
-RE_K_POST = re.compile(r"(?<![A-Za-z0-9+\-/])K\s?(?P<a>\d{2,5})(?:\s?\+\s?(?P<m>\d{1,3}))?\b(?!:\d)(?!/)")
+#: "540K", "548.5K" (post number then K) and "the 88th km".
+RE_POST_K = re.compile(r"(?<![\w.,/])(?P<a>\d{2,5}(?:\.\d)?)K(?![\w+])"
+                       r"|\bthe (?P<b>\d{1,5})(?:st|nd|rd|th) (?:km|kilomet(?:er|re))\b")
+RE_K_POST = re.compile(r"(?<![A-Za-z0-9+\-/])K\s?(?P<a>\d{2,5})(?:\s?\+\s?(?P<m>\d{1,3}))?(?!\d)(?!:\d)(?!/)")
 RE_MILE_RANGE = re.compile(
     rf"\b(?:[Mm]iles?|[Mm]ile[\s-]?(?:post|marker)s?|[Mm]ileposts?|MM|MP)\s?(?P<a>{NUM})"
     rf"\s{{0,2}}(?:{_DASH}|and)\s{{0,2}}(?:[Mm]iles?\s?|MP\s?|MM\s?)?(?P<b>{NUM})(?![\d/])(?!:\d)(?!\s?(?:mi|km))",
@@ -131,8 +134,9 @@ _REL_AFTER = re.compile(
 )
 #: After a length: a reference point ("from Hotan", "before the pass", "north of Moab").
 _PLACE_AFTER = re.compile(
-    r"^\s{0,2}(?:by (?:road|bike|bus|car)\s|on the road\s|as the crow flies\s)?"
-    r"(?P<rel>from|before|after|past|beyond|short of|out of|outside(?: of)?|"
+    r"^\s{0,2}(?:\(\d{1,4}(?:\.\d{1,2})?\s?(?:mi|miles|km)\)\s)?"
+    r"(?:by (?:road|bike|bus|car)\s|on the road\s|as the crow flies\s)?"
+    r"(?P<rel>from|before|after|past|beyond|short of|out of|outside(?: of)?|[NSEW] of|N[EW] of|S[EW] of|"
     r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ward)? of|"
     r"prior to|on from|ahead of|(?:before|after) (?:reaching|leaving|crossing|passing))"
     r"\s{1,2}(?:the\s)?(?P<place>[A-Z][\w'’\-]{1,30}(?:[ /]{1,3}[A-Z][\w'’\-]{1,30}){0,3}"
@@ -239,6 +243,8 @@ def find_references(sentence: str) -> list[Match]:
             continue
         v = float(m["a"]) + (float(m["m"]) / 1000.0 if m["m"] else 0.0)
         add(Match(v, "km", "marker", m.start(), m.end(), pattern="K post"))
+    for m in RE_POST_K.finditer(sentence):
+        add(Match(float(m["a"] or m["b"]), "km", "marker", m.start(), m.end(), pattern="NK post"))
     for m in RE_MILE_MARKER.finditer(sentence):
         if re.search(rf"{NUM}\s?$", sentence[max(0, m.start() - 12):m.start()]):
             continue

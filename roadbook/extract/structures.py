@@ -1,0 +1,403 @@
+"""Line structures of route notes: stage lists / legs, tables, cue sheets and roll charts.
+
+:func:`find_structures` reads the lines of a text and returns the events of every structure it
+recognises, with the line numbers it used (the sentence pass skips those lines):
+
+``stage_list``
+    one leg per line: "Day 3: Osh – Gulcha – 78 km", "Coldfoot to Wild Camp (38.3 mi, 61.6 km)",
+    "Von Büsum bis Leck 117Km", "D2:康定——雅江(海拔2530米),141公里", "Day 2: 64km, Dong Ha - Hue",
+    a names line followed by a distance line ("Tag 1 A - B" / "91km 100Hm"), "90km zum X", and
+    arrow chains "成都→雅安(147公里)→泸定(168公里)". The end of each leg is an event whose
+    ``value`` is the sum of the legs from the chain's named start (``place``); a leg that starts
+    at a new name restarts the sum there; a loop "A - B - A" restarts at A without an event.
+    Dual units give the km figure.
+``table`` / ``cue_sheet`` / ``roll_chart``
+    three or more consecutive rows with number cells: the distance column is the one whose values
+    never decrease (odometer resets are added up); cells that are times, altitudes ("m", "米",
+    "ft", an altitude header), prices or list numbers never count. Turn codes (L, R, BL, BR, QR,
+    SL, STR, X, RBT, LWR, U, >) give ``turn`` and a ``turn_off`` event.
+
+All regexes are linear (no nested quantifiers); lines longer than :data:`MAX_LINE` are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Lines longer than this are prose, never a structure.
+MAX_LINE = 400
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass
+class Found:
+    """One event of a structure (converted into an :class:`~roadbook.extract.events.Event`)."""
+
+    line: int
+    value: float
+    unit: str
+    structure: str
+    text: str
+    name: str | None = None
+    place: str | None = None
+    leg_km: float | None = None
+    turn: str | None = None
+
+
+# --- stage lists ---------------------------------------------------------------------------------
+_UNIT = r"(?:km|Km|KM|kms|kilomet(?:er|re)s?|公里|千米|mi|miles?)"
+_DIST = re.compile(r"(?<![\w.])(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])")
+_DUAL = re.compile(r"\(\s?(?P<mi>\d{1,4}(?:\.\d{1,2})?)\s?(?:mi|miles?)\s?[,/;]\s?"
+                   r"(?P<km>\d{1,4}(?:\.\d{1,2})?)\s?(?:km|kms)\s?\)")
+_PREFIX = re.compile(
+    r"^\W{0,4}(?:"
+    r"(?:day|tag|etappe|stage|d|día|dia|jour|giorno)\s?(?:\d{1,3}|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten)\b\.?\s?[:.\-–)]?"
+    r"|第[一二三四五六七八九十\d]{1,3}[天日站]\s?(?:[(（][^)）]{0,20}[)）])?\s?[:：]?"
+    r"|\d{1,2}(?:\s?-\s?\d{1,2})?\.?\s(?:[A-Z][a-zä]{2,9})\.?(?:\s\d{4})?\s?[-–;:,]"
+    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|"
+    r"donnerstag|freitag|samstag|sonntag)[^\d]{0,6}\d{1,2}\.\d{1,2}\.\d{2,4}"
+    r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
+    r"|\d{1,3}(?=\s{2,})"
+    r")\s{0,4}",
+    re.IGNORECASE,
+)
+_SEP = re.compile(r"\s[-–—]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à)\s|(?<=[\u3400-\u9fff])-(?=[\u3400-\u9fff])")
+_VON = re.compile(r"^(?:von|from|de|da|desde)\s", re.IGNORECASE)
+_NAME_END = re.compile(r"\s?(?:[;,(（]|\svia\s|\sVia\s|\sand/or\s|\sor\s|\sby way of\s|\sbei\s|\s[-–—]\s?$)")
+_BAD_WORD = {"is", "was", "are", "were", "we", "i", "it", "it's", "you", "they", "then", "our", "my",
+             "had", "has", "have", "will", "would", "after", "before", "about"}
+_TO_ONLY = re.compile(r"^(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")\s(?:to|zum|zur|nach|bis|hasta|à)\s"
+                      r"(?:the\s)?(?P<n>[A-ZÄÖÜ][\w'’\-]{1,30}(?:\s[\w'’\-]{1,30}){0,3})")
+_CHAIN = re.compile(r"(?P<n>[^\s→\-—()（）:：,，]{1,20})[(（](?P<v>\d{1,4}(?:\.\d{1,2})?)\s?(?:公里|千米|km)[)）]")
+_TOTAL = re.compile(r"(?:总|總|全程|total|gesamt|insgesamt|so far|to date)", re.IGNORECASE)
+_PLACE_REL = re.compile(r"^\s?(?:[NSEW]|from|of|before|after|past|east|west|north|south|out of|away)\b",
+                        re.IGNORECASE)
+
+
+def _num(s: str) -> float:
+    return float(s.replace(",", "."))
+
+
+def _clean_name(s: str) -> str | None:
+    s = re.sub(r"[(（][^)）]{0,30}[)）]", "", s)          # "(海拔2395米)", "(Laos)"
+    m = _NAME_END.search(s)
+    if m:
+        s = s[:m.start()]
+    s = s.strip(" \t•*·:：,.;–—-")
+    if not s or len(s) > 60 or re.search(r"\d{3,}", s):
+        return None
+    words = s.split()
+    if _CJK.search(s):
+        return s if len(words) <= 2 else None
+    if not (s[0].isupper() or s[0].isdigit()) or len(words) > 8:
+        # "Codorus back up": keep the leading capitalised words
+        lead = []
+        for w in words:
+            if not w[:1].isupper():
+                break
+            lead.append(w)
+        if not lead:
+            return None
+        words = lead
+    if any(w.lower().strip(",.") in _BAD_WORD for w in words):
+        return None
+    while words and not words[-1][:1].isupper() and not _CJK.search(words[-1]):
+        words.pop()
+    return " ".join(words) or None
+
+
+def _names(seg: str) -> tuple[str | None, str | None] | None:
+    """(start, end) of "A - B", "A to B", "Von A bis B", "A——B——C"; None when seg is no leg."""
+    seg = _VON.sub("", seg.strip())
+    seg = re.sub(r"^(?:[A-Z][a-z]{2,15}:\s)(?=.*\s(?:to|-|–)\s)", "", seg)   # "Laos: A to B"
+    parts = _SEP.split(seg)
+    if len(parts) < 2:
+        return None
+    start, end = _clean_name(parts[0]), _clean_name(parts[-1])
+    if start is None or end is None:
+        return None
+    _RAW_END[end] = parts[-1]
+    return start, end
+
+
+#: The uncut text of each end name ("Wild Camp, near Finger Mountain" for "Wild Camp"), so that
+#: the next leg's start ("Finger Mountain") is recognised as the same place.
+_RAW_END: dict[str, str] = {}
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    x, y = a.lower(), _RAW_END.get(b, b).lower()
+    if x in y or y in x:
+        return True
+    wa = {w for w in re.findall(r"\w{4,}", x)}
+    return bool(wa & {w for w in re.findall(r"\w{4,}", y)})
+
+
+@dataclass
+class _Chain:
+    place: str | None = None
+    end: str | None = None
+    total: float = 0.0
+    unit: str = "km"
+    active: bool = False
+
+
+def _leg(line: str) -> tuple[float, str, str | None, str | None] | None:
+    """(length, unit, start, end) of a stage line, or None."""
+    body = _PREFIX.sub("", line.strip(), count=1)
+    dual = _DUAL.search(body)
+    if dual:
+        names = _names(body[:dual.start()])
+        return (float(dual["km"]), "km", *names) if names else None
+    dm = None
+    for m in _DIST.finditer(body):
+        before = body[max(0, m.start() - 8):m.start()]
+        if _TOTAL.search(before) or body[:m.start()].count("(") > body[:m.start()].count(")"):
+            continue
+        if _PLACE_REL.match(body[m.end():m.end() + 6]):
+            return None
+        dm = m
+        break
+    if dm is None:
+        return None
+    unit = "mi" if dm["u"].lower().startswith("mi") else "km"
+    before_segs: list[str] = [x for x in re.split(r"[,;，；]|\.\s", body[:dm.start()]) if x.strip()][-1:]
+    after = re.split(r"[,;，；]|\.\s", body[dm.end():])
+    for seg in [*before_segs, *after[:4]]:
+        names = _names(seg)
+        if names:
+            return (_num(dm["v"]), unit, *names)
+    return None
+
+
+def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
+    out: list[Found] = []
+    used: set[int] = set()
+    ch = _Chain()
+    pending: tuple[int, str, str] | None = None     # a day line with names only: (line, start, end)
+
+    def emit(i: int, leg: float, unit: str, start: str | None, end: str | None, text: str) -> None:
+        if start is not None and end is not None and _same(start, end) and not _same(start, ch.end):
+            ch.place, ch.end, ch.total, ch.unit, ch.active = start, end, 0.0, unit, True
+            return
+        if start is not None and start == end:          # a loop A - B - A: no position
+            ch.place, ch.end, ch.total, ch.unit, ch.active = start, end, 0.0, unit, True
+            return
+        if not ch.active or unit != ch.unit or (start is not None and not _same(start, ch.end)):
+            if start is None and not ch.active:
+                return
+            ch.place, ch.total, ch.unit, ch.active = start, 0.0, unit, True
+        ch.total = round(ch.total + leg, 3)
+        ch.end = end
+        out.append(Found(i, ch.total, unit, "stage_list", text, name=end, place=ch.place,
+                         leg_km=leg if unit == "km" else round(leg * 1.609344, 3)))
+        used.add(i)
+
+    for i, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or len(line) > MAX_LINE or (not re.search(r"\d", line) and pending is None):
+            if line and len(line) <= MAX_LINE and pending is None:
+                body = _PREFIX.sub("", line, count=1)
+                if body != line:
+                    nm = _names(body)
+                    if nm:
+                        pending = (i, nm[0] or "", nm[1] or "")
+            continue
+        chain = list(_CHAIN.finditer(line))
+        if len(chain) >= 2:
+            head = line[:chain[0].start()]
+            start = re.split(r"[:：]", head)[-1].strip(" →-—") or None
+            start = _clean_name(start) if start else None
+            if start and (not ch.active or not _same(start, ch.end)):
+                ch.place, ch.end, ch.total, ch.unit, ch.active = start, start, 0.0, "km", True
+            for m in chain:
+                emit(i, _num(m["v"]), "km", ch.end if ch.active else None, m["n"], line)
+            continue
+        leg = _leg(line)
+        if leg is not None:
+            pending = None
+            emit(i, leg[0], leg[1], leg[2], leg[3], line)
+            continue
+        to = _TO_ONLY.match(_PREFIX.sub("", line, count=1))
+        if to and ch.active:
+            unit = "mi" if to["u"].lower().startswith("mi") else "km"
+            emit(i, _num(to["v"]), unit, ch.end, to["n"].strip(), line)
+            pending = None
+            continue
+        if pending is not None and i - pending[0] <= 3:
+            mm = re.match(r"^(?:总里程|總里程|distance|strecke)?\s?[:：]?\s?(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?"
+                         r"(?P<u>" + _UNIT + r")(?![A-Za-z])", line, re.IGNORECASE)
+            if mm:
+                unit = "mi" if mm["u"].lower().startswith("mi") else "km"
+                emit(i, _num(mm["v"]), unit, pending[1], pending[2], f"{lines[pending[0] - 1].strip()} {line}")
+                pending = None
+                continue
+        if pending is None:
+            body = _PREFIX.sub("", line, count=1)
+            if body != line and not _DIST.search(body):
+                nm = _names(body)
+                if nm:
+                    pending = (i, nm[0] or "", nm[1] or "")
+    return out, used
+
+
+# --- tables, cue sheets, roll charts -------------------------------------------------------------
+_CELL = re.compile(
+    r"(?<![\w.\-+/:$€£¥#])(?P<v>\d{1,5}(?:\.\d{1,2})?|\.\d{1,2})(?P<u>\s?(?:km|k|mi)\b)?"
+    r"(?![\d.:/\-]|\s?(?:m\b|米|ft|feet|元|yuan|%|°|hm\b|min|€|\$|euro|kg|人|天|号|年|月|日|点)|h\b|l\b)",
+    re.IGNORECASE,
+)
+_GLUED_FIRST = re.compile(r"^(?P<v>\d{1,4}\.\d{1,2})(?=[A-Za-z])")
+_GLUED_LAST = re.compile(r"(?<=[A-Za-z])(?P<v>\d{1,4}\.\d{1,2})$")
+_LISTNO = re.compile(r"^\s*(?:\d{1,2}[.)]\s|[-•*·]\s)")
+_TURN = re.compile(r"^\W{0,2}(?P<t>LWR|RWR|RBT|STR|QL|QR|BL|BR|SL|SR|TL|TR|KL|KR|ST|L|R|S|X|U|C|>|"
+                   r"left|right|straight|continue|roundabout|u-turn)(?=\s|$|@)", re.IGNORECASE)
+_HEAD_DIST = re.compile(r"(?:dist|total|mileage|odo|cum|km|kilomet|miles?\b|距|里程|累计|公里)", re.IGNORECASE)
+_HEAD_BAD = re.compile(r"(?:alt|elev|height|海拔|高度|ele\b|price|cost|€|\$|元|time|时间|zeit|uhr)", re.IGNORECASE)
+
+
+def _turn(code: str) -> str:
+    c = code.lower()
+    if c in ("rbt", "roundabout"):
+        return "roundabout"
+    if c in ("u", "u-turn"):
+        return "u-turn"
+    if c.startswith("l") or c in ("ql", "bl", "sl", "tl", "kl"):
+        return "left"
+    if c.startswith("r") or c in ("qr", "br", "sr", "tr", "kr"):
+        return "right"
+    return "straight"
+
+
+def _cells(line: str) -> list[tuple[float, str, int, int]]:
+    """(value, unit suffix, start, end) of the number cells of one row."""
+    body = _LISTNO.sub(lambda m: " " * len(m.group(0)), line)
+    body = re.sub(r"[(（]海拔[^)）]{0,12}[)）]|\b\d{1,2}:\d\d\b", lambda m: " " * len(m.group(0)), body)
+    out = []
+    g = _GLUED_FIRST.match(body)
+    if g:
+        out.append((float(g["v"]), "", g.start(), g.end()))
+    for m in _CELL.finditer(body):
+        if g and m.start() < g.end():
+            continue
+        v = m["v"]
+        out.append((float(v), (m["u"] or "").strip().lower(), m.start(), m.end()))
+    g2 = _GLUED_LAST.search(body)
+    if g2 and not any(s <= g2.start() < e for _, _, s, e in out):
+        out.append((float(g2["v"]), "", g2.start(), g2.end()))
+    return out
+
+
+def _column(rows: list[list[tuple[float, str, int, int]]], header: str) -> int | None:
+    """Index of the distance column: values never decrease (resets allowed), not an altitude."""
+    n = len(rows[0])
+    heads = [h.strip() for h in re.split(r"\||\t|\s{2,}", header)] if header else []
+    best, best_last = None, -1.0
+    for c in range(n):
+        vals = [r[c][0] for r in rows]
+        if len(heads) == n + 1 and _HEAD_BAD.search(heads[c + 1] if n + 1 == len(heads) else ""):
+            continue
+        if len(heads) >= n and c < len(heads) and _HEAD_BAD.search(heads[-n + c]):
+            continue
+        drops = sum(1 for a, b in zip(vals, vals[1:]) if b < a)
+        resets = sum(1 for a, b in zip(vals, vals[1:]) if b < a and b <= 0.25 * a)
+        if drops != resets or resets > len(vals) // 3:
+            continue
+        if max(vals) == min(vals):
+            continue
+        if vals[-1] + sum(a for a, b in zip(vals, vals[1:]) if b < a) > best_last:
+            best, best_last = c, vals[-1]
+    return best
+
+
+def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[list[Found], set[int]]:
+    out: list[Found] = []
+    taken: set[int] = set()
+    rows: list[tuple[int, list[tuple[float, str, int, int]]]] = []
+
+    def flush() -> None:
+        if len(rows) >= 3:
+            _block(rows)
+        rows.clear()
+
+    def _block(block: list[tuple[int, list[tuple[float, str, int, int]]]]) -> None:
+        first = block[0][0]
+        header = " ".join(lines[j].strip() for j in range(max(0, first - 3), first - 1))
+        if any(len(_row_text(lines[i - 1], c).split()) > 7 or len(_row_text(lines[i - 1], c)) > 60
+               for i, c in block):
+            return
+        head_line = lines[first - 2] if first >= 2 else ""
+        if "|" in head_line:
+            heads = head_line.split("|")
+            block = [(i, [x for x in c if not _HEAD_BAD.search(
+                heads[min(lines[i - 1][:x[2]].count("|"), len(heads) - 1)])]) for i, c in block]
+            if len({len(c) for _, c in block}) != 1 or not block[0][1]:
+                return
+        cells = [c for _, c in block]
+        col = _column(cells, "" if "|" in head_line else head_line)
+        if col is None:
+            return
+        suffixes = {c[col][1] for c in cells}
+        has_turn = any(_TURN.match(_row_text(lines[i - 1], c)) for i, c in block)
+        if not (suffixes & {"k", "km", "mi"} or _HEAD_DIST.search(header) or has_turn):
+            return
+        unit = "mi" if "mi" in suffixes else "km" if suffixes & {"k", "km"} else (
+            "mi" if re.search(r"\bmi(?:les?|leage)?\b", header, re.IGNORECASE) else
+            "km" if re.search(r"km|公里|距|kilomet", header, re.IGNORECASE) else text_unit)
+        structure = "cue_sheet" if has_turn or re.search(r"turn|cue", header, re.IGNORECASE) else (
+            "roll_chart" if any(c[col][1] for c in cells) and len(cells[0]) >= 2 else "table")
+        offset, prev = 0.0, None
+        for i, c in block:
+            v = c[col][0]
+            if prev is not None and v < prev:
+                offset += prev
+            prev = v
+            name = _row_text(lines[i - 1], c)
+            tm = _TURN.match(name)
+            turn = _turn(tm["t"]) if tm else None
+            if tm:
+                name = name[tm.end():].strip()
+            out.append(Found(i, round(offset + v, 3), unit, structure, lines[i - 1].strip(),
+                             name=name or None, turn=turn))
+            taken.add(i)
+
+    for i, raw in enumerate(lines, start=1):
+        if i in used or not raw.strip() or len(raw) > MAX_LINE:
+            flush()
+            continue
+        c = _cells(raw)
+        if not c or len(c) > 6:
+            flush()
+            continue
+        if rows and len(rows[-1][1]) != len(c):
+            flush()
+        rows.append((i, c))
+    flush()
+    return out, taken
+
+
+def _row_text(line: str, cells: list[tuple[float, str, int, int]]) -> str:
+    pieces, pos = [], 0
+    for _, _, s, e in sorted(cells, key=lambda x: x[2]):
+        pieces.append(line[pos:s])
+        pos = e
+    pieces.append(line[pos:])
+    text = " ".join(p.strip(" |\t") for p in pieces).strip()
+    text = re.sub(r"^\d{1,2}:\d\d\s", "", text)
+    text = re.sub(r"\s?=>.*$", "", text)
+    return re.sub(r"\s{2,}", " ", text).strip(" |:-–")
+
+
+def find_structures(text: str) -> tuple[list[Found], set[int]]:
+    """Events of the stage lists, tables, cue sheets and roll charts of ``text``, and used lines."""
+    lines = text.splitlines()
+    stages, used = _stage_events(lines)
+    low = text[:200_000].lower()
+    text_unit = "mi" if low.count("mile") > low.count("km") + low.count("kilomet") else "km"
+    tables, taken = _table_events(lines, used, text_unit)
+    found = sorted(stages + tables, key=lambda f: f.line)
+    return found, used | taken

@@ -1,0 +1,102 @@
+"""Chinese route notes: distance references and category keywords.
+
+References (as :class:`roadbook.extract.patterns.Match`, so that the sentence pass treats them
+like the English ones); K-stakes ("K1383", "K1383+500") are found by the English patterns:
+
+* ``marker``: "1452公里处" (the road's km post), "G315 1452公里处";
+* ``cumulative`` with a place: "黄连铺往永平县30公里" / "A至B全程311公里" (B lies N km from A),
+  "距武岭10K处" / "离X 5公里" (N km before X);
+* ``cumulative`` without a place: "在14公里的位置" (the day's odometer);
+* ``relative``: "再骑两公里" / "再行52公里", "N公里后", "N公里至/到X", "半公里到X".
+
+Lengths ("连续上坡16公里", "全程2300公里", "总里程58 Km", "前40公里是城区") are not references.
+Numbers may be written in Chinese for small values ("两公里", "半公里", "十公里").
+"""
+
+from __future__ import annotations
+
+import re
+
+from roadbook.extract.categories import Category
+from roadbook.extract.patterns import Match
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+_ZH_NUM = {"半": 0.5, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+           "八": 8, "九": 9, "十": 10}
+_N = r"(?P<v>\d{1,5}(?:\.\d{1,2})?|[半一二两兩三四五六七八九十])"
+_U = r"\s?(?:公里|千米|km|KM|K|k)"
+_PLACE = r"(?P<p>[\u3400-\u9fff]{2,10})"
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(_N + r"\s?(?:公里|千米)处"), "marker"),
+    (re.compile(r"(?:距|离|離)" + _PLACE + r"\s?" + _N + _U + r"\s?[处處]?"), "before"),
+    (re.compile(_PLACE + r"(?:往|到|至)(?P<q>[\u3400-\u9fff]{2,10}?)(?:全程|约|約)?\s?" + _N + r"\s?(?:公里|千米|km)"),
+     "from"),
+    (re.compile(r"在\s?" + _N + r"\s?(?:公里|千米|km)的?(?:位置|处|處)"), "odometer"),
+    (re.compile(r"(?:再|又)(?:骑|騎|行|走|前进|前進)(?:了)?\s?" + _N + r"\s?(?:公里|千米|km)"), "relative"),
+    (re.compile(r"(?<![\d.])" + _N + r"\s?(?:公里|千米|km)\s?(?:后|後|之后|之後|(?:可)?(?:至|到))"), "relative"),
+)
+_LENGTH_BEFORE = re.compile(r"(?:连续|連續|全程|总|總|共|前|后|後|长|長|上坡|下坡|行程)\s?$")
+
+
+def _value(s: str) -> float:
+    return float(_ZH_NUM[s]) if s in _ZH_NUM else float(s)
+
+
+def find_references_zh(sentence: str) -> list[Match]:
+    """Chinese distance references of one sentence, in text order (no two overlap)."""
+    found: list[Match] = []
+    for rx, kind in _PATTERNS:
+        for m in rx.finditer(sentence):
+            if any(m.start() < f.end and f.start < m.end() for f in found):
+                continue
+            if kind in ("relative", "odometer", "marker") and _LENGTH_BEFORE.search(
+                    sentence[max(0, m.start() - 3):m.start()]):
+                continue
+            v = _value(m["v"])
+            if kind == "marker":
+                found.append(Match(v, "km", "marker", m.start(), m.end(), pattern="N公里处"))
+            elif kind == "before":
+                found.append(Match(v, "km", "cumulative", m.start(), m.end(), place=m["p"],
+                                   pattern="距X N公里"))
+            elif kind == "from":
+                found.append(Match(v, "km", "cumulative", m.start(), m.end(), place=m["p"],
+                                   pattern="A往B N公里"))
+            elif kind == "odometer":
+                found.append(Match(v, "km", "cumulative", m.start(), m.end(), pattern="在N公里"))
+            else:
+                found.append(Match(v, "km", "relative", m.start(), m.end(), pattern="再N公里"))
+    found.sort(key=lambda x: x.start)
+    return found
+
+
+_RULES_ZH: tuple[tuple[str, str], ...] = (
+    ("checkpoint", r"检查站|檢查站|检查|安检|边防站"),
+    ("border", r"口岸|边境|邊境|海关|海關"),
+    ("turn_off", r"路口|岔路|转弯|轉彎|左转|右转|左拐|右拐|分岔"),
+    ("pass", r"垭口|埡口|达坂|達坂|山口|坡顶|坡頂|山顶|山頂"),
+    ("camping", r"露营|露營|扎营|紮營|营地|營地|帐篷|帳篷"),
+    ("accommodation", r"住宿|宾馆|賓館|旅馆|旅館|酒店|客栈|客棧|民宿|招待所|住"),
+    ("water", r"加水|水源|泉水|打水"),
+    ("food", r"补给|補給|食宿|饭|飯|餐|超市|商店|小卖部|加油站"),
+    ("hazard", r"危险|危險|塌方|落石|隧道"),
+    ("descent", r"下坡"),
+    ("climb", r"上坡|爬坡"),
+    ("road_works", r"修路|施工|烂路|爛路|搓板|土路|柏油|高速"),
+    ("town", r"县|縣|镇|鎮|市|乡|鄉|村|城"),
+    ("landmark", r"长城|長城|景区|景區|风景|風景|寺|塔|桥|橋|湖"),
+)
+_COMPILED_ZH = [(cat, re.compile(words)) for cat, words in _RULES_ZH]
+
+
+def categorize_zh(clause: str) -> Category:
+    """The category of a Chinese clause: the first keyword in the text decides (ties by rank)."""
+    hits: list[tuple[int, int, str, str]] = []
+    for rank, (cat, rx) in enumerate(_COMPILED_ZH):
+        m = rx.search(clause)
+        if m:
+            hits.append((m.start(), rank, cat, m.group(0)))
+    if not hits:
+        return Category("info", (), True)
+    hits.sort()
+    return Category(hits[0][2], (hits[0][3],), False)
