@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 #: Lines longer than this are prose, never a structure.
 MAX_LINE = 400
@@ -63,7 +64,8 @@ _PREFIX = re.compile(
     r")\s{0,4}",
     re.IGNORECASE,
 )
-_SEP = re.compile(r"\s[-–—]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à)\s|(?<=[\u3400-\u9fff])-(?=[\u3400-\u9fff])")
+_SEP = re.compile(r"\s[-–—]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à)\s"
+                  r"|(?<=[\u3400-\u9fff])-(?=[\u3400-\u9fff])")
 _VON = re.compile(r"^(?:von|from|de|da|desde)\s", re.IGNORECASE)
 _NAME_END = re.compile(r"\s?(?:[;,(（]|\svia\s|\sVia\s|\sand/or\s|\sor\s|\sby way of\s|\sbei\s|\s[-–—]\s?$)")
 _BAD_WORD = {"is", "was", "are", "were", "we", "i", "it", "it's", "you", "they", "then", "our", "my",
@@ -303,13 +305,13 @@ def _column(rows: list[list[tuple[float, str, int, int]]], header: str) -> int |
             continue
         if len(heads) >= n and c < len(heads) and _HEAD_BAD.search(heads[-n + c]):
             continue
-        drops = sum(1 for a, b in zip(vals, vals[1:]) if b < a)
-        resets = sum(1 for a, b in zip(vals, vals[1:]) if b < a and b <= 0.25 * a)
+        drops = sum(1 for a, b in pairwise(vals) if b < a)
+        resets = sum(1 for a, b in pairwise(vals) if b < a and b <= 0.25 * a)
         if drops != resets or resets > len(vals) // 3:
             continue
         if max(vals) == min(vals):
             continue
-        if vals[-1] + sum(a for a, b in zip(vals, vals[1:]) if b < a) > best_last:
+        if vals[-1] + sum(a for a, b in pairwise(vals) if b < a) > best_last:
             best, best_last = c, vals[-1]
     return best
 
