@@ -63,8 +63,21 @@ LAYER_LABELS: dict[str, str] = {
 }
 #: drawing and listing order; lines first so that points stay clickable on top
 LAYER_ORDER: tuple[str, ...] = tuple(LAYER_LABELS)
-#: layers with a toggle that start hidden (diagnostics)
-HIDDEN_BY_DEFAULT: frozenset[str] = frozenset({"anchors"})
+#: layers with a toggle that start hidden (diagnostics; transport connections, which are not roads)
+HIDDEN_BY_DEFAULT: frozenset[str] = frozenset({"anchors", "transport"})
+
+#: layers whose located points are "what comes next" in the riding panel
+AHEAD_LAYERS: tuple[str, ...] = ("checkpoints", "road_events", "camping", "places", "border_crossings")
+#: event kinds that mean water (or food, which comes with drinks) / a place to sleep
+WATER_KINDS = frozenset({"water", "food"})
+SLEEP_KINDS = frozenset({"camping", "camping_zone", "accommodation"})
+#: on-route settlements: water/food, and a bed unless foreigners may not stay overnight there
+SETTLEMENT_KINDS = frozenset({"town", "city", "village"})
+NO_OVERNIGHT = frozenset({"no_overnight_foreigners"})
+#: the page ships the route vertices; longer lines are simplified (kept vertices keep the FULL
+#: line's along-track metres, so km stay exact to within this tolerance)
+COMPANION_MAX_VERTICES = 20_000
+COMPANION_TOLERANCE_M = 2.0
 
 #: (minimum zoom, Douglas-Peucker tolerance in metres) for the levels of detail of lines; the
 #: tolerance is about one screen pixel at the highest zoom of the band (latitude ~40 deg).
@@ -347,6 +360,23 @@ class _BaseLayer(Layer):
         self.default = "true" if default else "false"
 
 
+class _OfflineTiles(Layer):
+    """The embedded MBTiles corridor (``kmpost.offlineTiles``), a base layer, default when present."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = kmpost.offlineTiles({{ this.data }});"
+        "kmpost.registerBase({{ this.plain_name }}, {{ this.get_name() }}, true);"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, payloads: _Payloads, name: str, data: Any) -> None:
+        super().__init__(name=_no_braces(html.escape(name)), overlay=False, control=True, show=True)
+        self._name = "KmpostOfflineTiles"
+        self.plain_name = payloads.json(html.escape(name))
+        self.data = payloads.json(data)
+
+
 class _DataLayer(Layer):
     """One kmpost layer: ``kmpost.featureLayer`` or ``kmpost.kmLayer`` with its data inline."""
 
@@ -375,6 +405,145 @@ class _DataLayer(Layer):
         self.layer_id = payloads.json(layer_id)
         self.label = payloads.json(label)
         self.data = payloads.json(data)
+
+
+# --------------------------------------------------------------------------- riding companion
+def _kept_vertices(x: np.ndarray, y: np.ndarray, tol_m: float, max_n: int) -> np.ndarray:
+    """Indices of the vertices kept by Douglas-Peucker (planar metres) when a line is long."""
+    n = len(x)
+    if n <= max_n:
+        return np.arange(n)
+    tol = tol_m
+    while True:
+        simp = np.asarray(shapely.get_coordinates(shapely.simplify(shapely.linestrings(x, y), tol,
+                                                                   preserve_topology=False)))
+        if len(simp) <= max_n:
+            break
+        tol *= 2
+    # the kept coordinates are a subsequence of the input: walk both in order
+    keep = np.empty(len(simp), dtype=np.int64)
+    j = 0
+    for i, (sx, sy) in enumerate(simp):
+        while x[j] != sx or y[j] != sy:
+            j += 1
+        keep[i] = j
+    return keep
+
+
+def _place_rules(layers: Mapping[str, gpd.GeoDataFrame]) -> set[str]:
+    """Names of places where foreigners may not stay overnight (from the restrictions layer)."""
+    r = layers.get("restrictions")
+    if r is None or not len(r) or "place" not in r.columns:
+        return set()
+    kinds = r["restriction"] if "restriction" in r.columns else r["kind"]
+    return {str(p) for p, k in zip(r["place"], kinds, strict=True) if k in NO_OVERNIGHT and isinstance(p, str)}
+
+
+def companion_data(route: Any, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, Any]:
+    """What the page needs to give road km and "what comes next" exactly as the build does.
+
+    ``route`` is a :class:`geo.calibrate.CalibratedRoute`. Returned (JSON-able): ``lon``/``lat``
+    (degrees) and ``along`` (geodesic metres of the FULL line) of the route vertices, the
+    calibration ``knots`` (along_m, km; piecewise linear, extrapolated linearly at both ends),
+    ``km_increasing`` and ``events``: located points ahead-able by along_m, each with ``a``
+    (along_m), ``a1`` (end, zones), ``km``, ``name``, ``kind``, ``layer`` and ``tags``
+    (``cp`` checkpoint, ``water`` water/food, ``sleep`` a place a foreigner may sleep,
+    ``nosleep`` a place where foreigners may not stay overnight).
+    """
+    line = route.line
+    keep = _kept_vertices(line.x, line.y, COMPANION_TOLERANCE_M, COMPANION_MAX_VERTICES)
+    ka, kk = route.knots
+    no_night = _place_rules(layers)
+    events: list[dict[str, Any]] = []
+    for layer_id in AHEAD_LAYERS:
+        gdf = layers.get(layer_id)
+        if gdf is None or not len(gdf) or "along_m" not in gdf.columns:
+            continue
+        for _, row in gdf.iterrows():
+            a = _scalar(row.get("along_m"))
+            km = _scalar(row.get("km_pos"))
+            if a is None or km is None or row.geometry is None:
+                continue
+            kind = str(row.get("kind") or layer_id)
+            name = str(row.get("name") or kind.replace("_", " "))
+            tags = []
+            if kind == "checkpoint":
+                tags.append("cp")
+            settlement = kind in SETTLEMENT_KINDS
+            if kind in WATER_KINDS or settlement:
+                tags.append("water")
+            if settlement and (name in no_night or (_truthy(row.get("restricted"))
+                               and "overnight" in str(row.get("restrictions") or "").lower())):
+                tags.append("nosleep")
+            elif kind in SLEEP_KINDS or settlement:
+                tags.append("sleep")
+            ev: dict[str, Any] = {"a": round(float(a), 1), "km": round(float(km), 3), "name": name,
+                                  "kind": kind, "layer": layer_id, "tags": tags}
+            a1 = _scalar(row.get("along_m_end"))
+            if a1 is not None and row.geometry.geom_type != "Point":
+                ev["a1"] = round(float(a1), 1)
+                k1 = _scalar(row.get("km_pos_end"))
+                ev["km1"] = None if k1 is None else round(float(k1), 3)
+            events.append(ev)
+    events.sort(key=lambda e: e["a"])
+    return {
+        "lon": np.round(line.lon[keep], 6).tolist(),
+        "lat": np.round(line.lat[keep], 6).tolist(),
+        "along": np.round(line.along_m[keep], 1).tolist(),
+        "knots": {"along": [round(float(v), 3) for v in ka], "km": [round(float(v), 6) for v in kk]},
+        "km_increasing": bool(route.km_increasing),
+        "length_m": round(line.length_m, 1),
+        "events": events,
+    }
+
+
+def track_gaps(track: Any) -> list[tuple[float, float]]:
+    """(along_m at the end of a segment, along_m at the start of the next) of a :class:`Track`'s gaps."""
+    from geo.earth import cumulative_lengths
+
+    starts = [int(i) for i in np.asarray(track.segment_starts)[1:]]
+    if not starts:
+        return []
+    along = cumulative_lengths(np.asarray(track.lon, float), np.asarray(track.lat, float))
+    return [(float(along[i - 1]), float(along[i])) for i in starts if 0 < i < len(along) and along[i] > along[i - 1]]
+
+
+def _split_route(gdf: gpd.GeoDataFrame, gaps_m: Sequence[tuple[float, float]]) -> gpd.GeoDataFrame:
+    """The route layer with its line cut at track gaps, plus one thin ``track_gap`` line per gap.
+
+    ``gaps_m`` are (along_m at the end of a segment, along_m at the start of the next), metres
+    along the joined line. A gap is drawn as a gap (labelled) and never as ridden road.
+    """
+    if not gaps_m or not len(gdf):
+        return gdf
+    from geo.earth import cumulative_lengths
+
+    row = gdf.iloc[0]
+    xy = np.asarray(row.geometry.coords)[:, :2]
+    along = cumulative_lengths(xy[:, 0], xy[:, 1])
+    parts, gap_rows = [], []
+    start = 0.0
+    for a0, a1 in sorted(gaps_m):
+        i0 = int(np.searchsorted(along, a0 + 1e-3))  # first vertex after the segment end
+        i1 = int(np.searchsorted(along, a1 - 1e-3))  # first vertex of the next segment
+        seg = xy[(along >= start - 1e-3) & (along <= a0 + 1e-3)]
+        if len(seg) >= 2:
+            parts.append(seg)
+        gap = xy[max(i0 - 1, 0):i1 + 1]
+        if len(gap) >= 2:
+            gap_rows.append({**{c: row[c] for c in gdf.columns if c != gdf.geometry.name},
+                             "kind": "track_gap", "name": f"Gap in the track: {(a1 - a0) / 1000:.1f} km (not ridden)",
+                             "note": "The track has no points here; the map joins the segments with a dotted line.",
+                             "along_m": round(a0, 1), "along_m_end": round(a1, 1), "km_pos": None, "km_pos_end": None,
+                             "geometry": shapely.linestrings(gap)})
+        start = a1
+    tail = xy[along >= start - 1e-3]
+    if len(tail) >= 2:
+        parts.append(tail)
+    main = row.to_dict()
+    main["geometry"] = shapely.multilinestrings([shapely.linestrings(p) for p in parts])
+    out = gpd.GeoDataFrame([main, *gap_rows], geometry="geometry", crs="EPSG:4326")
+    return out
 
 
 # --------------------------------------------------------------------------- page
@@ -410,6 +579,9 @@ def render_html(
     attribution: str = DEFAULT_ATTRIBUTION,
     info: Sequence[str] = (),
     profile_svg: str = "",
+    route: Any = None,
+    gaps_m: Sequence[tuple[float, float]] = (),
+    basemap: Any = None,
 ) -> str:
     """Return the self-contained HTML page of :func:`write_html` as a string."""
     frames: dict[str, gpd.GeoDataFrame] = {}
@@ -420,6 +592,8 @@ def render_html(
         gdf = _to_4326(gdf, layer_id)
         if len(gdf) == 0 or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
             continue  # an empty layer gets no toggle
+        if layer_id == "route":
+            gdf = _split_route(gdf, gaps_m)
         frames[layer_id] = gdf
 
     # open on the route (places far off the route, e.g. cities for transport, would shrink it)
@@ -435,7 +609,7 @@ def render_html(
         location=center,
         zoom_start=6 if bounds else 3,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # the map code adds a metric scale, kept clear of the attribution
         prefer_canvas=True,
         max_zoom=18,
     )
@@ -448,8 +622,15 @@ def render_html(
     if profile_svg:
         # shown as an <img>: an SVG image runs no script and loads nothing
         cfg["profile"] = "data:image/svg+xml;base64," + base64.b64encode(profile_svg.encode("utf-8")).decode("ascii")
+    if route is not None:
+        cfg["companion"] = companion_data(route, layers)
     _Call("init", payloads.json(cfg)).add_to(fmap)
-    _BaseLayer(payloads, PLAIN_BASE, default=True).add_to(fmap)
+    if basemap is not None:
+        from maps.basemap import page_data
+
+        label = f"Offline base map: {basemap.name}"
+        _OfflineTiles(payloads, label, page_data(basemap)).add_to(fmap)
+    _BaseLayer(payloads, PLAIN_BASE, default=basemap is None).add_to(fmap)
     for name, url, attr, max_zoom in TILE_LAYERS:
         _BaseLayer(payloads, name, url, attr, max_zoom).add_to(fmap)
     for layer_id, gdf in frames.items():
@@ -501,6 +682,9 @@ def write_html(
     attribution: str = DEFAULT_ATTRIBUTION,
     info: Sequence[str] = (),
     profile_svg: str = "",
+    route: Any = None,
+    gaps_m: Sequence[tuple[float, float]] = (),
+    basemap: Any = None,
 ) -> None:
     """Write the interactive map of ``layers`` as ONE self-contained, offline HTML file.
 
@@ -510,8 +694,13 @@ def write_html(
     shows a notice (``notice`` replaces the default text, and is shown even when not schematic).
     ``title`` and ``attribution`` are plain text (escaped). Needs the pinned Leaflet package
     (``maps.assets``); raises ``OutputError`` without it or when the file can't be written.
+
+    ``route`` (a :class:`geo.calibrate.CalibratedRoute`) puts the calibration into the page: the
+    "where am I" panel, km search and along-route measuring then give the build's road km.
+    ``gaps_m`` are the track's gaps as (along_m end of a segment, along_m start of the next).
+    ``basemap`` (a :class:`maps.basemap.Basemap`) embeds offline tiles as the default base layer.
     """
     page = render_html(layers, title=title, schematic=schematic, notice=notice, attribution=attribution,
-                       info=info, profile_svg=profile_svg)
+                       info=info, profile_svg=profile_svg, route=route, gaps_m=gaps_m, basemap=basemap)
     with atomic_write(Path(path), what="the HTML map", make_dirs=True) as fh:
         fh.write(page)

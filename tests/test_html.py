@@ -322,9 +322,9 @@ def test_seed_map_offline_every_layer_drawn(browser: Any, seed_html: Path, seed_
         for name in expected:
             assert totals[name] == drawable[name], name
             shown = run.js("(id) => kmpost.rendered(id)", name)
-            if name == "anchors":  # a diagnostic layer: listed but off at start
+            if name in ("anchors", "transport"):  # diagnostics / not roads: listed but off at start
                 assert shown == 0
-                _toggle(run, "Km anchors")
+                _toggle(run, "Km anchors" if name == "anchors" else "Transport")
                 assert run.js("(id) => kmpost.rendered(id)", name) == totals[name]
             elif name == "km_markers":  # thinned by zoom, only in view
                 assert 0 < shown < totals[name]

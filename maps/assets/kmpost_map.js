@@ -84,7 +84,7 @@
     city:                 {shape: 'p', color: '#212121', fill: '#ffffff', radius: 8, weight: 3, label: 'City'},
     town:                 {shape: 'p', color: '#212121', fill: '#ffffff', radius: 7, weight: 2, label: 'Town'},
     village:              {shape: 'p', color: '#424242', fill: '#eeeeee', radius: 5, label: 'Village'},
-    border:               {shape: 'p', color: '#000000', fill: '#ffd54f', radius: 7, label: 'Border'},
+    border:               {shape: 'p', color: '#3e2723', fill: '#8d6e63', radius: 6, label: 'Border (province / country)'},
     pass:                 {shape: 'p', color: '#3e2723', fill: '#d7ccc8', radius: 6, label: 'Pass'},
     restricted:           {shape: 'p', color: '#c62828', fill: '#ffffff', radius: 8, weight: 4, dash: '3 3',
                            label: 'Restricted town (foreigners)'},
@@ -102,15 +102,18 @@
     highway_end:          {shape: 'p', color: '#0d47a1', fill: '#ffffff', radius: 6, label: 'Highway ends'},
     parallel_start:       {shape: 'p', color: '#283593', fill: '#9fa8da', radius: 6, label: 'Parallel roads start'},
     resurfacing_start:    {shape: 'p', color: '#e65100', fill: '#ffa726', radius: 6, label: 'Resurfacing starts'},
-    anchor:               {shape: 'p', color: '#000000', fill: '#fdd835', radius: 5, label: 'Km anchor (calibration)'},
+    anchor:               {shape: 'p', color: '#000000', fill: '#ffffff', radius: 4, dash: '2 2', label: 'Km anchor (calibration)'},
+    track_gap:            {shape: 'l', color: '#90a4ae', weight: 2, dash: '1 6', label: 'Gap in the track (not ridden)'},
     border_crossing:      {shape: 'p', color: '#000000', fill: '#ffd54f', radius: 7, weight: 3, label: 'Border crossing'},
-    border_point:         {shape: 'p', color: '#000000', fill: '#fff59d', radius: 5, label: 'Border point'},
-    crossing:             {shape: 'p', color: '#000000', fill: '#ffd54f', radius: 6, label: 'Border crossing'},
+    border_point:         {shape: 'p', color: '#000000', fill: '#ff8a65', radius: 5, label: 'Border point (gate, customs)'},
+    crossing:             {shape: 'p', color: '#000000', fill: '#ffd54f', radius: 7, weight: 3, label: 'Border crossing'},
     // layer-specific kinds: "<layer>:<kind>"
-    'transport:train':       {shape: 'l', color: '#37474f', weight: 2, opacity: 0.7, dash: '12 4', label: 'Train'},
-    'transport:bus':         {shape: 'l', color: '#00897b', weight: 2, opacity: 0.7, dash: '6 5', label: 'Bus'},
-    'transport:taxi':        {shape: 'l', color: '#f9a825', weight: 2, opacity: 0.7, dash: '3 5', label: 'Taxi'},
-    'transport:shared_taxi': {shape: 'l', color: '#ef6c00', weight: 2, opacity: 0.7, dash: '3 5', label: 'Shared taxi'},
+    // connections are drawn as sparse dots with their mode written on them: never read as a road
+    'transport:train':       {shape: 'l', color: '#263238', weight: 3, opacity: 0.8, dash: '1 8', label: 'Train connection (not a road)'},
+    'transport:bus':         {shape: 'l', color: '#6a1b9a', weight: 3, opacity: 0.8, dash: '1 8', label: 'Bus connection (not a road)'},
+    'transport:taxi':        {shape: 'l', color: '#f9a825', weight: 3, opacity: 0.8, dash: '1 8', label: 'Taxi connection (not a road)'},
+    'transport:shared_taxi': {shape: 'l', color: '#ef6c00', weight: 3, opacity: 0.8, dash: '1 8', label: 'Shared taxi connection (not a road)'},
+    'transport:plane':       {shape: 'l', color: '#0277bd', weight: 3, opacity: 0.8, dash: '1 8', label: 'Flight (not a road)'},
     'restrictions:no_overnight_foreigners':    {shape: 'p', color: '#b71c1c', fill: '#ffcdd2', radius: 5, weight: 3,
                                                 label: 'No overnight stay for foreigners'},
     'restrictions:no_foreigners_accommodation': {shape: 'p', color: '#b71c1c', fill: '#ef9a9a', radius: 5, weight: 3,
@@ -156,7 +159,7 @@
   /** Style of a feature from its layer, kind, role/status/restriction and shape (p, l, a). */
   function styleOf(layerId, p) {
     var kind = String(p.kind || layerId), shape = p._shape || 'p', key = null, s = null;
-    if (layerId === 'route') { key = p.schematic ? 'route_schematic' : 'route'; }
+    if (layerId === 'route') { key = p.kind === 'track_gap' ? 'track_gap' : (p.schematic ? 'route_schematic' : 'route'); }
     else if (layerId === 'places' && isRestricted(p)) { key = 'restricted'; }
     else if (shape === 'l' && (layerId === 'parallels' || p.role === 'highway' || p.role === 'old_road')) {
       key = parallelKey(kind, p);
@@ -261,10 +264,11 @@
     return el('span', 'kp-tip', name + (k ? ' (' + k + ')' : ''));
   }
 
+  /** Hover tooltip; the popup is opened by the tap picker (K.pick), never by the layer itself. */
   function bindInfo(layer, layerId, p) {
-    layer.bindPopup(function () { return popupContent(layerId, p); }, {maxWidth: 320, autoPanPadding: [20, 20]});
     layer.bindTooltip(function () { return tooltipContent(layerId, p); }, {sticky: true, direction: 'top', opacity: 0.95});
-    layer.kpProps = p;
+    layer.kpProps = p; layer.kpLayerId = layerId;
+    layer.on('click', function (e) { K.pick(e); });
   }
 
   // ------------------------------------------------------------------ level-of-detail lines
@@ -296,11 +300,35 @@
   };
 
   // ------------------------------------------------------------------ layers
-  function addLegend(layerId, st, shape) {
-    for (var i = 0; i < K.legendItems.length; i++) {
-      if (K.legendItems[i].key === st.key && K.legendItems[i].layer === layerId) { return; }
+  /** What a legend swatch shows of a style (see swatch()): equal signatures look the same. */
+  function signature(shape, d) {
+    if (shape === 'l') {
+      return ['l', d.color, Math.min(d.weight || 4, 6), d.dash ? (/^1 /.test(d.dash) ? 'dotted' : 'dashed') : 'solid'].join('|');
     }
-    K.legendItems.push({layer: layerId, key: st.key, label: st.def.label, shape: shape, def: st.def});
+    return [shape, d.color, d.fill || d.color, d.dash ? 'dashed' : 'solid', d.weight > 2 ? Math.min(d.weight, 4) : 2].join('|');
+  }
+  /** Add a legend row (one per label and layer); returns the style to draw with. A style whose
+   *  symbol another label already uses gets another fill, so every legend symbol is unique. */
+  function addLegend(layerId, st, shape) {
+    var i, items = K.legendItems;
+    for (i = 0; i < items.length; i++) {
+      if (items[i].layer === layerId && (items[i].key === st.key || items[i].label === st.def.label)) {
+        return {key: items[i].key, def: items[i].def, offset: st.offset};
+      }
+    }
+    var def = st.def, n = 0;
+    var used = function (d) {
+      for (var j = 0; j < items.length; j++) {
+        if (items[j].sig === signature(shape, d) && items[j].label !== d.label) { return true; }
+      }
+      return false;
+    };
+    while (used(def) && n < PALETTE.length) {
+      def = L.extend({}, st.def, {fill: PALETTE[n], color: shape === 'p' ? st.def.color : PALETTE[n]});
+      n += 1;
+    }
+    items.push({layer: layerId, key: st.key, label: def.label, shape: shape, def: def, sig: signature(shape, def)});
+    return {key: st.key, def: def, offset: st.offset};
   }
 
   /** Build the Leaflet layer of one kmpost layer from its GeoJSON FeatureCollection. */
@@ -313,26 +341,29 @@
     lines.forEach(function (f) {
       var p = f.properties;
       p._shape = 'l';
-      var st = styleOf(layerId, p);
+      var st = addLegend(layerId, styleOf(layerId, p), 'l');
       var line = makeLodLine(p._lod, pathOptions(st, 'l'));
       bindInfo(line, layerId, p);
-      addLegend(layerId, st, 'l');
       group.addLayer(line);
+      if (layerId === 'transport' && p.mode) {
+        // a connection, not a road: say what it is on the line itself
+        line.bindTooltip(String(p.mode).replace(/_/g, ' '), {permanent: true, direction: 'center',
+          className: 'kp-mode-label', interactive: false});
+        line.on('add', function () { line.closeTooltip(); line.openTooltip(K.lineAnchor(line)); });
+      }
     });
     if (points.length) {
       L.geoJSON({type: 'FeatureCollection', features: points}, {
         pointToLayer: function (f, ll) {
           f.properties._shape = 'p';
-          var st = styleOf(layerId, f.properties);
-          addLegend(layerId, st, 'p');
+          var st = addLegend(layerId, styleOf(layerId, f.properties), 'p');
           return L.circleMarker(ll, pathOptions(st, 'p'));
         },
         style: function (f) {
           if (f.geometry.type === 'Point' || f.geometry.type === 'MultiPoint') { return {}; }
           var shape = /Polygon/.test(f.geometry.type) ? 'a' : 'l';
           f.properties._shape = shape;
-          var st = styleOf(layerId, f.properties);
-          addLegend(layerId, st, shape);
+          var st = addLegend(layerId, styleOf(layerId, f.properties), shape);
           return pathOptions(st, shape);
         },
         onEachFeature: function (f, layer) { bindInfo(layer, layerId, f.properties); }
@@ -400,7 +431,8 @@
 
   K.kmLayer = function (layerId, label, d) {
     var layer = new KmLayer(d);
-    addLegend(layerId, {key: 'km_marker', def: KIND_STYLE.km_marker}, 'km');
+    K.legendItems.push({layer: layerId, key: 'km_marker', label: KIND_STYLE.km_marker.label, shape: 'km',
+      def: KIND_STYLE.km_marker, sig: 'km'});
     register(layerId, label, layer, d.lat.length);
     return layer;
   };
@@ -438,11 +470,284 @@
     });
   }
 
+  // ------------------------------------------------------------------ offline base map (MBTiles corridor)
+  /** A base layer of embedded tiles ("z/x/y" -> data: URI); no tile = the plain background. */
+  K.offlineTiles = function (d) {
+    var Grid = L.GridLayer.extend({
+      createTile: function (c) {
+        var img = document.createElement('img');
+        img.alt = '';
+        var src = d.tiles[c.z + '/' + c.x + '/' + c.y];
+        if (src) { img.src = src; } else { img.style.visibility = 'hidden'; }
+        return img;
+      }
+    });
+    var esc = el('span', null, d.attribution);
+    var layer = new Grid({minZoom: 0, maxZoom: 18, minNativeZoom: d.minZoom, maxNativeZoom: d.maxNativeZoom,
+      attribution: esc.innerHTML});
+    layer.kpTiles = d.tiles;
+    K.offline = layer;
+    return layer;
+  };
+
+  // ------------------------------------------------------------------ calibration (road km)
+  // The build's calibration travels in cfg.companion: route vertices with their geodesic
+  // along-track metres (of the full line), and the knots (along_m -> road km), piecewise linear
+  // with linear extrapolation at both ends, as geo/calibrate.py. Positions are projected on the
+  // line in a spherical transverse Mercator centred on the route (conformal, like the build's).
+  var R_EARTH = 6371008.8;
+  function Route(c) {
+    this.c = c;
+    var lon = c.lon, lat = c.lat, n = lon.length, i;
+    var lo0 = Infinity, lo1 = -Infinity, la0 = Infinity, la1 = -Infinity;
+    for (i = 0; i < n; i++) {
+      lo0 = Math.min(lo0, lon[i]); lo1 = Math.max(lo1, lon[i]); la0 = Math.min(la0, lat[i]); la1 = Math.max(la1, lat[i]);
+    }
+    this.lon0 = (lo0 + lo1) / 2; this.lat0 = (la0 + la1) / 2;
+    this.x = new Float64Array(n); this.y = new Float64Array(n);
+    for (i = 0; i < n; i++) { var p = this.fwd(lon[i], lat[i]); this.x[i] = p[0]; this.y[i] = p[1]; }
+    this.ka = c.knots.along; this.kk = c.knots.km;
+  }
+  Route.prototype.fwd = function (lon, lat) {
+    var phi = lat * Math.PI / 180, dl = (lon - this.lon0) * Math.PI / 180, phi0 = this.lat0 * Math.PI / 180;
+    var b = Math.cos(phi) * Math.sin(dl);
+    return [R_EARTH * 0.5 * Math.log((1 + b) / (1 - b)), R_EARTH * (Math.atan2(Math.tan(phi), Math.cos(dl)) - phi0)];
+  };
+  function interpExtrap(x, xp, fp) {
+    var n = xp.length;
+    if (n === 1) { return fp[0]; }
+    if (x <= xp[0]) { return fp[0] + (x - xp[0]) * (fp[1] - fp[0]) / (xp[1] - xp[0]); }
+    if (x >= xp[n - 1]) { return fp[n - 1] + (x - xp[n - 1]) * (fp[n - 1] - fp[n - 2]) / (xp[n - 1] - xp[n - 2]); }
+    var lo = 0, hi = n - 1;
+    while (hi - lo > 1) { var mid = (lo + hi) >> 1; if (xp[mid] <= x) { lo = mid; } else { hi = mid; } }
+    return fp[lo] + (x - xp[lo]) * (fp[hi] - fp[lo]) / (xp[hi] - xp[lo]);
+  }
+  /** Road km at an along-track distance (metres). */
+  Route.prototype.km = function (along) { return interpExtrap(along, this.ka, this.kk); };
+  /** Along-track metres of a road km, or null when the km is not on the route. */
+  Route.prototype.alongOfKm = function (km) {
+    var s = this.c.km_increasing ? 1 : -1, kk = this.kk.map(function (k) { return s * k; });
+    var a = interpExtrap(s * km, kk, this.ka);
+    if (a < -1 || a > this.c.length_m + 1) { return null; }
+    return Math.min(Math.max(a, 0), this.c.length_m);
+  };
+  /** Nearest point of the line to (lat, lon): {along, km, off (m), lat, lon}. */
+  Route.prototype.locate = function (lat, lon) {
+    var q = this.fwd(lon, lat), x = this.x, y = this.y, n = x.length, best = Infinity, bi = 0, bt = 0;
+    for (var i = 0; i < n - 1; i++) {
+      var dx = x[i + 1] - x[i], dy = y[i + 1] - y[i], d2 = dx * dx + dy * dy;
+      var t = d2 > 0 ? ((q[0] - x[i]) * dx + (q[1] - y[i]) * dy) / d2 : 0;
+      t = t < 0 ? 0 : (t > 1 ? 1 : t);
+      var ex = x[i] + t * dx - q[0], ey = y[i] + t * dy - q[1], e2 = ex * ex + ey * ey;
+      if (e2 < best) { best = e2; bi = i; bt = t; }
+    }
+    var a = this.c.along, along = a[bi] + bt * (a[bi + 1] - a[bi]);
+    var ll = this.pointAt(along);
+    return {along: along, km: this.km(along), off: Math.sqrt(best), lat: ll[0], lon: ll[1]};
+  };
+  /** [lat, lon] of the point at an along-track distance. */
+  Route.prototype.pointAt = function (along) {
+    var a = this.c.along, n = a.length, lo = 0, hi = n - 1;
+    along = Math.min(Math.max(along, 0), a[n - 1]);
+    while (hi - lo > 1) { var mid = (lo + hi) >> 1; if (a[mid] <= along) { lo = mid; } else { hi = mid; } }
+    var f = a[hi] > a[lo] ? (along - a[lo]) / (a[hi] - a[lo]) : 0;
+    // linear in the projected plane, as the build's MeasuredLine.interpolate
+    return this.inv(this.x[lo] + f * (this.x[hi] - this.x[lo]), this.y[lo] + f * (this.y[hi] - this.y[lo]));
+  };
+  /** [lat, lon] of projected (x, y) metres. */
+  Route.prototype.inv = function (x, y) {
+    var d = y / R_EARTH + this.lat0 * Math.PI / 180, xr = x / R_EARTH;
+    var lat = Math.asin(Math.sin(d) / Math.cosh(xr)), dl = Math.atan2(Math.sinh(xr), Math.cos(d));
+    return [lat * 180 / Math.PI, this.lon0 + dl * 180 / Math.PI];
+  };
+  /** Vertices [[lat, lon], ...] between two along-track distances. */
+  Route.prototype.between = function (a0, a1) {
+    var lo = Math.min(a0, a1), hi = Math.max(a0, a1), a = this.c.along, out = [this.pointAt(lo)];
+    for (var i = 0; i < a.length; i++) { if (a[i] > lo && a[i] < hi) { out.push([this.c.lat[i], this.c.lon[i]]); } }
+    out.push(this.pointAt(hi));
+    return out;
+  };
+  K.Route = Route;
+
+  function dist(km) { return km.toFixed(1) + ' km'; }
+  function kmLabel(km) { return 'km ' + (Math.round(km * 10) / 10).toFixed(1); }
+
+  /** What the riding panel says about a point: road km, offset, what is ahead (increasing
+   *  along_m) with road-km distances (the km posts you will see). */
+  K.whereAt = function (lat, lon) {
+    var r = K.route; if (!r) { return null; }
+    var w = r.locate(lat, lon), evs = r.c.events, here = [], ahead = [], tol = 150;
+    var next = {cp: null, water: null, sleep: null};
+    var inZone = null;
+    evs.forEach(function (e) {
+      if (e.a1 !== undefined && e.a <= w.along + tol && e.a1 >= w.along - tol) {
+        if (e.tags.indexOf('sleep') >= 0 && !inZone) { inZone = e; }
+        return;
+      }
+      if (Math.abs(e.a - w.along) <= tol) { here.push(e); return; }
+      if (e.a <= w.along) { return; }
+      ahead.push(e);
+      ['cp', 'water', 'sleep'].forEach(function (t) { if (!next[t] && e.tags.indexOf(t) >= 0) { next[t] = e; } });
+    });
+    var endKm = r.km(r.c.length_m);
+    var d = function (e) { return Math.abs(e.km - w.km); };
+    return {km: w.km, off: w.off, along: w.along, lat: w.lat, lon: w.lon, here: here, ahead: ahead,
+      next: next, inZone: inZone, toEnd: Math.abs(endKm - w.km), dist: d};
+  };
+
+  function panelLines(w) {
+    var lines = [], d = w.dist;
+    lines.push({cls: 'kp-where-km', text: kmLabel(w.km) + ' · ' + (w.off < 100 ? 'on the route' :
+      dist(w.off / 1000) + ' off the route')});
+    if (w.here.length) {
+      lines.push({text: 'Here: ' + w.here.map(function (e) { return e.name; }).join(', ')});
+    }
+    var parts = [];
+    var n = w.next;
+    parts.push(n.cp ? 'CP in ' + dist(d(n.cp)) + ' (' + kmLabel(n.cp.km) + ', ' + n.cp.name + ')' :
+      'no checkpoint known ahead');
+    parts.push(n.water ? 'water/food: ' + n.water.name + ' in ' + dist(d(n.water)) :
+      'water/food: none known for ' + dist(w.toEnd) + ' (to the end of the route)');
+    if (w.inZone) {
+      parts.push('overnight: ' + w.inZone.name + ' here' + (w.inZone.km1 !== null && w.inZone.km1 !== undefined ?
+        ' (until ' + kmLabel(w.inZone.km1) + ')' : ''));
+    }
+    parts.push(n.sleep ? 'next allowed overnight: ' + n.sleep.name + ', ' + dist(d(n.sleep)) :
+      'next allowed overnight: none known ahead');
+    parts.forEach(function (t) { lines.push({text: t}); });
+    var then = w.ahead.slice(0, 3).map(function (e) { return e.name + ' ' + dist(d(e)); });
+    if (then.length) { lines.push({cls: 'kp-where-then', text: 'Ahead: ' + then.join(' · ')}); }
+    lines.push({cls: 'kp-where-note', text: 'Distances in road km (the km posts), in the direction of travel.'});
+    return lines;
+  }
+
+  /** Show the riding panel for a position (a GPS fix or a tap). */
+  K.showWhere = function (lat, lon, how) {
+    var w = K.whereAt(lat, lon); if (!w) { return null; }
+    var box = K.panel;
+    box.innerHTML = '';
+    var head = el('div', 'kp-where-head', null, box);
+    el('span', 'kp-where-how', how === 'gps' ? 'My position' : 'Tapped point', head);
+    var x = el('button', 'kp-where-close', '×', head);
+    x.type = 'button'; x.title = 'Close';
+    L.DomEvent.on(x, 'click', function () { K.hidePanel(); });
+    panelLines(w).forEach(function (l) { el('div', 'kp-where-line ' + (l.cls || ''), l.text, box); });
+    box.style.display = 'block';
+    K.where = w;
+    if (!K._whereMark) {
+      K._whereMark = L.circleMarker([w.lat, w.lon], {radius: 5, color: '#1976d2', weight: 2, fillColor: '#fff',
+        fillOpacity: 1, interactive: false}).addTo(K.map);
+    } else { K._whereMark.setLatLng([w.lat, w.lon]).addTo(K.map); }
+    K.layout();
+    return w;
+  };
+  K.hidePanel = function () {
+    if (K.panel) { K.panel.style.display = 'none'; }
+    if (K._whereMark) { K.map.removeLayer(K._whereMark); }
+    K.layout();
+  };
+
+  // ------------------------------------------------------------------ tap picking
+  var FINGER_PX = 22;
+  function distToSegment(p, a, b) {
+    var dx = b.x - a.x, dy = b.y - a.y, d2 = dx * dx + dy * dy;
+    var t = d2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / d2 : 0;
+    t = Math.max(0, Math.min(1, t));
+    return Math.hypot(p.x - a.x - t * dx, p.y - a.y - t * dy);
+  }
+  function lineDist(map, layer, p) {
+    var best = Infinity;
+    var parts = layer.getLatLngs();
+    if (parts.length && !L.Util.isArray(parts[0])) { parts = [parts]; }
+    parts.forEach(function (part) {
+      if (part.length && L.Util.isArray(part[0])) { part = part[0]; }  // polygon ring
+      for (var i = 0; i < part.length - 1; i++) {
+        best = Math.min(best, distToSegment(p, map.latLngToContainerPoint(part[i]), map.latLngToContainerPoint(part[i + 1])));
+      }
+    });
+    return best;
+  }
+  /** The feature a tap at container point ``p`` means: the nearest point within a finger's
+   *  radius, else the nearest line, else the area under the finger. */
+  K.pickAt = function (p) {
+    var map = K.map, bestP = null, dP = Infinity, bestL = null, dL = Infinity, bestA = null;
+    K.order.forEach(function (id) {
+      var layer = K.layers[id];
+      if (!layer || !map.hasLayer(layer) || id === 'km_markers') { return; }
+      layer.eachLayer(function visit(l) {
+        if (l.eachLayer && !l.getLatLng && !l.getLatLngs) { l.eachLayer(visit); return; }
+        if (!l._map || !l.kpProps) { return; }
+        if (l.getLatLng) {
+          var d = map.latLngToContainerPoint(l.getLatLng()).distanceTo(p) - (l.getRadius ? l.getRadius() : 0);
+          if (d <= FINGER_PX && d < dP) { dP = d; bestP = l; }
+        } else if (l instanceof L.Polygon) {
+          if (!bestA && l._containsPoint && l._containsPoint(map.containerPointToLayerPoint(p))) { bestA = l; }
+        } else if (l.getLatLngs && id !== 'route') {
+          var dl = lineDist(map, l, p);
+          if (dl <= FINGER_PX / 2 && dl < dL) { dL = dl; bestL = l; }
+        }
+      });
+    });
+    return bestP || bestL || bestA;
+  };
+
+  /** Popup padding that keeps an open popup clear of every control, the banner and the panel. */
+  function popupRoom() {
+    var map = K.map, box = map.getContainer().getBoundingClientRect(), c = map._controlCorners;
+    var r = function (e) { return e.getBoundingClientRect(); };
+    var colW = function (corner) {
+      var w = 0;
+      Array.prototype.forEach.call(corner.children, function (ch) { w = Math.max(w, r(ch).right - box.left - (corner === c.topright ? 0 : 0)); });
+      return w;
+    };
+    var left = Math.max(colW(c.topleft), 0);
+    var rightW = 0;
+    Array.prototype.forEach.call(c.topright.children, function (ch) { rightW = Math.max(rightW, box.right - r(ch).left); });
+    var top = K.bannerH || 0;
+    var bottom = 0;
+    [c.bottomleft, c.bottomright].forEach(function (corner) {
+      Array.prototype.forEach.call(corner.children, function (ch) { bottom = Math.max(bottom, box.bottom - r(ch).top); });
+    });
+    if (K.panel && K.panel.style.display !== 'none') { bottom = Math.max(bottom, box.bottom - r(K.panel).top); }
+    return {tl: [left + 8, top + 8], br: [rightW + 8, bottom + 8], width: box.width - left - rightW - 16};
+  }
+
+  /** Open the popup of a feature layer, placed clear of the controls. */
+  K.openPopupFor = function (layer, latlng) {
+    var map = K.map;
+    if (K.phone()) { collapsePanels(); }
+    var room = popupRoom();
+    var width = Math.max(160, Math.min(320, room.width - 50));
+    var at = layer.getLatLng ? layer.getLatLng() : (latlng || K.lineAnchor(layer));
+    var pop = L.popup({maxWidth: width, minWidth: Math.min(180, width), autoPanPaddingTopLeft: room.tl,
+      autoPanPaddingBottomRight: room.br, offset: layer.getLatLng ? [0, -4] : [0, 0]})
+      .setLatLng(at).setContent(popupContent(layer.kpLayerId, layer.kpProps));
+    pop.openOn(map);
+    K.popupLayer = layer;
+    return pop;
+  };
+
+  /** A tap or click on the map: measure, or open the picked feature, or the riding panel. */
+  K.pick = function (e) {
+    var oe = e.originalEvent;
+    if (oe) { if (oe._kpPicked) { return; } oe._kpPicked = true; }
+    if (K.measuring) { K._measureClick(e); return; }
+    var p = e.containerPoint || K.map.latLngToContainerPoint(e.latlng);
+    var hit = K.pickAt(p);
+    if (hit) { K.openPopupFor(hit, e.latlng); return; }
+    if (K.route) {
+      var w = K.route.locate(e.latlng.lat, e.latlng.lng);
+      var on = K.map.latLngToContainerPoint([w.lat, w.lon]).distanceTo(p);
+      if (on <= FINGER_PX * 2) { K.map.closePopup(); K.showWhere(e.latlng.lat, e.latlng.lng, 'tap'); }
+    }
+  };
+
   // ------------------------------------------------------------------ controls
   var ICONS = {
     fullscreen: '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M3 9V3h6M15 3h6v6M21 15v6h-6M9 21H3v-6" fill="none" stroke="currentColor" stroke-width="2.4"/></svg>',
     locate: '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><circle cx="12" cy="12" r="6" fill="none" stroke="currentColor" stroke-width="2.2"/><circle cx="12" cy="12" r="2.2" fill="currentColor"/><path d="M12 1v5M12 18v5M1 12h5M18 12h5" stroke="currentColor" stroke-width="2.2"/></svg>',
-    measure: '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M2 16 16 2l6 6L8 22z" fill="none" stroke="currentColor" stroke-width="2"/><path d="M6 12l2 2M9 9l3 3M12 6l2 2" stroke="currentColor" stroke-width="2"/></svg>'
+    measure: '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M2 16 16 2l6 6L8 22z" fill="none" stroke="currentColor" stroke-width="2"/><path d="M6 12l2 2M9 9l3 3M12 6l2 2" stroke="currentColor" stroke-width="2"/></svg>',
+    gokm: '<svg viewBox="0 0 24 24" width="20" height="18" aria-hidden="true"><text x="12" y="16" font-size="11" font-weight="700" text-anchor="middle" fill="currentColor" font-family="sans-serif">km</text></svg>'
   };
 
   function button(bar, name, title, onClick) {
@@ -460,8 +765,9 @@
       var bar = L.DomUtil.create('div', 'leaflet-bar kp-tools');
       button(bar, 'fullscreen', 'Full screen', function (a) { toggleFullscreen(map, a); });
       button(bar, 'locate', 'Show my position', function (a) { locate(map, a); });
-      button(bar, 'measure', 'Measure a distance (click points on the map; click here again to stop)',
+      button(bar, 'measure', 'Measure a distance along the route (tap two points; tap here again to stop)',
         function (a) { toggleMeasure(map, a); });
+      if (K.route) { button(bar, 'gokm', 'Go to a road km', function (a) { toggleGoKm(map, a); }); }
       return bar;
     }
   });
@@ -503,84 +809,188 @@
   }
   K.toast = function (text) { toast(K.map, text); };
 
+  /** Show my position; with a route, follow it (watch) and keep the riding panel up to date. */
   function locate(map, a) {
+    if (K.tracking) {
+      map.stopLocate(); K.tracking = false; clearInterval(K._poll);
+      L.DomUtil.removeClass(a, 'kp-on'); L.DomUtil.removeClass(a, 'kp-busy');
+      return;
+    }
     if (!K._locLayer) { K._locLayer = L.layerGroup().addTo(map); }
+    K.tracking = true; K._firstFix = true;
     L.DomUtil.addClass(a, 'kp-busy');
-    map.once('locationfound', function (e) {
-      L.DomUtil.removeClass(a, 'kp-busy');
+    map.off('locationfound', K._onFix); map.off('locationerror', K._onFixError);
+    K._onFix = function (e) {
+      L.DomUtil.removeClass(a, 'kp-busy'); L.DomUtil.addClass(a, 'kp-on');
       K._locLayer.clearLayers();
       L.circle(e.latlng, {radius: e.accuracy, color: '#1976d2', weight: 1, fillOpacity: 0.12, interactive: false})
         .addTo(K._locLayer);
-      L.circleMarker(e.latlng, {radius: 7, color: '#fff', weight: 3, fillColor: '#1976d2', fillOpacity: 1})
+      L.circleMarker(e.latlng, {radius: 7, color: '#fff', weight: 3, fillColor: '#1976d2', fillOpacity: 1, interactive: false})
         .bindTooltip('You are here (± ' + Math.round(e.accuracy) + ' m)').addTo(K._locLayer);
       K.located = e.latlng;
-    });
-    map.once('locationerror', function (e) {
-      L.DomUtil.removeClass(a, 'kp-busy');
+      if (K.route) { K.showWhere(e.latlng.lat, e.latlng.lng, 'gps'); }
+      if (K._firstFix) { K._firstFix = false; map.setView(e.latlng, Math.max(map.getZoom(), 12), {animate: false}); }
+      else if (!map.getBounds().pad(-0.2).contains(e.latlng)) { map.panTo(e.latlng); }
+    };
+    K._onFixError = function (e) {
       toast(map, 'Position not available: ' + (e.message || 'no permission or no GPS fix'));
-    });
-    map.locate({setView: true, maxZoom: 13, enableHighAccuracy: true, timeout: 20000});
+      if (K.located && e.code !== 1) { return; }  // a lost fix while riding: keep following
+      L.DomUtil.removeClass(a, 'kp-busy'); L.DomUtil.removeClass(a, 'kp-on');
+      K.tracking = false; map.stopLocate(); clearInterval(K._poll);
+    };
+    map.on('locationfound', K._onFix);
+    map.on('locationerror', K._onFixError);
+    map.locate({watch: true, setView: false, enableHighAccuracy: true, timeout: 20000, maximumAge: 5000});
+    // some browsers deliver watch updates only on movement events: ask again every 5 s as well
+    clearInterval(K._poll);
+    K._poll = setInterval(function () {
+      if (!K.tracking || !navigator.geolocation) { return; }
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        if (K.tracking) {
+          K._onFix({latlng: L.latLng(pos.coords.latitude, pos.coords.longitude), accuracy: pos.coords.accuracy});
+        }
+      }, function () { /* the watch reports errors */ }, {enableHighAccuracy: true, timeout: 20000, maximumAge: 0});
+    }, 5000);
   }
 
+  /** Measure: along the route (road km between points snapped on it) or as the crow flies. */
   function toggleMeasure(map, a) {
     if (K.measuring) {
       K.measuring = false;
       L.DomUtil.removeClass(a, 'kp-on');
       L.DomUtil.removeClass(map.getContainer(), 'kp-measuring');
-      map.off('click', K._measureClick);
       map.doubleClickZoom.enable();
       if (K._measure) { map.removeLayer(K._measure.group); K._measure = null; }
+      if (K._measureBox) { K._measureBox.remove(); K._measureBox = null; }
+      K.layout();
       return;
     }
     K.measuring = true;
+    K.measureMode = K.measureMode || (K.route ? 'route' : 'straight');
     L.DomUtil.addClass(a, 'kp-on');
     L.DomUtil.addClass(map.getContainer(), 'kp-measuring');
     map.doubleClickZoom.disable();
     map.closePopup();
-    var group = L.layerGroup().addTo(map);
-    var line = L.polyline([], {color: '#d81b60', weight: 3, dashArray: '6 6', interactive: false}).addTo(group);
-    K._measure = {group: group, line: line, points: [], km: 0};
+    K._measureBox = new MeasureControl().addTo(map);
+    resetMeasure(map);
     K._measureClick = function (e) {
-      var m = K._measure, pts = m.points;
-      if (pts.length) { m.km += map.distance(pts[pts.length - 1], e.latlng) / 1000; }
-      pts.push(e.latlng);
-      line.setLatLngs(pts);
-      L.circleMarker(e.latlng, {radius: 4, color: '#d81b60', fillColor: '#fff', fillOpacity: 1, weight: 2,
-        interactive: false}).addTo(group);
-      var label = (m.km < 10 ? m.km.toFixed(2) : m.km.toFixed(1)) + ' km';
+      var m = K._measure, pts = m.points, ll = e.latlng;
+      if (K.measureMode === 'route') {
+        var w = K.route.locate(ll.lat, ll.lng);
+        ll = L.latLng(w.lat, w.lon);
+        if (m.snaps.length) {
+          var prev = m.snaps[m.snaps.length - 1];
+          m.km += Math.abs(w.km - prev.km);
+          L.polyline(K.route.between(prev.along, w.along), {color: '#d81b60', weight: 6, opacity: 0.8,
+            interactive: false}).addTo(m.group);
+        }
+        m.snaps.push(w);
+      } else if (pts.length) { m.km += map.distance(pts[pts.length - 1], ll) / 1000; }
+      pts.push(ll);
+      if (K.measureMode !== 'route') { m.line.setLatLngs(pts); }
+      L.circleMarker(ll, {radius: 4, color: '#d81b60', fillColor: '#fff', fillOpacity: 1, weight: 2,
+        interactive: false}).addTo(m.group);
+      var label = (m.km < 10 ? m.km.toFixed(2) : m.km.toFixed(1)) + ' km' +
+        (K.measureMode === 'route' ? ' along the route (road km)' : ' straight line');
       if (!m.tip) {
-        m.tip = L.tooltip({permanent: true, direction: 'right', className: 'kp-measure-tip', offset: [8, 0]});
-        m.tip.setLatLng(e.latlng).setContent(label);
-        group.addLayer(m.tip);
-      } else {
-        m.tip.setLatLng(e.latlng).setContent(label);
-      }
+        m.tip = L.tooltip({permanent: true, direction: 'right', className: 'kp-measure-tip', offset: [8, 0]})
+          .setLatLng(ll).setContent(label);
+        m.group.addLayer(m.tip);
+      } else { m.tip.setLatLng(ll).setContent(label); }
       K.measuredKm = m.km;
     };
-    map.on('click', K._measureClick);
   }
-
-  var NoticeControl = L.Control.extend({
+  function resetMeasure(map) {
+    if (K._measure) {
+      if (K._measure.tip) { K._measure.group.removeLayer(K._measure.tip); }
+      map.removeLayer(K._measure.group);
+    }
+    Array.prototype.forEach.call(map.getContainer().querySelectorAll('.kp-measure-tip'), function (t) { t.remove(); });
+    var g = L.layerGroup().addTo(map);
+    var line = L.polyline([], {color: '#d81b60', weight: 3, dashArray: '6 6', interactive: false}).addTo(g);
+    K._measure = {group: g, line: line, points: [], snaps: [], km: 0};
+    K.measuredKm = 0;
+  }
+  var MeasureControl = L.Control.extend({
     options: {position: 'topleft'},
-    onAdd: function () {
-      var box = L.DomUtil.create('div', 'kp-notice');
-      box.setAttribute('role', 'status');
-      el('span', 'kp-notice-icon', '!', box);
-      el('span', 'kp-notice-text', this.options.text, box);
-      var x = el('button', 'kp-notice-close', '×', box);
-      x.title = 'Hide this notice'; x.type = 'button';
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.on(x, 'click', function () { L.DomUtil.addClass(box, 'kp-notice-min'); });
-      L.DomEvent.on(box, 'click', function (e) {
-        if (e.target !== x) { L.DomUtil.removeClass(box, 'kp-notice-min'); }
+    onAdd: function (map) {
+      var box = L.DomUtil.create('div', 'kp-measure-box');
+      [['route', 'Along the route'], ['straight', 'Straight line']].forEach(function (m) {
+        if (m[0] === 'route' && !K.route) { return; }
+        var b = el('button', 'kp-measure-mode kp-mode-' + m[0] + (K.measureMode === m[0] ? ' kp-on' : ''), m[1], box);
+        b.type = 'button';
+        L.DomEvent.on(b, 'click', function () {
+          K.measureMode = m[0]; resetMeasure(map);
+          Array.prototype.forEach.call(box.querySelectorAll('.kp-measure-mode'), function (x) { L.DomUtil.removeClass(x, 'kp-on'); });
+          L.DomUtil.addClass(b, 'kp-on');
+        });
       });
+      L.DomEvent.disableClickPropagation(box);
       return box;
     }
   });
 
+  /** "Go to km": centre the map on a typed road km. */
+  function toggleGoKm(map, a) {
+    if (K._goBox) { K._goBox.remove(); K._goBox = null; L.DomUtil.removeClass(a, 'kp-on'); K.layout(); return; }
+    L.DomUtil.addClass(a, 'kp-on');
+    K._goBox = new GoKmControl().addTo(map);
+    var input = K._goBox.getContainer().querySelector('input');
+    if (input) { input.focus(); }
+    K.layout();
+  }
+  K.goToKm = function (km) {
+    var a = K.route ? K.route.alongOfKm(km) : null;
+    if (a === null || isNaN(km)) {
+      var lo = K.route.km(0), hi = K.route.km(K.route.c.length_m);
+      toast(K.map, 'km ' + km + ' is not on this route (km ' + Math.min(lo, hi).toFixed(0) + '–' + Math.max(lo, hi).toFixed(0) + ')');
+      return null;
+    }
+    var ll = K.route.pointAt(a);
+    K.map.setView(ll, Math.max(K.map.getZoom(), 12), {animate: false});
+    if (!K._goMark) {
+      K._goMark = L.circleMarker(ll, {radius: 8, color: '#d81b60', weight: 3, fill: false, interactive: false});
+    }
+    K._goMark.setLatLng(ll).addTo(K.map);
+    K.showWhere(ll[0], ll[1], 'km');
+    return ll;
+  };
+  var GoKmControl = L.Control.extend({
+    options: {position: 'topleft'},
+    onAdd: function () {
+      var form = L.DomUtil.create('form', 'kp-gokm');
+      var input = el('input', null, null, form);
+      input.type = 'number'; input.step = 'any'; input.placeholder = 'road km'; input.setAttribute('aria-label', 'road km');
+      input.inputMode = 'decimal';
+      var go = el('button', null, 'Go', form); go.type = 'submit';
+      L.DomEvent.disableClickPropagation(form);
+      L.DomEvent.on(form, 'submit', function (e) { L.DomEvent.preventDefault(e); K.goToKm(parseFloat(input.value)); });
+      return form;
+    }
+  });
+
+  /** The schematic / information banner: a strip across the top, above every control. On a
+   *  phone it starts as one line (tap to read it all). */
+  function addBanner(map, text) {
+    var box = el('div', 'kp-notice' + (K.phone() ? ' kp-notice-min' : ''), null, map.getContainer());
+    box.setAttribute('role', 'status');
+    el('span', 'kp-notice-icon', '!', box);
+    el('span', 'kp-notice-text', text, box);
+    var x = el('button', 'kp-notice-close', '×', box);
+    x.title = 'Shorten this notice'; x.type = 'button';
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    L.DomEvent.on(box, 'click', function (e) {
+      if (e.target === x || x.contains(e.target)) { L.DomUtil.addClass(box, 'kp-notice-min'); }
+      else { L.DomUtil.removeClass(box, 'kp-notice-min'); }
+      K.layout();
+    });
+    K.banner = box;
+  }
+
   /** Collapsible "Route info" panel: text lines (textContent only) and the elevation profile image. */
   var InfoControl = L.Control.extend({
-    options: {position: 'bottomleft'},
+    options: {position: 'topright'},
     onAdd: function () {
       var box = L.DomUtil.create('div', 'kp-info kp-info-min');
       var head = el('button', 'kp-info-head', 'Route info', box);
@@ -595,20 +1005,31 @@
       (this.options.lines || []).forEach(function (line) { el('p', 'kp-info-line', line, body); });
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
-      L.DomEvent.on(head, 'click', function () {
-        if (L.DomUtil.hasClass(box, 'kp-info-min')) { L.DomUtil.removeClass(box, 'kp-info-min'); }
-        else { L.DomUtil.addClass(box, 'kp-info-min'); }
-      });
+      L.DomEvent.on(head, 'click', function () { toggleBox(box, 'kp-info-min'); });
       return box;
     }
   });
+
+  function toggleBox(box, cls, open) {
+    var isOpen = !L.DomUtil.hasClass(box, cls);
+    if (open === undefined) { open = !isOpen; }
+    L.DomUtil[open ? 'removeClass' : 'addClass'](box, cls);
+    if (open && K.phone()) { K.map.closePopup(); }
+    K.layout();
+  }
+  function collapsePanels() {
+    var leg = K.map.getContainer().querySelector('.kp-legend');
+    if (leg) { L.DomUtil.addClass(leg, 'kp-collapsed'); }
+    var inf = K.map.getContainer().querySelector('.kp-info');
+    if (inf) { L.DomUtil.addClass(inf, 'kp-info-min'); }
+  }
 
   function swatch(item, parent) {
     var s = el('span', 'kp-sw kp-sw-' + item.shape, null, parent), d = item.def;
     if (item.shape === 'l') {
       s.style.borderTopColor = d.color;
       s.style.borderTopWidth = Math.min(d.weight || 4, 6) + 'px';
-      s.style.borderTopStyle = d.dash ? 'dashed' : 'solid';
+      s.style.borderTopStyle = d.dash ? (/^1 /.test(d.dash) ? 'dotted' : 'dashed') : 'solid';
     } else if (item.shape === 'km') {
       s.textContent = '100';
     } else {
@@ -617,11 +1038,12 @@
       if (d.dash) { s.style.borderStyle = 'dashed'; }
       if (d.weight && d.weight > 2) { s.style.borderWidth = Math.min(d.weight, 4) + 'px'; }
     }
+    s.setAttribute('data-sig', item.sig || '');
     return s;
   }
 
   var LegendControl = L.Control.extend({
-    options: {position: 'bottomright'},
+    options: {position: 'topright'},
     onAdd: function () {
       var box = L.DomUtil.create('div', 'kp-legend');
       var head = el('button', 'kp-legend-head', 'Legend', box);
@@ -635,16 +1057,36 @@
         swatch(item, row);
         el('span', 'kp-legend-label', item.label, row);
       });
-      if (window.innerWidth < 700 || window.innerHeight < 600) { L.DomUtil.addClass(box, 'kp-collapsed'); }
+      if (K.phone()) { L.DomUtil.addClass(box, 'kp-collapsed'); }
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
-      L.DomEvent.on(head, 'click', function () {
-        if (L.DomUtil.hasClass(box, 'kp-collapsed')) { L.DomUtil.removeClass(box, 'kp-collapsed'); }
-        else { L.DomUtil.addClass(box, 'kp-collapsed'); }
-      });
+      L.DomEvent.on(head, 'click', function () { toggleBox(box, 'kp-collapsed'); });
       return box;
     }
   });
+
+  // ------------------------------------------------------------------ layout
+  K.phone = function () { return window.innerWidth < 700 || window.innerHeight < 600; };
+  /** Keep the banner, the controls and the riding panel apart: the top corners start under the
+   *  banner, the bottom corners above the panel. */
+  K.layout = function () {
+    var map = K.map; if (!map) { return; }
+    var c = map._controlCorners;
+    K.bannerH = K.banner ? K.banner.getBoundingClientRect().height : 0;
+    c.topleft.style.top = c.topright.style.top = K.bannerH + 'px';
+    var ph = (K.panel && K.panel.style.display !== 'none') ? K.panel.getBoundingClientRect().height : 0;
+    c.bottomleft.style.bottom = c.bottomright.style.bottom = ph + 'px';
+    var box = map.getContainer().getBoundingClientRect();
+    var maxH = box.height - K.bannerH - ph - 20;
+    Array.prototype.forEach.call(map.getContainer().querySelectorAll('.kp-legend, .kp-info'), function (b) {
+      b.style.maxHeight = Math.max(120, maxH - (b.getBoundingClientRect().top - box.top - K.bannerH)) + 'px';
+    });
+  };
+  /** Padding for fitBounds so that the route opens clear of the controls (an open legend). */
+  function viewPadding() {
+    var room = popupRoom();
+    return {paddingTopLeft: [room.tl[0] + 8, room.tl[1] + 8], paddingBottomRight: [room.br[0] + 8, room.br[1] + 8]};
+  }
 
   // ------------------------------------------------------------------ life cycle
   /** Called right after L.map(): page title, attribution, notice, tools, LOD updates. */
@@ -661,20 +1103,30 @@
       map.attributionControl.addAttribution(tmp.innerHTML);
     }
     map.attributionControl.addAttribution('Leaflet');
-    if (cfg.notice) { new NoticeControl({text: cfg.notice}).addTo(map); }
+    L.control.scale({position: 'bottomleft', imperial: false, maxWidth: 90}).addTo(map);
+    if (cfg.companion && cfg.companion.lon && cfg.companion.lon.length > 1) { K.route = new Route(cfg.companion); }
+    if (cfg.notice) { addBanner(map, cfg.notice); }
     new ToolsControl().addTo(map);
-    if ((cfg.info && cfg.info.length) || cfg.profile) {
-      K.info = new InfoControl({lines: cfg.info, profile: cfg.profile}).addTo(map);
-    }
+    K.panel = el('div', 'kp-where', null, map.getContainer());
+    K.panel.style.display = 'none';
+    K.panel.setAttribute('role', 'status');
+    L.DomEvent.disableClickPropagation(K.panel);
+    L.DomEvent.disableScrollPropagation(K.panel);
     map.on('zoomend', function () { K.lodLines.forEach(updateLod); });
     map.on('popupopen', function () { if (K.measuring) { map.closePopup(); } });
+    map.on('click', K.pick);
+    map.on('resize', K.layout);
   };
 
   /** Called after the layer control: legend, saved base layer, initial view. */
   K.finish = function (map, cfg) {
     new LegendControl({title: cfg.title}).addTo(map);
+    if ((cfg.info && cfg.info.length) || cfg.profile) {
+      K.info = new InfoControl({lines: cfg.info, profile: cfg.profile}).addTo(map);
+    }
     restoreBase(map);
-    if (cfg.bounds) { map.fitBounds(cfg.bounds, {padding: [20, 20], animate: false}); }
+    K.layout();
+    if (cfg.bounds) { map.fitBounds(cfg.bounds, L.extend({animate: false}, viewPadding())); }
     K.ready = true;
   };
 })();
