@@ -142,6 +142,36 @@ def describe(p: CoursePoint) -> str:
     return desc
 
 
+@dataclass(frozen=True)
+class Cue:
+    """One line of the cue card: what a device announces, ``along_m`` metres from the start.
+
+    ``name``/``fit`` are the FIT course point (15 characters), ``name10``/``tcx`` the TCX one
+    (10 characters), ``note`` the full sentence (:func:`describe`).
+    """
+
+    along_m: float
+    name: str
+    name10: str
+    fit: str
+    tcx: str
+    note: str
+
+
+def cue_card(points: list[CoursePoint]) -> list[Cue]:
+    """The cue card of placed course points (as the FIT and TCX writers name and type them)."""
+    from maps.devices import course_names
+
+    placed = [p for p in points if p.along_m is not None]
+    n15, n10 = course_names(placed, 15), course_names(placed, 10)
+    out = []
+    for p, a, b in zip(placed, n15, n10, strict=True):
+        _, al = alert_of(p.kind, p.layer, p.role, p.restricted)
+        assert p.along_m is not None
+        out.append(Cue(p.along_m, a, b, al.fit, al.tcx, describe(p)))
+    return out
+
+
 #: Line layers whose features become course points at their start (and end) with the course
 #: layer ``stretches``: what matters is in the registry (``Kind.alert`` / ``Kind.end``).
 STRETCH_SOURCE_LAYERS = ("stretches", "parallels", "camping")

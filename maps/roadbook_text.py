@@ -26,13 +26,26 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
 from layers.route import SCHEMATIC_NOTICE, RouteContext
+from maps._course import Cue
 from maps.files import atomic_write
+from roadbook import kinds
 from roadbook.schema import BorderCrossing, NamedItem, Roadbook, Transport
+
+#: What the cue card is (both renderers).
+CUE_INTRO = ("Exactly what the course files (kmpost.fit, kmpost.tcx) announce, in course order: km from the "
+             "start of the line, the name on a 15-character (FIT) and a 10-character (TCX) screen, the "
+             "course-point type, and the full note (GPX desc, TCX Notes). Check it before loading the course.")
+#: What the day stages are (both renderers).
+STAGES_INTRO = ("One GPX / FIT / TCX course per day; distances on each day count from its start. Stage ends "
+                "go to camps and towns first, then water or food, within a quarter of the day's target "
+                "(never a town where foreigners may not stay overnight); the last column says why.")
+if TYPE_CHECKING:
+    from maps.stages import Stage
 
 MD_NAME = "roadbook.md"
 HTML_NAME = "roadbook.html"
@@ -47,22 +60,6 @@ SUPPLY_EVENT_KINDS: frozenset[str] = frozenset({"food", "water", "town"})
 SUPPLY_PLACE_KINDS: frozenset[str] = frozenset({"town", "city"})
 #: Two items closer than this (road km) are at the same position: their "next" is further on.
 SAME_KM = 0.0005
-
-#: Human labels of stretch kinds (falls back to the kind with spaces).
-STRETCH_LABELS: dict[str, str] = {
-    "highway": "new highway (status not stated)",
-    "highway_open": "highway open",
-    "highway_built_closed": "highway built, not open",
-    "old_road": "old road",
-    "parallel": "old road parallel to the highway",
-    "resurfacing": "old road resurfacing",
-    "downhill": "downhill",
-    "climb": "climb",
-    "camping_zone": "camping zone",
-    "no_services": "no services",
-    "hazard": "hazard",
-}
-
 
 # ---------------------------------------------------------------------------------------------
 # rows
@@ -85,9 +82,26 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def kind_label(kind: str) -> str:
-    """Short human label of an event, place or stretch kind (``turn_off`` -> ``turn off``)."""
-    return STRETCH_LABELS.get(kind, kind.replace("_", " "))
+def kind_label(kind: str, layer: str | None = None) -> str:
+    """Human label of a kind as found in ``layer`` (from :mod:`roadbook.kinds`)."""
+    return kinds.label(kind, layer)
+
+
+def fmt_clock(v: Any) -> str:
+    """A clock time for the text: ``HH:MM`` as given; minutes of a day (what YAML makes of an
+    unquoted ``9:30``) as ``HH:MM``; anything else shown as given, marked.
+
+    >>> fmt_clock("09:30"), fmt_clock(570), fmt_clock(99999), fmt_clock(-5), fmt_clock(float("nan"))
+    ('09:30', '09:30', '99999 (not a clock time)', '-5 (not a clock time)', '')
+    """
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return ""
+    if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 24 * 60:
+        return f"{v // 60:02d}:{v % 60:02d}"
+    t = _text(v).strip()
+    if re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d|24:00", t):
+        return t.zfill(5)
+    return f"{t[:40]} (not a clock time)" if t else ""
 
 
 def fmt_km(km: float | None, km_pos: float | None) -> str:
@@ -140,7 +154,7 @@ class Row:
 
     @property
     def what(self) -> str:
-        return f"{self.name} ({kind_label(self.kind)})"
+        return f"{self.name} ({kind_label(self.kind, self.layer)})"
 
 
 @dataclass(frozen=True)
@@ -170,7 +184,7 @@ class StretchRow:
 
     @property
     def what(self) -> str:
-        return f"{self.name} ({kind_label(self.kind)})"
+        return f"{self.name} ({kind_label(self.kind, self.layer)})"
 
 
 def _records(layers: Mapping[str, gpd.GeoDataFrame], names: Iterable[str]) -> list[tuple[int, str, dict[str, Any]]]:
@@ -298,7 +312,7 @@ def supply_stops(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Stop]:
         kind = _text(rec.get("kind"))
         ok = kind in SUPPLY_PLACE_KINDS if layer == "places" else kind in SUPPLY_EVENT_KINDS
         if ok:
-            out.append(Stop(km_pos, f"{_text(rec.get('name'))} ({kind_label(kind)})"))
+            out.append(Stop(km_pos, f"{_text(rec.get('name'))} ({kind_label(kind, layer)})"))
     return out
 
 
@@ -346,8 +360,8 @@ def transport_fields(rb: Roadbook, t: Transport) -> list[tuple[str, str]]:
                                 ("from", _place_name(rb, t.from_place)), ("to", _place_name(rb, t.to_place))]
     if t.via:
         f.append(("via", ", ".join(_place_name(rb, v) for v in t.via)))
-    for label, val in (("days", t.days), ("departs", t.depart), ("arrives", t.arrive),
-                       ("duration", t.duration)):
+    for label, val in (("days", _text(t.days)), ("departs", fmt_clock(t.depart)),
+                       ("arrives", fmt_clock(t.arrive)), ("duration", _text(t.duration))):
         if val:
             f.append((label, val))
     if t.price is not None:
@@ -460,8 +474,18 @@ def md_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: str) -
     return out
 
 
-def render_markdown(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame]) -> str:
-    """The roadbook as Markdown text (UTF-8). km are road km, distances road km."""
+def _md_cues(cues: Sequence[Cue]) -> list[str]:
+    return md_table(["km", "name (15)", "name (10)", "FIT type", "TCX type", "full note"],
+                    ([f"{c.along_m / 1000:.1f}", md_escape(c.name), md_escape(c.name10), md_escape(c.fit),
+                      md_escape(c.tcx), md_cell(c.note)] for c in cues), "rlllll")
+
+
+def render_markdown(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], *,
+                    cues: Sequence[Cue] = (), stages: Sequence[tuple[Stage, Sequence[Cue]]] = ()) -> str:
+    """The roadbook as Markdown text (UTF-8). km are road km, distances road km.
+
+    ``cues``: the cue card of the whole course (:func:`maps._course.cue_card`); ``stages``: the
+    day stages with their own cue cards (distances from the stage start)."""
     rb = ctx.roadbook
     e = md_escape
     out: list[str] = [f"# {e(rb.route.name)}", ""]
@@ -493,6 +517,21 @@ def render_markdown(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame]) -
     out.append("")
 
     out += ["## Longest stretch without food or water", "", e(_gap_text(layers)), ""]
+    if cues:
+        out += ["## Cue card: what the bike computer announces", "", e(CUE_INTRO), ""]
+        out += _md_cues(cues)
+        out.append("")
+    if stages:
+        out += ["## Day stages", "", e(STAGES_INTRO), ""]
+        out += md_table(["day", "from", "to", "km", "files", "why the day ends there"],
+                        ([str(st.number), e(st.start_name), e(st.end_name), f"{st.length_m / 1000:.1f}",
+                          e(st.stem) + ".gpx/.fit/.tcx", md_cell(st.how)] for st, _ in stages), "rllrll")
+        out.append("")
+        for st, sc in stages:
+            out += [f"### Day {st.number}: {e(st.start_name)} → {e(st.end_name)} "
+                    f"({st.length_m / 1000:.1f} km)", ""]
+            out += _md_cues(sc) if sc else ["No course points on this stage."]
+            out.append("")
 
     if rb.guidance:
         out += ["## Guidance", ""]
@@ -533,7 +572,7 @@ def render_markdown(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame]) -
         out += ["## Places off the route", ""]
         for pid in off:
             p = rb.places[pid]
-            head = p.name + (f" {p.name_zh}" if p.name_zh else "") + f" ({kind_label(p.kind)}"
+            head = p.name + (f" {p.name_zh}" if p.name_zh else "") + f" ({kind_label(p.kind, 'places')}"
             head += f", {_ele_m(p.ele)} — {p.ele_source or 'source not given'})" if p.ele is not None else ")"
             out.append(f"- **{e(head)}**")
             out += [f"  - {md_cell(n)}" for n in p.notes]
@@ -616,7 +655,15 @@ def _dl(pairs: Iterable[tuple[str, str]]) -> str:
     return "<dl>" + "".join(f"<dt>{h(k)}</dt><dd>{v}</dd>" for k, v in pairs) + "</dl>"
 
 
-def render_html(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], profile_svg: str | None = None) -> str:
+def _html_cues(cues: Sequence[Cue]) -> str:
+    return _html_table(
+        [("km", "n"), ("name (15)", ""), ("name (10)", ""), ("FIT type", ""), ("TCX type", ""), ("full note", "")],
+        (("cue", [(f"{c.along_m / 1000:.1f}", "n"), (f"<b>{h(c.name)}</b>", ""), (h(c.name10), ""),
+                  (h(c.fit), ""), (h(c.tcx), ""), (h(c.note), "note")]) for c in cues))
+
+
+def render_html(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], profile_svg: str | None = None, *,
+                cues: Sequence[Cue] = (), stages: Sequence[tuple[Stage, Sequence[Cue]]] = ()) -> str:
     """The roadbook as one self-contained, print-ready HTML page (A4; no external resources).
 
     ``profile_svg``: an inline SVG to include (e.g. :func:`maps.profile.profile_svg`); by default
@@ -652,7 +699,7 @@ def render_html(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], profi
         [("km", "n"), ("next (km)", "n"), ("what", ""), ("side", ""), ("note", "")],
         ((f"{h(r.layer)} {h(r.kind)}" + (" place" if r.layer == "places" else ""),
           [(h(r.km_label), "n"), (h(fmt_dist(r.next_km)), "n"),
-           (f"<b>{h(r.name)}</b><br><span class=\"small\">{h(kind_label(r.kind))}</span>", ""),
+           (f"<b>{h(r.name)}</b><br><span class=\"small\">{h(kind_label(r.kind, r.layer))}</span>", ""),
            (h(r.side or ""), ""), (h(r.note), "note")])
          for r in roadbook_rows(layers))))
 
@@ -661,11 +708,25 @@ def render_html(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], profi
         [("from km", "n"), ("to km", "n"), ("length (km)", "n"), ("what", ""), ("note", "")],
         ((h(s.kind),
           [(h(fmt_km(s.km, s.km_pos)), "n"), (h(fmt_km(s.km_end, s.km_pos_end)), "n"), (h(_len_text(s)), "n"),
-           (f"<b>{h(s.name)}</b><br><span class=\"small\">{h(kind_label(s.kind))}</span>", ""),
+           (f"<b>{h(s.name)}</b><br><span class=\"small\">{h(kind_label(s.kind, s.layer))}</span>", ""),
            (h(s.note), "note")])
          for s in stretch_rows(layers))))
 
     parts.append(f"<h2>Longest stretch without food or water</h2><p class=\"gap\">{h(_gap_text(layers))}</p>")
+    if cues:
+        parts.append(f"<h2>Cue card: what the bike computer announces</h2><p class=\"small\">{h(CUE_INTRO)}</p>")
+        parts.append(_html_cues(cues))
+    if stages:
+        parts.append(f"<h2>Day stages</h2><p class=\"small\">{h(STAGES_INTRO)}</p>")
+        parts.append(_html_table(
+            [("day", "n"), ("from", ""), ("to", ""), ("km", "n"), ("files", ""), ("why the day ends there", "")],
+            (("", [(str(st.number), "n"), (h(st.start_name), ""), (h(st.end_name), ""),
+                   (f"{st.length_m / 1000:.1f}", "n"), (h(st.stem) + ".gpx/.fit/.tcx", ""), (h(st.how), "note")])
+             for st, _ in stages)))
+        for st, sc in stages:
+            parts.append(f"<h3>Day {st.number}: {h(st.start_name)} → {h(st.end_name)} "
+                         f"({st.length_m / 1000:.1f} km)</h3>")
+            parts.append(_html_cues(sc) if sc else "<p>No course points on this stage.</p>")
     if profile_svg:
         parts.append(f"<h2>Elevation</h2><div class=\"profile\">{profile_svg}</div>")
 
@@ -704,7 +765,7 @@ def render_html(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], profi
         for pid in off:
             p = rb.places[pid]
             head = p.name + (f" {p.name_zh}" if p.name_zh else "")
-            sub = kind_label(p.kind) + (f", {_ele_m(p.ele)} — {p.ele_source or 'source not given'}"
+            sub = kind_label(p.kind, "places") + (f", {_ele_m(p.ele)} — {p.ele_source or 'source not given'}"
                                         if p.ele is not None else "")
             notes = "".join(f"<li>{h(n)}</li>" for n in p.notes)
             parts.append(f"<li><b>{h(head)}</b> <span class=\"small\">({h(sub)})</span>"
@@ -729,13 +790,15 @@ def write_text_atomic(path: Path, text: str) -> Path:
     return Path(path)
 
 
-def write_roadbook(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], out_dir: Path) -> list[Path]:
+def write_roadbook(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], out_dir: Path, *,
+                   cues: Sequence[Cue] = (), stages: Sequence[tuple[Stage, Sequence[Cue]]] = ()) -> list[Path]:
     """Write ``roadbook.md`` and ``roadbook.html`` into ``out_dir`` (each atomically).
 
-    Both texts are rendered before either file is written.
+    Both texts are rendered before either file is written. ``cues``/``stages``: see
+    :func:`render_markdown`.
     """
-    md = render_markdown(ctx, layers)
-    page = render_html(ctx, layers)
+    md = render_markdown(ctx, layers, cues=cues, stages=stages)
+    page = render_html(ctx, layers, cues=cues, stages=stages)
     out = Path(out_dir)
     return [write_text_atomic(out / MD_NAME, md), write_text_atomic(out / HTML_NAME, page)]
 
