@@ -7,6 +7,8 @@ Every error a user can cause is a :class:`geo.errors.KmpostError`: it is printed
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +19,8 @@ from maps.devices import PROFILES
 
 if TYPE_CHECKING:
     from geo.track import Track
+    from layers.route import RideOptions
+    from maps.build import BuildReport
     from roadbook.schema import Roadbook
 
 DEFAULT_ROUTE = "g315"
@@ -33,58 +37,167 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_track(args: argparse.Namespace) -> Track | None:
+    if not args.track:
+        return None
+    from geo.readers import read_track
+
+    return read_track(args.track)
+
+
 def _load_inputs(args: argparse.Namespace) -> tuple[Roadbook, Track | None]:
     from roadbook import load_embedded, load_roadbook
 
     if args.roadbook and args.name:
         raise KmpostError("give either a route NAME or --roadbook FILE, not both")
+    track = _read_track(args)
     rb = load_roadbook(args.roadbook) if args.roadbook else load_embedded(args.name or DEFAULT_ROUTE)
-    track = None
-    if args.track:
-        from geo.readers import read_track
-
-        track = read_track(args.track)
     return rb, track
+
+
+_LATLON = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*,\s*([+-]?\d+(?:\.\d+)?)\s*$")
+
+
+def _parse_anchor(text: str) -> tuple[str | None, float | None, float | None, float]:
+    """``PLACE=KM`` or ``LAT,LON=KM`` -> (place, lat, lon, km); raises KmpostError naming the option."""
+    name, sep, km_text = text.rpartition("=")
+    problems = []
+    try:
+        km = float(km_text)
+    except ValueError:
+        km = math.nan
+    if not sep or not name.strip():
+        raise KmpostError(f"--anchor {text!r}: give PLACE=KM or LAT,LON=KM (e.g. --anchor Kashgar=0 or "
+                          "--anchor 38.386,90.157=1315)")
+    if not math.isfinite(km) or abs(km) > 100_000:
+        problems.append(f"--anchor {text!r}: km {km_text!r} is not a road km; give a number such as 1315")
+    m = _LATLON.match(name)
+    if m:
+        lat, lon = float(m.group(1)), float(m.group(2))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            problems.append(f"--anchor {text!r}: {lat},{lon} is not a latitude,longitude in degrees; "
+                            "give LAT,LON=KM with the latitude first (e.g. 38.386,90.157=1315)")
+        if problems:
+            raise KmpostError(problems[0], problems=problems)
+        return None, lat, lon, km
+    if problems:
+        raise KmpostError(problems[0], problems=problems)
+    return name.strip(), None, None, km
+
+
+def _ride_options(args: argparse.Namespace, rb: Roadbook | None) -> RideOptions:
+    """Anchors and direction from ``--start-km``, ``--anchor`` and ``--reverse``, checked together."""
+    from layers.route import RideOptions, UserAnchor
+
+    anchors: list[UserAnchor] = []
+    problems: list[str] = []
+    if args.start_km is not None:
+        if not math.isfinite(args.start_km) or abs(args.start_km) > 100_000:
+            problems.append(f"--start-km {args.start_km}: not a road km; give a number such as 1315")
+        elif not args.track:
+            problems.append("--start-km needs a track: it is the road km of the track's first point "
+                            "(give --track FILE)")
+        else:
+            anchors.append(UserAnchor(args.start_km, f"--start-km {args.start_km:g}", track_start=True))
+    for text in args.anchor or ():
+        try:
+            place, lat, lon, km = _parse_anchor(text)
+        except KmpostError as exc:
+            problems.extend(exc.problems)
+            continue
+        if place is None:
+            anchors.append(UserAnchor(km, f"--anchor {text}", lon=lon, lat=lat, label=f"{lat:g},{lon:g}"))
+            continue
+        if rb is None:
+            anchors.append(UserAnchor(km, f"--anchor {text}", place=place, label=place))
+            continue
+        pid = _find_place(rb, place)
+        if pid is not None:
+            anchors.append(UserAnchor(km, f"--anchor {text}", place=pid, label=rb.places[pid].name))
+            continue
+        from roadbook.extract.gazetteer import find_places
+
+        fp = find_places(f"in {place}.").resolve(place)
+        if fp is None or fp.lat is None or fp.lon is None:
+            known = ", ".join(sorted(rb.places)[:12])
+            problems.append(f"--anchor {text}: no place '{place}' in {rb.path} ({known}) or the gazetteer; "
+                            "give its coordinate instead: --anchor LAT,LON=KM")
+            continue
+        anchors.append(UserAnchor(km, f"--anchor {text}", lon=fp.lon, lat=fp.lat,
+                                  label=f"{fp.name} (GeoNames.org)"))
+    if problems:
+        raise KmpostError(problems[0], problems=problems)
+    reverse = True if args.reverse else None
+    return RideOptions(anchors=tuple(anchors), reverse=reverse)
+
+
+def _find_place(rb: Roadbook, name: str) -> str | None:
+    """The id of the roadbook place called ``name`` (id, name, any " / " part, alias, Chinese name)."""
+    key = name.strip().casefold()
+    for pid, p in rb.places.items():
+        names = {pid, p.name, *p.name.split(" / "), *p.aliases, p.name_zh or ""}
+        if key in {n.strip().casefold() for n in names if n}:
+            return pid
+    return None
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from maps.build import COURSE_LAYERS, BuildOptions, build
 
-    if args.notes:
-        rb, track = _draft_from_notes(args)
-    else:
-        rb, track = _load_inputs(args)
     layers = tuple(x.strip() for x in args.course_layers.split(",") if x.strip()) if args.course_layers \
         else COURSE_LAYERS
+    problems = []
     unknown = set(layers) - set(COURSE_LAYERS)
     if unknown:
-        raise KmpostError(f"--course-layers: unknown layer(s) {', '.join(sorted(unknown))}; "
-                          f"choose from {', '.join(COURSE_LAYERS)}")
+        problems.append(f"--course-layers: unknown layer(s) {', '.join(sorted(unknown))}; "
+                        f"choose from {', '.join(COURSE_LAYERS)}")
     if args.max_points is not None and args.max_points < 2:
-        raise KmpostError(f"--max-points: {args.max_points} is too small; give at least 2 (e.g. 10000)")
+        problems.append(f"--max-points: {args.max_points} is too small; give at least 2 (e.g. 10000)")
     if args.km_markers is not None and not args.km_markers > 0:
-        raise KmpostError(f"--km-markers: {args.km_markers} must be a positive number of km (e.g. 10)")
+        problems.append(f"--km-markers: {args.km_markers} must be a positive number of km (e.g. 10)")
+    if args.reverse and not args.track:
+        problems.append("--reverse needs a track: it says the track runs against the roadbook's km")
+    if problems:
+        raise KmpostError(problems[0], problems=problems)
+    unplaced: list[str] = []
+    if args.notes:
+        rb, track, unplaced = _draft_from_notes(args)
+        ride = _ride_options(args, None)
+        ride = type(ride)(anchors=(), reverse=ride.reverse)   # the draft holds the user's anchors
+    else:
+        rb, track = _load_inputs(args)
+        ride = _ride_options(args, rb)
     opts = BuildOptions(out_dir=Path(args.out), profile=args.profile, gpx_route=args.gpx_route,
                         max_points=args.max_points, km_markers_every=args.km_markers, course_layers=layers)
-    report = build(rb, track, opts)
-    ctx = report.ctx
-    lo, hi = ctx.route.km_range
-    kind = "SCHEMATIC line (not the road)" if ctx.schematic else f"track {ctx.track.source}"
-    print(f"kmpost: built '{rb.route.id}' on {kind}: km {lo:.1f}–{hi:.1f}, "
-          f"{ctx.line.length_m / 1000:.1f} km of line", file=sys.stderr)
-    for res in ctx.route.residuals():
-        loo = "n/a" if res.loo_km is None else f"{res.loo_km:+.2f} km"
-        print(f"  anchor km {res.km:g} at {res.label}: {res.offset_m:.0f} m from the line, "
-              f"leave-one-out residual {loo}", file=sys.stderr)
-    for w in report.warnings:
-        print(f"kmpost: warning: {w}", file=sys.stderr)
-    for name, gdf in report.layers.items():
-        print(f"  layer {name}: {len(gdf)} features", file=sys.stderr)
-    for note in report.notes:
-        print(f"  {note}", file=sys.stderr)
+    report = build(rb, track, opts, ride)
+    _print_summary(rb, report, unplaced)
     for f in report.files:
         print(f)
     return 0
+
+
+def _print_summary(rb: Roadbook, report: BuildReport, unplaced: list[str]) -> None:
+    ctx = report.ctx
+    kind = "a SCHEMATIC line (not the road)" if ctx.schematic else f"the track {ctx.track.source}"
+    err = sys.stderr
+    print(f"kmpost: built '{rb.route.id}' on {kind}", file=err)
+    print("  how km are placed:", file=err)
+    for line in ctx.calibration:
+        print(f"    {line}", file=err)
+    if ctx.not_on_track:
+        print(f"  not on this track ({len(ctx.not_on_track)}):", file=err)
+        for line in ctx.not_on_track:
+            print(f"    {line}", file=err)
+    if unplaced:
+        print(f"  not placed from the notes ({len(unplaced)}): add them to the draft by hand", file=err)
+        for line in unplaced:
+            print(f"    {line}", file=err)
+    for w in report.warnings:
+        print(f"kmpost: warning: {w}", file=err)
+    for name, gdf in report.layers.items():
+        print(f"  layer {name}: {len(gdf)} features", file=err)
+    for note in report.notes:
+        print(f"  {note}", file=err)
 
 
 def _read_text(path: str) -> tuple[str, str]:
@@ -108,29 +221,48 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _draft_from_notes(args: argparse.Namespace) -> tuple[Roadbook, Track | None]:
+def _draft_from_notes(args: argparse.Namespace) -> tuple[Roadbook, Track | None, list[str]]:
+    """Extract a draft from ``--notes`` (placed on ``--track``), write it safely, parse it.
+
+    Inputs are checked first (track, notes, anchors); the draft is written only then, and never over a
+    draft the user has edited (:func:`roadbook.extract.draftfile.write_draft`)."""
+    from geo.lrs import MeasuredLine
+    from maps.files import write_draft
     from roadbook import parse_roadbook
-    from roadbook.extract import run_extract
+    from roadbook.extract import extract_events, find_places
+    from roadbook.extract.draft import DraftAnchor, RideFrame, make_draft
+    from roadbook.extract.events import check_text
 
     if args.roadbook or args.name:
         raise KmpostError("--notes makes its own roadbook; do not also give a route NAME or --roadbook")
+    track = _read_track(args)
     text, name = _read_text(args.notes)
-    draft = run_extract(text, source_name=name, as_json=False, explain=False)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    draft_path = out / "draft-roadbook.yaml"
-    tmp = draft_path.with_suffix(".yaml.tmp")
-    tmp.write_text(draft, encoding="utf-8")
-    tmp.replace(draft_path)
-    print(f"kmpost: warning: the roadbook was extracted automatically from {name}: REVIEW IT "
-          f"({draft_path}) and rebuild with --roadbook {draft_path}", file=sys.stderr)
-    rb = parse_roadbook(draft, str(draft_path))
-    track = None
-    if args.track:
-        from geo.readers import read_track
+    check_text(text, name)
+    ride = _ride_options(args, None)
+    frame = None
+    if track is not None:
+        line = MeasuredLine(track.lon, track.lat)
 
-        track = read_track(args.track)
-    return rb, track
+        def locate(lon: float, lat: float) -> tuple[float, float]:
+            along, off = line.locate(lon, lat)
+            return float(along[0]), float(off[0])
+
+        anchors = tuple(DraftAnchor(u.km, u.text, u.track_start, u.place, u.lon, u.lat) for u in ride.anchors)
+        frame = RideFrame(track.source, line.length_m, locate, anchors)
+    events = extract_events(text, name)
+    draft = make_draft(text, events, find_places(text), name, frame)
+    out = Path(args.out)
+    draft_path = out / "draft-roadbook.yaml"
+    write_draft(draft_path, draft.text)
+    print(f"kmpost: the roadbook was extracted automatically from {name} ({draft.frame}): REVIEW IT "
+          f"({draft_path}) and rebuild with --roadbook {draft_path}", file=sys.stderr)
+    if not draft.anchored:
+        raise KmpostError(f"{draft_path}: anchors: the notes give road km posts but nothing ties a road km to "
+                          + ("your track" if track is not None else "a place")
+                          + ": give --start-km KM (the road km of the track's first point) or --anchor PLACE=KM, "
+                          f"or add an anchor to {draft_path}")
+    rb = parse_roadbook(draft.text, str(draft_path))
+    return rb, track, draft.unplaced
 
 
 def _cmd_screenshot(args: argparse.Namespace) -> int:
@@ -181,6 +313,15 @@ def make_parser() -> argparse.ArgumentParser:
                     help="simplify the course line to at most N points (e.g. 10000 for older devices); "
                          "the largest deviation is reported")
     sp.add_argument("--km-markers", type=float, metavar="N", help="add a waypoint / course point every N road km")
+    sp.add_argument("--start-km", type=float, metavar="KM",
+                    help="the road km of the track's first point (an anchor; with --notes: distances in the "
+                         "notes count from it)")
+    sp.add_argument("--anchor", action="append", metavar="PLACE=KM|LAT,LON=KM",
+                    help="tie a road km to a place (roadbook place or gazetteer name) or a coordinate "
+                         "(latitude first); repeatable; replaces a roadbook anchor on the same place")
+    sp.add_argument("--reverse", action="store_true",
+                    help="the track runs against the roadbook's km (detected from the anchors when two or "
+                         "more lie on the track)")
     sp.add_argument("--course-layers", metavar="A,B",
                     help="layers whose points go into GPX/FIT/TCX (default: checkpoints,road_events,camping,"
                          "places,border_crossings)")

@@ -14,6 +14,9 @@ anchor).
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,16 +25,25 @@ import numpy as np
 from shapely import LineString, Point
 
 from geo.calibrate import Anchor, CalibratedRoute
+from geo.earth import distance_m
 from geo.errors import RouteError
 from geo.lrs import MeasuredLine
 from geo.track import Track
 from layers._common import LINE_COLUMNS, make_gdf, round_km
-from roadbook.schema import Event, Position, Roadbook, Stretch
+from roadbook.schema import AnchorSpec, Event, Position, Roadbook, Stretch
 
 #: An anchor whose point lies further than this from the line is reported as a warning.
 ANCHOR_WARN_OFFSET_M = 2000.0
 #: A place within this distance of the line gets a road km (``km_pos``); farther ones do not.
 NEAR_ROUTE_M = 5000.0
+#: On a real track, an anchor whose point lies farther than this from the track is not used to
+#: calibrate it (it is beyond the track's ends: a partial ride; or beside it: a wrong place).
+ANCHOR_ON_TRACK_M = NEAR_ROUTE_M
+#: On a real track, consecutive anchors must imply between 1/MAX_SCALE and MAX_SCALE road km per
+#: km of track; outside that the two anchors disagree (a wrong km, a wrong place, or a user anchor
+#: that contradicts the roadbook). Loose on purpose: estimated anchors (G315: +-15 km) and winding
+#: tracks stay inside it; the leave-one-out residuals show smaller disagreements.
+MAX_SCALE = 2.5
 
 SCHEMATIC_NOTICE = (
     "SCHEMATIC ROUTE: no real road geometry is known here; the line joins known places in "
@@ -55,10 +67,19 @@ class RouteContext:
     track: Track
     route: CalibratedRoute
     warnings: list[str] = field(default_factory=list)
+    reversed: bool = False
+    partial: bool = False
+    not_on_track: list[str] = field(default_factory=list)
+    calibration: list[str] = field(default_factory=list)
 
     @property
     def schematic(self) -> bool:
         return self.track.schematic
+
+    @property
+    def roadbook_km_increasing(self) -> bool:
+        """Whether road km grow in the roadbook's own direction (``route.km_direction``)."""
+        return self.roadbook.route.km_direction == "increasing"
 
     @property
     def line(self) -> MeasuredLine:
@@ -94,16 +115,30 @@ class RouteContext:
             return None, None, offset
         return float(self.route.along_to_km(along)[0]), along, offset
 
+    def position_km(self, pos: Position, what: str) -> float:
+        """Road km of a :class:`Position`, not range-checked.
+
+        ``offset_km`` counts in the roadbook's own direction (``route.km_direction``), whichever
+        way the rider goes."""
+        if pos.between is not None:
+            return (pos.between[0] + pos.between[1]) / 2
+        assert pos.place is not None
+        off = pos.offset_km if self.roadbook_km_increasing else -pos.offset_km
+        return self.place_km(pos.place, what) + off
+
     def resolve(self, pos: Position, what: str) -> float:
         """Road km of a :class:`Position` (checked to be on the route)."""
         if pos.between is not None:
-            km = (pos.between[0] + pos.between[1]) / 2
             self.route.check_km(np.array(pos.between), what)
-        else:
-            assert pos.place is not None
-            km = self.place_km(pos.place, what) + (pos.offset_km if self.route.km_increasing else -pos.offset_km)
+        km = self.position_km(pos, what)
         self.route.check_km(km, what)
         return km
+
+    def side(self, side: str | None) -> str | None:
+        """A side of the road as the rider sees it (left and right swap on a reversed ride)."""
+        if self.reversed and side in ("left", "right"):
+            return "right" if side == "left" else "left"
+        return side
 
     def check(self, km: float, what: str) -> float:
         self.route.check_km(km, what)
@@ -124,33 +159,281 @@ def schematic_track(rb: Roadbook) -> Track:
                  schematic=True)
 
 
-def build_route(rb: Roadbook, track: Track | None = None) -> RouteContext:
-    """Calibrate ``track`` (or the schematic line) with the roadbook's anchors."""
-    trk = track if track is not None else schematic_track(rb)
-    line = MeasuredLine(trk.lon, trk.lat)
-    anchors, warnings = [], []
-    for i, spec in enumerate(rb.anchors):
-        if spec.place is not None:
+@dataclass(frozen=True)
+class UserAnchor:
+    """An anchor given on the command line (``--start-km``, ``--anchor PLACE=KM|LAT,LON=KM``).
+
+    Exactly one of ``track_start``, ``place`` (a roadbook place id) and ``lon``/``lat`` is set.
+    """
+
+    km: float
+    text: str
+    track_start: bool = False
+    place: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class RideOptions:
+    """How the rider's own track relates to the roadbook (see ``kmpost build --help``).
+
+    Attributes:
+        anchors: anchors given by the user; they replace roadbook anchors on the same place.
+        reverse: True/False forces the direction (against / with the roadbook's km direction);
+            None detects it from the order of the anchors along the track.
+    """
+
+    anchors: tuple[UserAnchor, ...] = ()
+    reverse: bool | None = None
+
+
+@dataclass(frozen=True)
+class _Located:
+    spec_index: int | None      # index in roadbook anchors, None for a user anchor
+    km: float
+    label: str
+    along_m: float
+    offset_m: float
+    source: str
+    confidence: str
+    where: str
+
+
+def _fmt_km(km: float) -> str:
+    return f"{km:.0f}" if float(km).is_integer() else f"{km:.1f}"
+
+
+def _dist_text(m: float) -> str:
+    km = m / 1000
+    return f"{km:,.0f} km" if km >= 100 else f"{km:.1f} km" if km >= 1 else f"{m:.0f} m"
+
+
+def _locate_anchors(rb: Roadbook, trk: Track, line: MeasuredLine, ride: RideOptions) -> list[_Located]:
+    """Every anchor (roadbook + user) with its position along the line and its distance from it."""
+    user_places = {u.place for u in ride.anchors if u.place is not None}
+    out: list[_Located] = []
+    specs: list[tuple[int | None, AnchorSpec | UserAnchor]] = [
+        (i, a) for i, a in enumerate(rb.anchors) if not (a.place is not None and a.place in user_places)]
+    specs += [(None, u) for u in ride.anchors]
+    for i, spec in specs:
+        if isinstance(spec, UserAnchor):
+            where = spec.text
+            source, confidence = f"given by the user ({spec.text})", "high"
+            track_end = "start" if spec.track_start else None
+        else:
+            where = (f"{rb.path}:{spec.line}" if spec.line else rb.path) + f": anchors[{i}]"
+            source, confidence = spec.source, spec.confidence
+            track_end = getattr(spec, "track", None)
+        if track_end is not None:
+            if trk.schematic:
+                raise RouteError(f"{where}: an anchor tied to the track's {track_end} needs a track; "
+                                 "give one with --track FILE")
+            along = 0.0 if track_end == "start" else line.length_m
+            out.append(_Located(i, spec.km, f"the {track_end} of the track", along, 0.0, source,
+                                confidence, where))
+            continue
+        if isinstance(spec, UserAnchor) and spec.place is None:
+            assert spec.lon is not None and spec.lat is not None
+            lon, lat, label = spec.lon, spec.lat, spec.label or f"{spec.lat:.5f},{spec.lon:.5f}"
+        elif spec.place is not None:
             p = rb.places[spec.place]
-            assert p.lon is not None and p.lat is not None
+            if p.lon is None or p.lat is None:
+                raise RouteError(f"{where}: place '{spec.place}' has no coordinate; give it lat/lon")
             lon, lat, label = p.lon, p.lat, p.name
         else:
             assert spec.lon is not None and spec.lat is not None
             lon, lat, label = spec.lon, spec.lat, f"{spec.lat:.5f},{spec.lon:.5f}"
-        along, offset = line.locate(lon, lat)
-        if offset[0] > ANCHOR_WARN_OFFSET_M:
-            loc = f"{rb.path}:{spec.line}" if spec.line else rb.path
-            warnings.append(f"{loc}: anchors[{i}]: '{label}' (km {spec.km:g}) lies "
-                            f"{offset[0] / 1000:.1f} km from the line; check the place or the track")
-        anchors.append(Anchor(spec.km, float(along[0]), label, float(offset[0]), spec.source, spec.confidence))
+        along_a, _ = line.locate(lon, lat)
+        along = float(along_a[0])
+        nlon, nlat = line.interpolate(along)
+        offset = distance_m(lon, lat, float(nlon[0]), float(nlat[0]))
+        out.append(_Located(i, spec.km, label, along, offset, source, confidence, where))
+    return out
+
+
+def _direction(used: list[_Located], rb_increasing: bool, ride: RideOptions, trk: Track) -> tuple[bool, str]:
+    """(road km increase along the track?, why) from ``--reverse`` or the anchors' order.
+
+    A schematic line is drawn in the roadbook's order, so its direction is the roadbook's."""
+    if trk.schematic:
+        return rb_increasing, "the roadbook (route.km_direction)"
+    if ride.reverse is not None:
+        inc = rb_increasing != ride.reverse
+        return inc, "as asked (--reverse)" if ride.reverse else "as the roadbook (--no-reverse)"
+    ordered = sorted(used, key=lambda a: a.along_m)
+    ups = sum(1 for a, b in itertools.pairwise(ordered) if b.km > a.km)
+    downs = sum(1 for a, b in itertools.pairwise(ordered) if b.km < a.km)
+    if ups == downs:
+        return rb_increasing, ("the roadbook's direction (one anchor on the track cannot show the "
+                               "direction; give --reverse if you ride the other way)")
+    inc = ups > downs
+    why = "the anchors' order along the track"
+    return inc, why
+
+
+def _check_agreement(used: list[_Located], trk: Track) -> None:
+    """On a real track: consecutive anchors must imply a plausible scale (:data:`MAX_SCALE`)."""
+    if trk.schematic:
+        return
+    problems = []
+    ordered = sorted(used, key=lambda a: a.along_m)
+    for a, b in itertools.pairwise(ordered):
+        track_km = (b.along_m - a.along_m) / 1000
+        road_km = abs(b.km - a.km)
+        ok = track_km > 0.05 and 1 / MAX_SCALE <= road_km / track_km <= MAX_SCALE
+        if not ok:
+            problems.append(
+                f"{b.where}: anchors disagree: '{a.label}' is km {a.km:g} and '{b.label}' is km {b.km:g}, "
+                f"{road_km:g} road km apart, but they lie {track_km:.1f} km apart along the track "
+                f"(more than {MAX_SCALE:g}x off); fix one of the two km values or places"
+                + (f" ({a.where})" if a.where != b.where else ""))
+    if problems:
+        raise RouteError(problems[0], problems=problems)
+
+
+def build_route(rb: Roadbook, track: Track | None = None, ride: RideOptions | None = None) -> RouteContext:
+    """Calibrate ``track`` (or the schematic line) with the roadbook's and the user's anchors.
+
+    On a real track, anchors farther than :data:`ANCHOR_ON_TRACK_M` from it are not used; if none
+    is left the track does not cover the route (:class:`RouteError` naming the distance). Anchors
+    beyond the track's ends make a *partial ride*: facts outside the covered km are listed in
+    ``not_on_track`` instead of failing. The direction of travel comes from ``ride.reverse`` or
+    the anchors' order along the track; a ride against the roadbook's km is ``reversed``.
+    """
+    ride = ride or RideOptions()
+    trk = track if track is not None else schematic_track(rb)
+    line = MeasuredLine(trk.lon, trk.lat)
+    located = _locate_anchors(rb, trk, line, ride)
+    if not located:
+        raise RouteError(f"{rb.path}: anchors: none; nothing ties a road km to the line: give "
+                         "--start-km KM (the road km of the track's first point) or --anchor PLACE=KM")
+    warnings: list[str] = []
+    calib: list[str] = []
+    partial = False
+    if trk.schematic:
+        used = located
+        for a in used:
+            if a.offset_m > ANCHOR_WARN_OFFSET_M:
+                warnings.append(f"{a.where}: '{a.label}' (km {a.km:g}) lies {_dist_text(a.offset_m)} from "
+                                "the line; check the place or the track")
+    else:
+        used = [a for a in located if a.offset_m <= ANCHOR_ON_TRACK_M]
+        if not used:
+            near = min(located, key=lambda a: a.offset_m)
+            raise RouteError(
+                f"{trk.source}: this track passes {_dist_text(near.offset_m)} from {near.label} "
+                f"(km {near.km:g}), the nearest anchor of {rb.path}; it does not cover this route. "
+                "Give a track of this route (if it is one, tie it to road km with --start-km KM or "
+                "--anchor PLACE=KM)")
+        for a in located:
+            if a in used:
+                continue
+            at_end = a.along_m <= 1.0 or a.along_m >= line.length_m - 1.0
+            if at_end:
+                partial = True
+                end = "start" if a.along_m <= 1.0 else "end"
+                calib.append(f"not used: km {a.km:g} at {a.label} lies {_dist_text(a.offset_m)} beyond the "
+                             f"{end} of the track (this track covers part of the route)")
+            else:
+                warnings.append(f"{a.where}: anchor km {a.km:g} at '{a.label}' lies {_dist_text(a.offset_m)} "
+                                f"from the track, more than {_dist_text(ANCHOR_ON_TRACK_M)}; not used "
+                                "(check the place, or remove the anchor)")
+    rb_inc = rb.route.km_direction == "increasing"
+    travel_inc, why = _direction(used, rb_inc, ride, trk)
+    _check_agreement(used, trk)
+    anchors = [Anchor(a.km, a.along_m, a.label, a.offset_m, a.source, a.confidence) for a in used]
     try:
-        route = CalibratedRoute(line, anchors, km_increasing=rb.route.km_direction == "increasing")
+        route = CalibratedRoute(line, anchors, km_increasing=travel_inc)
     except RouteError as exc:
         raise RouteError(f"{rb.path}: anchors: {exc}") from None
     if trk.gaps_m:
         warnings.append(f"{trk.source}: {len(trk.gaps_m)} gap(s) between segments joined in order, "
                         f"largest {max(trk.gaps_m) / 1000:.2f} km")
-    return RouteContext(rb, trk, route, warnings)
+    warnings.extend(getattr(trk, "warnings", ()))
+    ctx = RouteContext(rb, trk, route, warnings, reversed=travel_inc != rb_inc, partial=partial)
+    ctx.calibration = _calibration_text(ctx, used, why) + calib
+    if partial:
+        ctx.roadbook = _restrict_to_track(ctx)
+    return ctx
+
+
+def _calibration_text(ctx: RouteContext, used: list[_Located], why: str) -> list[str]:
+    """The calibration in words a rider understands (printed by ``kmpost build``)."""
+    lo, hi = ctx.route.km_range
+    start_km, end_km = (lo, hi) if ctx.route.km_increasing else (hi, lo)
+    out = [f"road km {_fmt_km(start_km)} at the start of the line, km {_fmt_km(end_km)} at its end "
+           f"({ctx.line.length_m / 1000:.1f} km of line); km "
+           f"{'increase' if ctx.route.km_increasing else 'decrease'} in the direction of travel, from {why}"
+           + ("; this ride runs AGAINST the roadbook's km direction, so sides and the order of the course "
+              "are the rider's" if ctx.reversed else "")]
+    n = len(used)
+    if n == 1:
+        out.append("one anchor: km are counted from it at 1 road km per km of line")
+    else:
+        out.append(f"{n} anchors: between two anchors the km are spread evenly along the line; beyond the "
+                   "outer ones the scale of the nearest interval continues")
+    by_label = {r.label: r for r in ctx.route.residuals()}
+    for a in sorted(used, key=lambda a: a.along_m):
+        r = by_label.get(a.label)
+        text = (f"anchor km {a.km:g} = {a.label}: {_dist_text(a.offset_m)} from the line, "
+                f"{a.along_m / 1000:.1f} km along it")
+        if r is not None and r.loo_km is not None:
+            text += f"; the other anchors would put it at km {a.km - r.loo_km:.1f} (residual {r.loo_km:+.1f} km)"
+        out.append(text)
+    if n >= 3:
+        out.append("a residual is how far an anchor's km is from what the other anchors predict: more than "
+                   "a few km means a wrong km, a wrong place, or a jump in the km posts")
+    return out
+
+
+def _in_range(ctx: RouteContext, km: float) -> bool:
+    lo, hi = ctx.route.km_range
+    return math.isfinite(km) and lo - 1e-6 <= km <= hi + 1e-6
+
+
+def _restrict_to_track(ctx: RouteContext) -> Roadbook:
+    """The roadbook without the facts that lie outside the km this (partial) track covers.
+
+    Each fact left out is listed in ``ctx.not_on_track``; a stretch that the track covers in part
+    is cut to the covered km."""
+    rb = ctx.roadbook
+    lo, hi = ctx.route.km_range
+    cover = f"this track covers km {_fmt_km(lo)}–{_fmt_km(hi)}"
+    events = []
+    for ev in rb.events:
+        what = ctx.where(ev.field_path, ev.line)
+        km = ev.km if ev.km is not None else ctx.position_km(ev.at, what) if ev.at is not None else math.nan
+        if _in_range(ctx, km):
+            events.append(ev)
+        else:
+            ctx.not_on_track.append(f"{what}: {ev.kind} '{ev.name}' at km {_fmt_km(km)}: not on this track ({cover})")
+    stretches = []
+    for st in rb.stretches:
+        what = ctx.where(st.field_path, st.line)
+        k0 = st.from_km if st.from_km is not None else ctx.position_km(st.start, what) if st.start else math.nan
+        k1 = st.to_km if st.to_km is not None else ctx.position_km(st.end, what) if st.end else math.nan
+        a, b = min(k0, k1), max(k0, k1)
+        if b < lo or a > hi or not (math.isfinite(a) and math.isfinite(b)):
+            ctx.not_on_track.append(f"{what}: {st.kind} '{st.name}' km {_fmt_km(k0)}–{_fmt_km(k1)}: not on this "
+                                    f"track ({cover})")
+            continue
+        if a < lo or b > hi:
+            c0, c1 = (max(k0, lo), min(k1, hi)) if k0 <= k1 else (min(k0, hi), max(k1, lo))
+            ctx.not_on_track.append(f"{what}: {st.kind} '{st.name}' km {_fmt_km(k0)}–{_fmt_km(k1)}: only km "
+                                    f"{_fmt_km(c0)}–{_fmt_km(c1)} is on this track")
+            st = dataclasses.replace(st, from_km=c0, to_km=c1, start=None, end=None)
+        stretches.append(st)
+    restrictions = []
+    for r in rb.restrictions:
+        if r.km is not None and not _in_range(ctx, r.km):
+            ctx.not_on_track.append(f"{rb.path}: restrictions: {r.kind} at km {_fmt_km(r.km)}: not on this track "
+                                    f"({cover})")
+            continue
+        restrictions.append(r)
+    return dataclasses.replace(rb, events=tuple(events), stretches=tuple(stretches),
+                               restrictions=tuple(restrictions))
 
 
 def build_route_layer(ctx: RouteContext) -> gpd.GeoDataFrame:
@@ -207,7 +490,7 @@ def event_row(ctx: RouteContext, ev: Event) -> dict[str, Any]:
     return {
         "kind": ev.kind, "km": ev.km, "km_pos": round_km(km_pos), "along_m": round(along, 1),
         "name": ev.name, "note": ev.note, "source": ctx.roadbook.source_label(ev.source),
-        "side": ev.side, "confidence": ev.confidence, "located_by": located_by,
+        "side": ctx.side(ev.side), "confidence": ev.confidence, "located_by": located_by,
         "geometry": Point(float(lon[0]), float(lat[0])),
     }
 

