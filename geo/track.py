@@ -24,6 +24,9 @@ class Track:
         gaps_m: geodesic gap in metres between consecutive segments (len = segments - 1).
         source: where the track came from (a file name, or a description of a schematic line).
         schematic: True when the line is NOT real road geometry (e.g. straight lines between towns).
+        warnings: one-line notes about the input that did not stop the read (e.g. elevations
+            that were not finite or outside -500..9000 m and are treated as missing); the build
+            prints them in its summary.
     """
 
     lon: np.ndarray
@@ -33,6 +36,7 @@ class Track:
     gaps_m: tuple[float, ...] = ()
     source: str = ""
     schematic: bool = False
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         validate_lonlat(self.lon, self.lat, self.source or "track")
@@ -61,6 +65,12 @@ def validate_lonlat(lon: np.ndarray, lat: np.ndarray, what: str, min_points: int
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise TrackError(
-            f"{what}: point {i} has bad coordinates lat={float(lat[i])} lon={float(lon[i])}; "
+            f"{what}: point {i} has bad coordinates lat={_show(lat[i])} lon={_show(lon[i])}; "
             "latitude must be within -90..90 and longitude within -180..180 (finite numbers)"
         )
+
+
+def _show(v: float) -> str:
+    """A coordinate for a message: the number, or 'not a finite number' (never 'nan')."""
+    f = float(v)
+    return repr(f) if np.isfinite(f) else "(not a finite number)"

@@ -16,7 +16,7 @@ from pyproj import Geod
 
 from geo.errors import TrackError
 from geo.readers import read_track
-from tests._gpxfixtures import KIT, gpx_doc, trkseg, write
+from tests._gpxfixtures import KIT, gpx_doc, trkseg, trkseg_decimal, write
 
 GEOD = Geod(ellps="WGS84")
 
@@ -195,13 +195,19 @@ def test_no_track_no_route(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("lat", "what"), [
-    ("NaN", "bad coordinates"), ("inf", "bad coordinates"), ("91.5", "bad coordinates"),
-    ("abc", "not a number"), ("1,5", "not a number"), ("", "not a number"),
+    ("NaN", "not a decimal number"), ("inf", "not a decimal number"),
+    ("91.5", "bad coordinates"), ("1" + "0" * 400, "bad coordinates"),
+    ("abc", "not a decimal number"), ("1,5", "not a decimal number"), ("", "not a decimal number"),
+    ("4_5.5", "not a decimal number"), ("\u0664\u0665.5", "not a decimal number"),
+    ("\uff14\uff15.5", "not a decimal number"), ("\u00a045.5", "not a decimal number"),
+    ("45e-400", "not a decimal number"), ("1e5", "not a decimal number"),
+    ("0x1p3", "not a decimal number"), ("4.5.5", "not a decimal number"),
 ])
 def test_bad_coordinate_names_point_index(tmp_path: Path, lat: str, what: str) -> None:
     pts = '<trkpt lat="38" lon="90"/>' * 3 + f'<trkpt lat="{lat}" lon="90"/>'
     msg = _err(tmp_path, "bad.gpx", gpx_doc(f"<trk><trkseg>{pts}</trkseg></trk>"))
-    assert "point 3" in msg and what in msg and repr(lat) in msg
+    assert "point 3" in msg and what in msg
+    assert (repr(lat) if len(lat) < 40 else repr(lat[:10])[:-1]) in msg
 
 
 def test_missing_lon_and_out_of_range_lon(tmp_path: Path) -> None:
@@ -249,7 +255,8 @@ coord = st.tuples(st.floats(-180, 180, allow_nan=False), st.floats(-90, 90, allo
 @given(st.lists(st.lists(coord, min_size=1, max_size=5), min_size=1, max_size=4)
        .filter(lambda segs: sum(len(s) for s in segs) >= 2))
 def test_any_valid_segments_read_back_exactly(tmp_path: Path, segs: list[list[tuple[float, float]]]) -> None:
-    body = "<trk>" + "".join(trkseg([c[0] for c in s], [c[1] for c in s]) for s in segs) + "</trk>"
+    body = "<trk>" + "".join(trkseg_decimal([c[0] for c in s], [c[1] for c in s])
+                             for s in segs) + "</trk>"
     t = read_track(write(tmp_path, "h.gpx", gpx_doc(body)))
     flat = [c for s in segs for c in s]
     assert t.lon.tolist() == [c[0] for c in flat]  # repr() round-trips floats exactly
