@@ -146,3 +146,39 @@ def test_karoo_never_lodging_where_foreigners_may_not_stay(tmp_path: Path) -> No
     assert REGISTRY[("event", "accommodation")].alert.karoo == "Lodging"  # type: ignore[union-attr]
     desc = {w.name: w.description for w in g.waypoints}
     assert "not allowed to stay overnight" in (desc["Huatugou"] or "")
+
+
+def _many(n: int, name: object = "Spring") -> tuple[Any, Any, Any]:
+    import geopandas as gpd
+    import numpy as np
+
+    from tests._gpxfixtures import along, zigzag_track
+    t = zigzag_track(2000, ele=False)
+    a = along(t)
+    idx = np.linspace(0, len(t) - 1, n).astype(int)
+    kinds = ["water", "checkpoint", "sign", "camping", "town", "downhill"]
+    ev = gpd.GeoDataFrame({"layer": "road_events", "kind": [kinds[i % 6] for i in range(n)],
+                           "km": float("nan"), "km_pos": 1300 + a[idx] / 1000, "along_m": a[idx],
+                           "name": [name] * n, "note": float("nan"), "source": "s", "side": None,
+                           "confidence": "high", "located_by": "km"},
+                          geometry=gpd.points_from_xy(t.lon[idx], t.lat[idx]), crs="EPSG:4326")
+    return t, a, ev
+
+
+def test_many_events_long_name_distinct_names_no_nan(tmp_path: Path) -> None:
+    """5,000 events of one name and a 1 MB route name: every name distinct, no 'nan' anywhere
+    (timings: benchmarks/bench_course_points.py)."""
+    from maps.fit import write_fit
+    from maps.gpx import write_gpx
+    from maps.tcx import write_tcx
+    t, a, ev = _many(5000, name=float("nan"))
+    long_name = "G315 " + "x" * 1_000_000
+    write_gpx(tmp_path / "m.gpx", t, a, ev, name=long_name, description="d")
+    write_fit(tmp_path / "m.fit", t, a, ev, name=long_name)
+    write_tcx(tmp_path / "m.tcx", t, a, ev, name=long_name)
+    names = [c["name"] for c in _fit(tmp_path / "m.fit")]
+    assert len(names) == 5000 and len(set(names)) == 5000 and max(map(len, names)) <= 15
+    tcx, _ = _tcx(tmp_path / "m.tcx")
+    assert len({n for n, _, _ in tcx}) == 5000
+    for f in ("m.gpx", "m.tcx"):
+        assert "nan" not in (tmp_path / f).read_text(encoding="utf-8").lower().replace("nanjing", "")
