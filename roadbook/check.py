@@ -116,16 +116,18 @@ class F:
     default: Any = None
 
 
-def mapping(ctx: Checker, path: FieldPath, obj: Any, spec: Mapping[str, F]) -> dict[str, Any] | None:
-    """Check one YAML mapping against ``spec``: every problem is recorded in ``ctx``.
+def fields(ctx: Checker, path: FieldPath, obj: Any, spec: Mapping[str, F]) -> tuple[dict[str, Any] | None, bool]:
+    """Check one YAML mapping against ``spec``, recording every problem in ``ctx``.
 
-    Returns the checked values (defaults filled in) or None when any field was bad (the caller
-    then skips its cross-field checks: they would only repeat the same mistake).
+    Returns the checked values of the good fields (defaults filled in; a bad field is left out)
+    and whether every field was good. The values are None when ``obj`` is not a mapping. Callers
+    check cross-references on the good fields, and cross-field rules only when all are good (they
+    would only repeat the same mistake).
     """
     if not isinstance(obj, dict):
         ctx.add(path, f"expected a mapping (key: value lines), got {show(obj)}",
                 f"write it as keys: {', '.join(spec)}")
-        return None
+        return None, False
     ok = True
     for key in obj:
         if key not in spec:
@@ -146,7 +148,13 @@ def mapping(ctx: Checker, path: FieldPath, obj: Any, spec: Mapping[str, F]) -> d
             ok = False
         else:
             out[key] = f.default
-    return out if ok else None
+    return out, ok
+
+
+def mapping(ctx: Checker, path: FieldPath, obj: Any, spec: Mapping[str, F]) -> dict[str, Any] | None:
+    """Like :func:`fields`, but the values only when every field was good (else None)."""
+    d, ok = fields(ctx, path, obj, spec)
+    return d if ok else None
 
 
 def items(ctx: Checker, path: FieldPath, v: Any) -> list[Any]:
@@ -193,7 +201,10 @@ def text_problem(s: str) -> str | None:
     if s.isprintable():
         return None
     bad = _bad_char(s)
-    return f"text contains the control character {bad}" if bad else None
+    if bad is None:
+        return None
+    what = "a lone surrogate" if 0xD800 <= int(bad[2:], 16) <= 0xDFFF else "the control character"
+    return f"text contains {what} {bad}"
 
 
 def text(ctx: Checker, path: FieldPath, v: Any) -> str:

@@ -79,6 +79,9 @@ def validate(data: Any, filename: str, lines: Mapping[FieldPath, int]) -> Roadbo
     Raises ONE :class:`~geo.errors.RoadbookError` listing every problem found.
     """
     ctx = sec.c.Checker(filename, lines)
+    if data is None:
+        ctx.add((), "the roadbook is empty", "start from the example in docs/roadbook-format.md")
+        ctx.raise_if_any()
     top = sec.c.mapping(ctx, (), data, SPEC_TOP)
     if top is None:
         if not isinstance(data, dict):

@@ -177,10 +177,12 @@ def check_places(ctx: c.Checker, v: Any, refs: Refs) -> dict[str, Place]:
             continue
         if pid:
             refs.place_ids.add(pid)
-        d = c.mapping(ctx, path, p, SPEC_PLACE)
+        d, ok = c.fields(ctx, path, p, SPEC_PLACE)
         if d is None:
             continue
-        ok = True
+        refs.source(ctx, (*path, "source"), d.get("source"))
+        if not ok:
+            continue
         if (d["lat"] is None) != (d["lon"] is None):
             ctx.add(path, "lat and lon must be given together", "add the missing one")
             ok = False
@@ -190,7 +192,6 @@ def check_places(ctx: c.Checker, v: Any, refs: Refs) -> dict[str, Place]:
         if d["ele"] is not None and not d["ele_source"]:
             ctx.add((*path, "ele"), "an elevation without ele_source", "add ele_source")
             ok = False
-        refs.source(ctx, (*path, "source"), d["source"])
         if ok:
             refs.places[d["id"]] = Place(**d)
     return refs.places
@@ -206,8 +207,8 @@ def check_anchors(ctx: c.Checker, v: Any, refs: Refs) -> list[AnchorSpec]:
     entries = c.items(ctx, ("anchors",), v)
     for i, a in enumerate(entries):
         path: FieldPath = ("anchors", i)
-        d = c.mapping(ctx, path, a, SPEC_ANCHOR)
-        if d is None:
+        d, ok = c.fields(ctx, path, a, SPEC_ANCHOR)
+        if d is None or not refs.place(ctx, (*path, "place"), d.get("place")) or not ok:
             continue
         ties = [d["place"] is not None, d["lat"] is not None or d["lon"] is not None, d["track"] is not None]
         if sum(ties) != 1:
@@ -216,8 +217,6 @@ def check_anchors(ctx: c.Checker, v: Any, refs: Refs) -> list[AnchorSpec]:
             continue
         if ties[1] and (d["lat"] is None or d["lon"] is None):
             ctx.add(path, "lat and lon must be given together", "add the missing one")
-            continue
-        if not refs.place(ctx, (*path, "place"), d["place"]):
             continue
         if d["place"] is not None:
             p = refs.places.get(d["place"])
@@ -241,15 +240,17 @@ def check_events(ctx: c.Checker, v: Any, refs: Refs) -> list[Event]:
     events = []
     for i, e in enumerate(c.items(ctx, ("events",), v)):
         path: FieldPath = ("events", i)
-        d = c.mapping(ctx, path, e, SPEC_EVENT)
+        d, ok = c.fields(ctx, path, e, SPEC_EVENT)
         if d is None:
             continue
-        refs.source(ctx, (*path, "source"), d["source"])
+        refs.source(ctx, (*path, "source"), d.get("source"))
+        if d.get("at") is not None and not refs.place(ctx, (*path, "at", "place"), d["at"].place):
+            ok = False
+        if not ok:
+            continue
         if (d["km"] is None) == (d["at"] is None):
             ctx.add(path, "give exactly one of 'km' or 'at'",
                     "km: 1383, or at: {place: ..., offset_km: ...} / at: {between: [a, b]}")
-            continue
-        if d["at"] is not None and not refs.place(ctx, (*path, "at", "place"), d["at"].place):
             continue
         conf = d["confidence"] or ("high" if d["km"] is not None else "medium")
         name = d["name"] or EVENT_KINDS[d["kind"]].split(" /")[0].capitalize()
@@ -268,18 +269,20 @@ def check_stretches(ctx: c.Checker, v: Any, refs: Refs) -> list[Stretch]:
     stretches = []
     for i, s in enumerate(c.items(ctx, ("stretches",), v)):
         path: FieldPath = ("stretches", i)
-        d = c.mapping(ctx, path, s, SPEC_STRETCH)
+        d, ok = c.fields(ctx, path, s, SPEC_STRETCH)
         if d is None:
             continue
-        refs.source(ctx, (*path, "source"), d["source"])
-        ok = True
+        refs.source(ctx, (*path, "source"), d.get("source"))
+        for end in ("from", "to"):
+            if d.get(end) is not None:
+                ok = refs.place(ctx, (*path, end, "place"), d[end].place) and ok
+        if not ok:
+            continue
         for end, kmkey in (("from", "from_km"), ("to", "to_km")):
             if (d[kmkey] is None) == (d[end] is None):
                 ctx.add(path, f"give exactly one of '{kmkey}' or '{end}'",
                         f"{kmkey}: 1452, or {end}: {{place: ..., offset_km: ...}}")
                 ok = False
-            elif d[end] is not None:
-                ok = refs.place(ctx, (*path, end, "place"), d[end].place) and ok
         if d["from_km"] is not None and d["to_km"] is not None and d["from_km"] == d["to_km"]:
             ctx.add((*path, "to_km"), f"stretch has zero length (km {d['to_km']:g})",
                     "use an event for a single km, or fix to_km")
@@ -301,10 +304,11 @@ SPEC_GUIDANCE = {"note": F(c.text, True), "source": F(c.ident, True), "topic": F
 def check_guidance(ctx: c.Checker, v: Any, refs: Refs) -> list[Guidance]:
     out = []
     for i, g in enumerate(c.items(ctx, ("guidance",), v)):
-        d = c.mapping(ctx, ("guidance", i), g, SPEC_GUIDANCE)
+        d, ok = c.fields(ctx, ("guidance", i), g, SPEC_GUIDANCE)
         if d is not None:
-            refs.source(ctx, ("guidance", i, "source"), d["source"])
-            out.append(Guidance(**d))
+            refs.source(ctx, ("guidance", i, "source"), d.get("source"))
+            if ok:
+                out.append(Guidance(**d))
     return out
 
 
@@ -319,12 +323,12 @@ def check_transport(ctx: c.Checker, v: Any, refs: Refs) -> list[Transport]:
     out = []
     for i, t in enumerate(c.items(ctx, ("transport",), v)):
         path: FieldPath = ("transport", i)
-        d = c.mapping(ctx, path, t, SPEC_TRANSPORT)
+        d, ok = c.fields(ctx, path, t, SPEC_TRANSPORT)
         if d is None:
             continue
-        ok = all([refs.place(ctx, (*path, "from"), d["from"]), refs.place(ctx, (*path, "to"), d["to"]),
-                  *(refs.place(ctx, (*path, "via", j), pid) for j, pid in enumerate(d["via"]))])
-        refs.source(ctx, (*path, "source"), d["source"])
+        ok = all([refs.place(ctx, (*path, "from"), d.get("from")), refs.place(ctx, (*path, "to"), d.get("to")),
+                  *(refs.place(ctx, (*path, "via", j), pid) for j, pid in enumerate(d.get("via", ())))]) and ok
+        refs.source(ctx, (*path, "source"), d.get("source"))
         if ok:
             d["from_place"], d["to_place"] = d.pop("from"), d.pop("to")
             out.append(Transport(**d))
@@ -339,11 +343,11 @@ SPEC_RESTRICTION = {"kind": F(c.choice(RESTRICTION_KINDS, "restriction kind"), T
 def check_restrictions(ctx: c.Checker, v: Any, refs: Refs) -> list[Restriction]:
     out = []
     for i, r in enumerate(c.items(ctx, ("restrictions",), v)):
-        d = c.mapping(ctx, ("restrictions", i), r, SPEC_RESTRICTION)
+        d, ok = c.fields(ctx, ("restrictions", i), r, SPEC_RESTRICTION)
         if d is None:
             continue
-        refs.source(ctx, ("restrictions", i, "source"), d["source"])
-        if refs.place(ctx, ("restrictions", i, "place"), d["place"]):
+        refs.source(ctx, ("restrictions", i, "source"), d.get("source"))
+        if refs.place(ctx, ("restrictions", i, "place"), d.get("place")) and ok:
             out.append(Restriction(**d))
     return out
 
@@ -362,13 +366,13 @@ def check_border_crossings(ctx: c.Checker, v: Any, refs: Refs) -> list[BorderCro
     out = []
     for i, b in enumerate(c.items(ctx, ("border_crossings",), v)):
         path: FieldPath = ("border_crossings", i)
-        d = c.mapping(ctx, path, b, SPEC_BORDER)
+        d, ok = c.fields(ctx, path, b, SPEC_BORDER)
         if d is None:
             continue
-        refs.source(ctx, (*path, "source"), d["source"])
-        ok = refs.place(ctx, (*path, "place"), d["place"])
+        refs.source(ctx, (*path, "source"), d.get("source"))
+        ok = refs.place(ctx, (*path, "place"), d.get("place")) and ok
         for key in ("points", "alternatives"):
-            for j, item in enumerate(d[key]):
+            for j, item in enumerate(d.get(key, ())):
                 ok = refs.place(ctx, (*path, key, j, "place"), dict(item.attrs).get("place")) and ok
         if ok:
             out.append(BorderCrossing(**d))

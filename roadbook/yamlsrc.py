@@ -65,9 +65,12 @@ class _BadValueError(Exception):
         self.problem, self.fix = problem, fix
 
 
+_TOO_LONG = "write a number of sensible size (a km within ±100000)"
+
+
 def _int(s: str) -> int:
     if len(s) > MAX_NUMBER_CHARS:
-        raise _BadValueError(f"a number of {len(s)} characters", "write a number of sensible size")
+        raise _BadValueError(f"a number of {len(s)} characters is far too large", _TOO_LONG)
     if _INT.match(s):
         return int(s)
     body = s.lstrip("+-")
@@ -81,7 +84,7 @@ def _float(s: str) -> float:
     if s in _INF_NAN:
         return _INF_NAN[s]
     if len(s) > MAX_NUMBER_CHARS:
-        raise _BadValueError(f"a number of {len(s)} characters", "write a number of sensible size")
+        raise _BadValueError(f"a number of {len(s)} characters is far too large", _TOO_LONG)
     if _FLOAT.match(s):
         return float(s)
     raise _BadValueError(f"{show(s)} is not a number", "write a number such as 12.5, or remove the !!float tag")
@@ -100,7 +103,7 @@ def _plain(s: str) -> Any:
     c = s[0]
     if c.isdigit() or c in "+-.":
         if len(s) > MAX_NUMBER_CHARS and (_INT.match(s) or _FLOAT.match(s)):
-            raise _BadValueError(f"a number of {len(s)} characters", "write a number of sensible size")
+            raise _BadValueError(f"a number of {len(s)} characters is far too large", _TOO_LONG)
         if _INT.match(s):
             return int(s)
         if s[:2] in ("0x", "0o") and _INT_BASE.match(s):
@@ -278,6 +281,22 @@ class _Builder:
                 return
 
 
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth_guard(text: str, filename: str) -> None:
+    """Refuse flow brackets nested deeper than :data:`MAX_DEPTH` before PyYAML's pure-Python
+    scanner sees them (its look-ahead costs grow with the square of the depth). Brackets inside
+    quoted text count too: a false alarm needs 20 unmatched '[' in a row, which no roadbook has."""
+    depth = 0
+    for m in _BRACKET.finditer(text):
+        depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_DEPTH:
+            line = text.count("\n", 0, m.start()) + 1
+            raise RoadbookError(f"{filename}:{line}: nesting deeper than {MAX_DEPTH} levels; a roadbook needs at "
+                                "most 5 (check the brackets and indentation)")
+
+
 def load_yaml(text: str, filename: str) -> tuple[Any, dict[FieldPath, int]]:
     """Parse YAML text into Python values and a ``path -> line`` map (1-based lines).
 
@@ -293,6 +312,8 @@ def load_yaml(text: str, filename: str) -> tuple[Any, dict[FieldPath, int]]:
         line = text.count("\n", 0, exc.start) + 1
         raise RoadbookError(f"{filename}:{line}: the text holds a lone surrogate (U+{ord(text[exc.start]):04X}); "
                             "save the roadbook as UTF-8 text") from None
+    if _Loader is yaml.SafeLoader:
+        _flow_depth_guard(text, filename)
     builder = _Builder(filename)
     loader = _Loader(text)
     try:
