@@ -67,3 +67,22 @@ def test_clean_text_is_xml_legal(text: str) -> None:
     s = clean_text(text)
     assert all(c in "\t\n\r" or (0x20 <= ord(c) < 0xD800 and ord(c) != 0x7F)
                or 0xE000 <= ord(c) <= 0xFFFD or ord(c) >= 0x10000 for c in s)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["water", "checkpoint", "camping", "town", "downhill", "zzz"]),
+                          st.text(max_size=30), st.integers(0, 50),
+                          st.none() | st.floats(1, 60, allow_nan=False)), max_size=40),
+       st.sampled_from([10, 15, 20]))
+def test_course_names_short_and_distinct(rows: list[tuple[str, str, int, float | None]], n: int) -> None:
+    from types import SimpleNamespace
+
+    from maps.devices import course_names
+    pts = [SimpleNamespace(kind=k, layer="road_events", role="point", restricted=False, name=nm,
+                           km=None, km_pos=1000.0 + d, length_km=ln, along_m=d * 1000.0)
+           for k, nm, d, ln in rows]
+    names = course_names(pts, n)
+    assert len(names) == len(pts)
+    assert all(0 < len(x) <= n and x.isascii() for x in names)
+    owner: dict[str, tuple[str, int]] = {}
+    for x, (k, _, d, _) in zip(names, rows, strict=True):
+        assert owner.setdefault(x, (k, d)) == (k, d), x  # a shared name: same kind, same place
