@@ -109,7 +109,7 @@ def plan_stages(total_m: float, target_km: float, ends: Sequence[StageEnd],
     """Stages of about ``target_km`` over a course of ``total_m`` metres (module docstring).
 
     >>> [round(s.length_m) for s in plan_stages(250_000, 90, [StageEnd(95_000, "A", "camp")])]
-    [95000, 155000]
+    [95000, 90000, 65000]
     """
     if not (math.isfinite(target_km) and target_km > 0):
         raise StageError(f"--stages: target {target_km!r} km must be a positive number of km")
