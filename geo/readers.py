@@ -256,10 +256,10 @@ def _ele_value(s: str, index: int, kind: str, name: str) -> float:
 def elevation_warning(name: str, index: np.ndarray, values: np.ndarray) -> str:
     """The one warning for elevations treated as missing (points named, values shown)."""
     shown = []
-    for i, v in zip(index[:5].tolist(), values[:5].tolist(), strict=True):
+    for i, v in zip(index[:10].tolist(), values[:10].tolist(), strict=True):
         shown.append(f"point {i} ({v:g} m)" if math.isfinite(v) else
                      f"point {i} (not a finite number)")
-    more = f" and {len(index) - 5} more" if len(index) > 5 else ""
+    more = f" and {len(index) - 10} more" if len(index) > 10 else ""
     return (f"{name}: {len(index)} elevation(s) not a finite number within "
             f"{ELE_MIN_M:g}..{ELE_MAX_M:g} m, treated as missing: {', '.join(shown)}{more}")
 
@@ -475,6 +475,8 @@ _FAST_TRKPT = re.compile(rb'<trkpt[ \t\r\n]+lat="([0-9+.-]*)"[ \t\r\n]+lon="([0-
 #: a tag that starts a new segment for the strict reader
 _FAST_SEGTAG = re.compile(rb"<trk(?:seg)?[ \t\r\n/>]")
 _FAST_GPXTAG = re.compile(rb"<gpx[ \t\r\n/>]")
+#: a waypoint's <ele> (its first child): the strict reader ignores an <ele> after a <wpt>
+_FAST_WPT_ELE = re.compile(rb"<wpt[ \t\r\n][^>]*>[ \t\r\n]*<ele[ \t\r\n/>]")
 _FAST_DEFAULT_NS = {"", "http://www.topografix.com/GPX/1/1", "http://www.topografix.com/GPX/1/0"}
 _FAST_ENCODING = re.compile(rb"<\?xml[^>]*?encoding[ \t\r\n]*=[ \t\r\n]*[\"']([^\"']*)[\"']")
 _FAST_OK_ENC = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
@@ -494,10 +496,11 @@ def _read_gpx_fast(p: Path, name: str) -> Track | None:
     every ``<`` after the prolog starts a tag. Default namespaces must be GPX ones (or none) and
     no prefix may be bound to a GPX namespace, so the strict reader acts exactly on the
     unprefixed ``trkpt``/``ele``/``trk``/``trkseg``/``gpx`` tags. Every ``<trkpt`` and every
-    ``<ele`` of the file must be inside a match of ``_FAST_TRKPT`` (counted), there is no
-    ``<rtept``, and the strict reader assigns an <ele> to the last track point started before
-    it, as the match does. Segment starts come from the positions of ``<trk``/``<trkseg`` tags,
-    where the strict reader's handler sets them. Any doubt, bad value or error: None."""
+    ``<ele`` of the file must be inside a match of ``_FAST_TRKPT`` or be the first child of a
+    ``<wpt>`` (counted), there is no ``<rtept``, and the strict reader assigns an <ele> to the
+    last track point started before it (none after a <wpt>), as the match does. Segment
+    starts come from the positions of ``<trk``/``<trkseg`` tags, where the strict reader's
+    handler sets them. Any doubt, bad value or error: None."""
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a million small tuples would trigger many full collections (no cycles here)
     try:
@@ -617,6 +620,8 @@ def _fast_region(buf: bytes, start: int, end: int, n: int, lat_blocks: list[np.n
         lat_blocks.append(lat)
         lon_blocks.append(lon)
         ele_blocks.append(ele)
+    if buf.find(b"<wpt", start, end) >= 0:
+        n_ele += len(_FAST_WPT_ELE.findall(buf, start, end))
     if buf.count(b"<ele", start, end) != n_ele:
         raise _DeclineError
     if buf.count(b"<trk", start, end) != k:  # a <trk> or <trkseg> tag here: segment starts

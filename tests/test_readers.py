@@ -263,3 +263,130 @@ def test_any_valid_segments_read_back_exactly(tmp_path: Path, segs: list[list[tu
     assert t.lat.tolist() == [c[1] for c in flat]
     assert t.segment_starts.tolist() == np.cumsum([0] + [len(s) for s in segs[:-1]]).tolist()
     assert len(t.gaps_m) == len(segs) - 1 and all(g >= 0 for g in t.gaps_m)
+
+
+# ------------------------------------------------------------------- hostile and odd input
+
+
+def _no_nan(text: str) -> bool:
+    import re
+    return re.search(r"\bnan\b", re.sub(r"'[^']*'", "", text), re.IGNORECASE) is None
+
+
+def test_bad_elevations_are_missing_with_one_warning(tmp_path: Path) -> None:
+    eles = ["2800", "1e308", "inf", "NaN", "9500", "-600", "-Infinity", "2805.5"]
+    pts = "".join(f'<trkpt lat="38" lon="{90 + i / 100}"><ele>{e}</ele></trkpt>'
+                  for i, e in enumerate(eles))
+    t = read_track(write(tmp_path, "e.gpx", gpx_doc(f"<trk><trkseg>{pts}</trkseg></trk>")))
+    assert t.ele is not None
+    assert t.ele[0] == 2800 and t.ele[7] == 2805.5 and np.isnan(t.ele[1:7]).all()
+    assert len(t.warnings) == 1
+    w = t.warnings[0]
+    assert all(f"point {i} " in w for i in range(1, 7)) and "point 0 " not in w
+    assert "e.gpx" in w and "\n" not in w and _no_nan(w)
+    # every elevation bad: no elevation at all, still one warning
+    pts = "".join(f'<trkpt lat="38" lon="{90 + i / 100}"><ele>inf</ele></trkpt>' for i in range(3))
+    t = read_track(write(tmp_path, "all.gpx", gpx_doc(f"<trk><trkseg>{pts}</trkseg></trk>")))
+    assert t.ele is None and len(t.warnings) == 1 and not t.has_elevation
+
+
+def test_good_file_has_no_warnings(tmp_path: Path) -> None:
+    body = f"<trk>{trkseg([90.0, 90.1], [38.0, 38.1], [2800, -12.5])}</trk>"
+    assert read_track(write(tmp_path, "g.gpx", gpx_doc(body))).warnings == ()
+
+
+@pytest.mark.parametrize("ele", ["4_5", "\u0664\u0665", "\uff14\uff15", "high", "1e"])
+def test_elevation_not_a_number_is_an_error(tmp_path: Path, ele: str) -> None:
+    pts = f'<trkpt lat="1" lon="1"><ele>{ele}</ele></trkpt><trkpt lat="2" lon="2"/>'
+    msg = _err(tmp_path, "be.gpx", gpx_doc(f"<trk><trkseg>{pts}</trkseg></trk>"))
+    assert "point 0" in msg and "bad <ele>" in msg
+
+
+def test_geojson_bad_z_is_missing_with_warning_and_bad_xy_is_named(tmp_path: Path) -> None:
+    big = "1" + "0" * 400
+    text = ('{"type": "LineString", "coordinates": [[90, 38, 2800], [90.1, 38, 1e400], '
+            f'[90.2, 38, NaN], [90.3, 38, {big}], [90.4, 38, 20000], [90.5, 38, 2810]]}}')
+    t = read_track(write(tmp_path, "z.geojson", text))
+    assert t.ele is not None and t.ele[0] == 2800 and t.ele[5] == 2810
+    assert np.isnan(t.ele[1:5]).all() and len(t.warnings) == 1 and _no_nan(t.warnings[0])
+    for bad in (big, "1e400", "NaN", "-Infinity", "181"):
+        text = f'{{"type": "LineString", "coordinates": [[90, 38], [{bad}, 38.1]]}}'
+        msg = _err(tmp_path, "xy.geojson", text)
+        assert "point 1" in msg and _no_nan(msg), msg
+    msg = _err(tmp_path, "digits.geojson",
+               '{"type": "LineString", "coordinates": [[90, 38], [' + "9" * 5000 + ", 38]]}")
+    assert "digits" in msg
+
+
+def test_geojson_nested_100000_deep_fails_fast_and_clean(tmp_path: Path) -> None:
+    t0 = time.perf_counter()
+    msg = _err(tmp_path, "deep.geojson", "[" * 100_000 + "]" * 100_000)
+    assert "nested too deeply" in msg
+    wrap = '{"type": "GeometryCollection", "geometries": ['
+    line = '{"type": "LineString", "coordinates": [[90, 38], [90.1, 38]]}'
+    msg = _err(tmp_path, "gc.geojson", wrap * 100 + line + "]}" * 100)
+    assert "nested more than" in msg
+    assert time.perf_counter() - t0 < 2.0
+
+
+def test_long_prolog_comment_with_lt_is_read(tmp_path: Path) -> None:
+    comment = "<!-- exported; " + "a < b, " * 10_000 + " -->\n"  # 70 KB, more than one read
+    body = f"<trk>{trkseg([90.0, 90.1], [38.0, 38.1])}</trk>"
+    doc = gpx_doc(body, decl='<?xml version="1.0" encoding="UTF-8"?>\n' + comment)
+    assert len(comment) > 64 * 1024
+    assert read_track(write(tmp_path, "c.gpx", doc)).lon.tolist() == [90.0, 90.1]
+    # a prolog that really never ends is still refused as truncated
+    assert "truncated" in _err(tmp_path, "t.gpx", '<?xml version="1.0"?>\n' + comment[:-5])
+
+
+def test_huge_attribute_costs_linear_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """expat 2.5 re-scans an incomplete token on every feed: with 4 KiB feeds a 4 MB attribute
+    would be re-scanned ~1,000 times (~4 GB). The reader grows its feeds while a token is
+    incomplete, so the whole read stays well under a second."""
+    import geo.readers as r
+    monkeypatch.setattr(r, "_CHUNK", 4096)
+    body = f"<trk>{trkseg([90.0, 90.1], [38.0, 38.1])}</trk>"
+    doc = gpx_doc(body, extra_ns=' note="' + "x" * 4_000_000 + '"')
+    p = write(tmp_path, "attr.gpx", doc)
+    t0 = time.perf_counter()
+    t = r._read_gpx_strict(p, str(p))  # the strict reader (the fast path declines such a file)
+    assert time.perf_counter() - t0 < 1.5
+    assert t.lon.tolist() == [90.0, 90.1]
+    assert read_track(p).lon.tolist() == [90.0, 90.1]
+
+
+def test_route_points_only_like_expertgps(tmp_path: Path) -> None:
+    """GPX 1.0 with waypoints and one route (a loop back to the start, points carrying ele,
+    time, name, CDATA descriptions): the route points, in order, with their elevations."""
+    lat = [42.43, 42.4312, 42.435, 42.4368, 42.439, 42.4368, 42.4312, 42.43]
+    lon = [-71.1076, -71.1092, -71.1099, -71.1132, -71.1145, -71.1132, -71.1092, -71.1076]
+    wpts = "".join(f'<wpt lat="{a}" lon="{b}"><ele>99</ele><name>W{i}</name></wpt>\n'
+                   for i, (a, b) in enumerate(zip(lat[:3], lon[:3], strict=True)))
+    rpts = "".join(f'<rtept lat="{a:.6f}" lon="{b:.6f}">\n <ele>{20 + i}.5</ele>\n'
+                   f" <time>2001-06-02T00:18:{i:02d}Z</time>\n <name>P{i}</name>\n"
+                   f" <desc><![CDATA[point {i}]]></desc>\n</rtept>\n"
+                   for i, (a, b) in enumerate(zip(lat, lon, strict=True)))
+    body = f"{wpts}<rte>\n <name>LOOP</name>\n <number>1</number>\n{rpts}</rte>\n"
+    t = read_track(write(tmp_path, "expertgps.gpx", gpx_doc(body, version="1.0")))
+    assert t.lat.tolist() == lat and t.lon.tolist() == lon
+    assert t.ele is not None and t.ele.tolist() == [20.5 + i for i in range(8)]
+    assert t.segment_starts.tolist() == [0] and t.gaps_m == () and t.warnings == ()
+    from geo.lrs import MeasuredLine
+    line = MeasuredLine(t.lon, t.lat)
+    assert np.isfinite(line.along_m).all() and line.length_m > 1000
+
+
+def test_fast_path_keeps_the_strict_checks(tmp_path: Path) -> None:
+    """A big regular file with one bad point still names it; DOCTYPE still refused; gaps."""
+    rows = "".join(f'<trkpt lat="{38 + i * 1e-5:.7f}" lon="90.1"><ele>1</ele></trkpt>'
+                   for i in range(20_000))
+    bad = rows + '<trkpt lat="38.5" lon="9O.1"><ele>1</ele></trkpt>' + rows
+    msg = _err(tmp_path, "big.gpx", gpx_doc(f"<trk><trkseg>{bad}</trkseg></trk>"))
+    assert "point 20000" in msg and "'9O.1'" in msg
+    dt = gpx_doc(f"<trk><trkseg>{rows}</trkseg></trk>",
+                 decl='<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "b">]>')
+    assert "DOCTYPE" in _err(tmp_path, "dt.gpx", dt)
+    two = gpx_doc(f"<trk><trkseg>{rows}</trkseg><trkseg>{rows}</trkseg></trk>")
+    t = read_track(write(tmp_path, "two.gpx", two))
+    assert t.segment_starts.tolist() == [0, 20_000]
+    assert t.gaps_m == pytest.approx((GEOD.inv(90.1, 38 + 19_999e-5, 90.1, 38.0)[2],))
