@@ -208,6 +208,17 @@ def read_corridor(
                    max_zoom=zooms[-1], source=p.name, dropped_zooms=dropped)
 
 
+def parse_zoom_range(text: str) -> tuple[int, int]:
+    """``"6-13"`` -> (6, 13); :class:`BasemapError` naming the option otherwise."""
+    try:
+        lo, hi = (int(v) for v in text.split("-", 1))
+    except ValueError:
+        raise BasemapError(f"--basemap-zoom: {text!r} is not MIN-MAX; give e.g. 6-13") from None
+    if not 0 <= lo <= hi <= 22:
+        raise BasemapError(f"--basemap-zoom: {text!r} is not a zoom range; give e.g. 6-13 (0 <= min <= max <= 22)")
+    return lo, hi
+
+
 def _int(value: str | None, default: int) -> int:
     try:
         return int(float(value)) if value not in (None, "") else default

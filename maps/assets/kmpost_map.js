@@ -1085,7 +1085,9 @@
   /** Padding for fitBounds so that the route opens clear of the controls (an open legend). */
   function viewPadding() {
     var room = popupRoom();
-    return {paddingTopLeft: [room.tl[0] + 8, room.tl[1] + 8], paddingBottomRight: [room.br[0] + 8, room.br[1] + 8]};
+    // a phone is narrow: the small buttons at the sides may sit over the route, not the bands above/below
+    var l = K.phone() ? 10 : room.tl[0] + 8, r = K.phone() ? 10 : room.br[0] + 8;
+    return {paddingTopLeft: [l, room.tl[1] + 8], paddingBottomRight: [r, room.br[1] + 8]};
   }
 
   // ------------------------------------------------------------------ life cycle
