@@ -30,13 +30,19 @@ def load_roadbook(path: str | Path) -> Roadbook:
         raw = p.read_bytes()
     except OSError as exc:
         raise RoadbookError(f"{p}: cannot read the roadbook ({exc.strerror}); check the path") from None
+    return parse_roadbook_bytes(raw, str(p))
+
+
+def parse_roadbook_bytes(raw: bytes, filename: str = "<roadbook>") -> Roadbook:
+    """Decode (UTF-8, with or without BOM), parse and validate the bytes of a roadbook file."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
         raise RoadbookError(
-            f"{p}: byte {exc.start} is not UTF-8; save the roadbook as UTF-8 text"
+            f"{filename}:{line}: byte {exc.start} is not UTF-8; save the roadbook as UTF-8 text"
         ) from None
-    return parse_roadbook(text, str(p))
+    return parse_roadbook(text, filename)
 
 
 def embedded_routes() -> dict[str, Path]:

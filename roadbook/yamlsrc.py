@@ -138,13 +138,25 @@ def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
 
 
-def _syntax_error(filename: str, exc: yaml.YAMLError) -> RoadbookError:
+def _syntax_error(filename: str, text: str, exc: yaml.YAMLError) -> RoadbookError:
+    """One line for a YAML syntax error, with the line where the parser stopped."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        # libyaml counts bytes of the UTF-8 text, PyYAML's reader characters
+        pos = exc.position if isinstance(exc.position, int) else 0
+        if _Loader is yaml.SafeLoader:
+            row = text.count("\n", 0, pos) + 1
+        else:
+            row = text.encode("utf-8").count(b"\n", 0, pos) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+        return RoadbookError(f"{filename}:{row}: the character U+{char:04X} is not allowed in YAML text; "
+                             "remove it (control characters must not appear in a roadbook)")
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
-        what = (exc.problem or exc.context or "syntax error").strip()
+        what = " ".join((exc.problem or exc.context or "syntax error").split())
         return RoadbookError(f"{filename}{line}: malformed YAML ({what}); check indentation, colons and quotes there")
-    return RoadbookError(f"{filename}: malformed YAML ({exc}); fix the file's syntax")
+    what = " ".join(str(exc).split())[:200]
+    return RoadbookError(f"{filename}: malformed YAML ({what}); fix the file's syntax")
 
 
 class _Frame:
@@ -315,13 +327,15 @@ def load_yaml(text: str, filename: str) -> tuple[Any, dict[FieldPath, int]]:
     if _Loader is yaml.SafeLoader:
         _flow_depth_guard(text, filename)
     builder = _Builder(filename)
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the pure-Python reader checks the characters here
         builder.run(loader)
     except yaml.YAMLError as exc:
-        raise _syntax_error(filename, exc) from None
+        raise _syntax_error(filename, text, exc) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if builder.problems:
         raise RoadbookError(problems=[m for _, m in sorted(builder.problems)])
     return builder.root, builder.lines
