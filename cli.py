@@ -168,7 +168,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
         rb, track = _load_inputs(args)
         ride = _ride_options(args, rb)
     opts = BuildOptions(out_dir=Path(args.out), profile=args.profile, gpx_route=args.gpx_route,
-                        max_points=args.max_points, km_markers_every=args.km_markers, course_layers=layers)
+                        max_points=args.max_points, km_markers_every=args.km_markers, course_layers=layers,
+                        stages=args.stages)
+    if args.basemap:
+        from maps.basemap import parse_zoom_range
+
+        opts.basemap = Path(args.basemap)
+        opts.basemap_width_m = args.basemap_width * 1000.0
+        opts.basemap_zoom = parse_zoom_range(args.basemap_zoom)
     report = build(rb, track, opts, ride)
     _print_summary(rb, report, unplaced)
     for f in report.files:
@@ -324,7 +331,17 @@ def make_parser() -> argparse.ArgumentParser:
                          "more lie on the track)")
     sp.add_argument("--course-layers", metavar="A,B",
                     help="layers whose points go into GPX/FIT/TCX (default: checkpoints,road_events,camping,"
-                         "places,border_crossings)")
+                         "places,border_crossings,stretches)")
+    sp.add_argument("--stages", metavar="KM|FILE",
+                    help="also write one GPX/FIT/TCX per day: a target length in km (e.g. 90; ends go to "
+                         "camps, towns or water) or a file of stage ends, one per line ('km 1383', '90' "
+                         "= km from the start, or a place name)")
+    sp.add_argument("--basemap", metavar="FILE.mbtiles",
+                    help="embed the tiles of a raster MBTiles file along the route as an offline base map")
+    sp.add_argument("--basemap-width", type=float, default=3.0, metavar="KM",
+                    help="half-width of the base-map corridor either side of the route, km (default: 3)")
+    sp.add_argument("--basemap-zoom", default="6-13", metavar="MIN-MAX",
+                    help="zoom levels of the base map to embed (default: 6-13; the map scales the top one up)")
     sp.set_defaults(func=_cmd_build)
 
     sp = sub.add_parser("extract", help="draft a roadbook from free-text route notes")

@@ -30,7 +30,7 @@ OUTPUTS = ("kmpost.gpkg", "kmpost.html", "kmpost.gpx", "kmpost.fit", "kmpost.tcx
            "roadbook.html", "profile.png")
 
 #: Layers whose located point features become GPX waypoints and FIT/TCX course points.
-COURSE_LAYERS = ("checkpoints", "road_events", "camping", "places", "border_crossings")
+COURSE_LAYERS = ("checkpoints", "road_events", "camping", "places", "border_crossings", "stretches")
 
 
 @dataclass
@@ -53,6 +53,10 @@ class BuildOptions:
     max_points: int | None = None
     km_markers_every: float | None = None
     course_layers: Collection[str] = COURSE_LAYERS
+    basemap: Path | None = None  # raster MBTiles embedded as offline base map (maps.basemap)
+    basemap_width_m: float = 3000.0  # corridor half-width, metres
+    basemap_zoom: tuple[int, int] = (6, 13)
+    stages: str | None = None  # day stages: a target km ("90") or a stage file (maps.stages)
 
 
 @dataclass
@@ -77,7 +81,8 @@ def course_events(layers: dict[str, gpd.GeoDataFrame], names: Collection[str]) -
         g = g[g.geometry.geom_type == "Point"]
         if len(g):
             parts.append(g[["layer", "kind", "km", "km_pos", "along_m", "name", "note", "source", "side",
-                            "confidence", "located_by", "geometry"]])
+                            "confidence", "located_by",
+                            *[c for c in ("length_km", "restricted", "restrictions") if c in g.columns], "geometry"]])
     if not parts:
         return gpd.GeoDataFrame(columns=["layer", "kind", "along_m", "geometry"], geometry="geometry",
                                 crs="EPSG:4326")
@@ -117,7 +122,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     :func:`layers.route.build_route`."""
     from maps.fit import FIT_DEFAULT_MAX_POINTS, write_fit
     from maps.gpx import SourceLink, write_gpx
-    from maps.html import write_html
+    from maps.html import track_gaps, write_html
     from maps.profile import profile_svg, write_profile
     from maps.roadbook_text import write_roadbook
     from maps.tcx import TCX_DEFAULT_MAX_POINTS, write_tcx
@@ -130,7 +135,11 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     events = course_events(layers, opts.course_layers)
     zs = _zone_starts(ctx, layers)
     if zs is not None and "camping" in opts.course_layers:
-        events = gpd.GeoDataFrame(pd.concat([events, zs[events.columns]], ignore_index=True),
+        events = gpd.GeoDataFrame(pd.concat([events, zs.reindex(columns=events.columns)], ignore_index=True),
+                                  geometry="geometry", crs="EPSG:4326").sort_values("along_m", kind="stable")
+    if "stretches" in opts.course_layers:  # start/end alerts of the stretches that matter (roadbook.kinds)
+        from maps._course import stretch_alerts
+        events = gpd.GeoDataFrame(pd.concat([events, stretch_alerts(layers, ctx.line)], ignore_index=True),
                                   geometry="geometry", crs="EPSG:4326").sort_values("along_m", kind="stable")
     trk = ctx.track
     along = cumulative_lengths(trk.lon, trk.lat)
@@ -139,13 +148,25 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     sources = [SourceLink(s.title, s.url, s.licence) for s in rb.sources.values()]
     kms = layers["km_markers"]
 
+    basemap = None
+    if opts.basemap is not None:
+        from maps.basemap import read_corridor
+
+        basemap = read_corridor(opts.basemap, ctx.line.lon, ctx.line.lat, half_width_m=opts.basemap_width_m,
+                                min_zoom=opts.basemap_zoom[0], max_zoom=opts.basemap_zoom[1])
+        report.notes.append(f"kmpost.html: {len(basemap.tiles)} base map tiles from {basemap.source} "
+                            f"(zoom {basemap.min_zoom}-{basemap.max_zoom}, {basemap.embedded_bytes / 1e6:.1f} MB)")
+        if basemap.dropped_zooms:
+            report.warnings.append(f"{basemap.source}: zoom {', '.join(map(str, basemap.dropped_zooms))} left out "
+                                   "to keep the map small; narrow --basemap-width or lower --basemap-zoom")
     with AtomicDir(opts.out_dir) as stage:
         write_geopackage(layers, stage / GPKG_NAME)
         for lname, gdf in layers.items():
             write_geojson(gdf, stage / f"{lname}.geojson")
         write_html(stage / "kmpost.html", layers, title=name, schematic=ctx.schematic,
                    notice=SCHEMATIC_NOTICE if ctx.schematic else None, info=route_info(ctx),
-                   profile_svg=profile_svg(ctx, layers))
+                   profile_svg=profile_svg(ctx, layers), route=ctx.route, gaps_m=track_gaps(trk),
+                   basemap=basemap)
         reports = [
             write_gpx(stage / "kmpost.gpx", trk, along, events, name=name, description=desc,
                       profile=opts.profile, as_route=opts.gpx_route, max_points=opts.max_points,
@@ -157,7 +178,17 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
                       max_points=opts.max_points or TCX_DEFAULT_MAX_POINTS,
                       km_markers_every=opts.km_markers_every, km_marker_points=kms),
         ]
-        write_roadbook(ctx, layers, stage)
+        from maps._course import cue_card, prepare_points
+        from maps.stages import write_stages
+        staged = None if not opts.stages else write_stages(
+            stage, opts.stages, track=trk, along_m=along, line=ctx.line, events=events, layers=layers,
+            roadbook=rb, road_km_to_along=ctx.route.km_to_along, name=name, description=desc,
+            profile=opts.profile, max_points=opts.max_points, km_markers_every=opts.km_markers_every,
+            sources=sources)
+        reports += staged.reports if staged else []
+        write_roadbook(ctx, layers, stage, cues=cue_card(prepare_points(
+            trk, along, events, km_markers_every=opts.km_markers_every, km_marker_points=kms)),
+            stages=[(st, cue_card(staged.points[st.number])) for st in staged.stages] if staged else ())
         write_profile(ctx, layers, stage / "profile.png")
         names = sorted(p.name for p in stage.iterdir())
     for r in reports:
