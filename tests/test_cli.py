@@ -151,7 +151,11 @@ def test_build_notes_with_a_track(tmp_path, capsys):
     coords = [[90.86792 - i * 0.01, 38.25544 + i * 0.002] for i in range(80)]
     track.write_text(json.dumps({"type": "LineString", "coordinates": coords}))
     out = tmp_path / "out"
-    assert cli.main(["build", "--notes", str(notes), "--track", str(track), "--out", str(out)]) == 0
+    # km posts that nothing ties to the track: exit 2 with the fix, the draft kept for editing
+    assert cli.main(["build", "--notes", str(notes), "--track", str(track), "--out", str(out)]) == 2
+    assert "--start-km" in capsys.readouterr().err
+    assert cli.main(["build", "--notes", str(notes), "--track", str(track), "--start-km", "0",
+                     "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert "REVIEW IT" in err
     assert (out / "draft-roadbook.yaml").exists()

@@ -224,7 +224,29 @@ def _mentions(sentence: str, number: str, p: FoundPlace, within: int = 40) -> bo
 _Tie = tuple[FoundPlace, float, Event]
 
 
-def _place_events(events: list[Event], places: PlaceLookup, frame: RideFrame | None, direction: str
+def _start_km_from_anchors(frame: RideFrame | None, user_places: list[tuple[DraftAnchor, FoundPlace]]
+                           ) -> float | None:
+    """Road km of the track's start implied by the user's first anchor along it (1 road km per km).
+
+    None without a track or without a located user anchor (``--start-km`` is handled directly)."""
+    if frame is None:
+        return None
+    located = []
+    for u in frame.anchors:
+        fp = next((f for v, f in user_places if v is u), None)
+        lon, lat = (fp.lon, fp.lat) if fp is not None else (u.lon, u.lat)
+        if u.track_start or lon is None or lat is None:
+            continue
+        along, _ = frame.locate(lon, lat)
+        located.append((along, u.km))
+    if not located:
+        return None
+    along, km = min(located)
+    return km - along / 1000
+
+
+def _place_events(events: list[Event], places: PlaceLookup, frame: RideFrame | None, direction: str,
+                  anchored_start: float | None = None
                   ) -> tuple[list[_Placed], list[tuple[Event, str]], list[_Tie], float | None, str]:
     """Decide where each event goes: km posts, distances from the start, from a place, or chained.
 
@@ -246,9 +268,10 @@ def _place_events(events: list[Event], places: PlaceLookup, frame: RideFrame | N
     if start is not None:
         km0: float | None = start
         text = f"km {_num(start)} is the start of the track (--start-km)"
-    elif user:
-        km0 = 0.0
-        text = "distances from the start count from km 0 of the anchors given (--anchor)"
+    elif user and anchored_start is not None:
+        km0 = anchored_start
+        text = (f"the anchors given (--anchor) put the start of the track at km {_num(round(anchored_start, 1))}; "
+                "distances from the start count from there")
     elif not markers or (not ties and len(from_start) > len(markers)):
         km0 = 0.0
         text = "km 0 is the start of the track: the notes count distances from the start"
@@ -349,13 +372,9 @@ def make_draft(text: str, events: list[Event], places: PlaceLookup, source_name:
         ups = sum(1 for a, b in pairwise(markers) if b.value > a.value)
         downs = sum(1 for a, b in pairwise(markers) if b.value < a.value)
         direction = "decreasing" if downs > ups else "increasing"
-    placed, unplaced_r, ties, km0, frame_text = _place_events(events[:MAX_DRAFT_EVENTS], places, frame, direction)
-    unplaced_r += [(e, "too many events for one draft") for e in events[MAX_DRAFT_EVENTS:]]
-
-    used_places: set[str] = {p.at[0] for p in placed if p.at is not None}
-    used_places |= {p.id for p, _, _ in ties}
     user = frame.anchors if frame is not None else ()
     user_places: list[tuple[DraftAnchor, FoundPlace]] = []
+    used_places: set[str] = set()
     for u in user:
         if u.place is not None:
             fp = places.resolve(u.place) or find_places(f"in {u.place}.").resolve(u.place)
@@ -367,6 +386,11 @@ def make_draft(text: str, events: list[Event], places: PlaceLookup, source_name:
             user_places.append((u, fp))
             used_places.add(fp.id)
     all_places = list(places.places) + [fp for _, fp in user_places if fp not in places.places]
+    placed, unplaced_r, ties, km0, frame_text = _place_events(
+        events[:MAX_DRAFT_EVENTS], places, frame, direction, _start_km_from_anchors(frame, user_places))
+    unplaced_r += [(e, "too many events for one draft") for e in events[MAX_DRAFT_EVENTS:]]
+    used_places |= {p.at[0] for p in placed if p.at is not None}
+    used_places |= {p.id for p, _, _ in ties}
 
     lines: list[str] = []
     add = lines.append
