@@ -65,6 +65,10 @@ class FieldError(Exception):
         self.path, self.problem, self.fix = path, problem, fix
 
 
+class ReportedError(Exception):
+    """A compound value whose problems are already recorded: the field is bad, nothing to add."""
+
+
 class Checker:
     """Collects the problems of one roadbook; ``lines`` maps field paths to 1-based lines."""
 
@@ -142,6 +146,8 @@ def fields(ctx: Checker, path: FieldPath, obj: Any, spec: Mapping[str, F]) -> tu
                 out[key] = f.check(ctx, (*path, key), obj[key])
             except FieldError as exc:
                 ctx.record(exc)
+                ok = False
+            except ReportedError:
                 ok = False
         elif f.required:
             ctx.add(path, f"missing required key '{key}'", f"add '{key}:'")

@@ -54,7 +54,7 @@ def position(ctx: c.Checker, path: FieldPath, v: Any) -> Position:
     """``{place: id, offset_km: km}`` or ``{between: [km, km]}``."""
     d = c.mapping(ctx, path, v, SPEC_POSITION)
     if d is None:
-        raise FieldError(path, "bad position (see the problems above)", "fix the position")
+        raise c.ReportedError
     if (d["place"] is None) == (d["between"] is None):
         raise FieldError(path, "give exactly one of 'place' or 'between'",
                          "e.g. at: {place: yitunbulake, offset_km: 1} or at: {between: [1339, 1353]}")
@@ -88,7 +88,7 @@ SPEC_PRICE = {"amount": F(c.amount, True), "currency": F(c.text, default="CNY"),
 def price(ctx: c.Checker, path: FieldPath, v: Any) -> Price:
     d = c.mapping(ctx, path, v, SPEC_PRICE)
     if d is None:
-        raise FieldError(path, "bad price (see the problems above)", "fix the price")
+        raise c.ReportedError
     return Price(d["amount"], d["currency"], d["per"], d["note"])
 
 

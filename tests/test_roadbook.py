@@ -263,3 +263,10 @@ def test_format_doc_minimal_example_validates():
     block = doc.split("## A minimal roadbook", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     rb = parse_roadbook(block, "doc.yaml")
     assert rb.anchors[0].track == "start" and [e.km for e in rb.events] == [5.0, 12.0]
+
+
+def test_a_bad_part_of_a_position_is_reported_once(mini_text):
+    text = mini_text.replace("    km: 120\n", "    at: {place: a, offset_km: .nan, colour: red}\n")
+    with pytest.raises(RoadbookError) as exc:
+        parse_roadbook(text, "rb.yaml")
+    assert [p.split(": ")[1] for p in exc.value.problems] == ["events[0].at.colour", "events[0].at.offset_km"]
