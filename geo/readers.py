@@ -598,7 +598,10 @@ def _fast_region(buf: bytes, start: int, end: int, n: int, lat_blocks: list[np.n
         raise _DeclineError
     found = _FAST_TRKPT.findall(buf, start, end)
     k = len(found)
-    if k != buf.count(b"<trkpt", start, end):
+    # every match starts with '<trkpt', so k <= count('<trkpt') <= count('<trk'): when the
+    # latter equals k, every <trkpt is matched and there is no <trk>/<trkseg> tag here
+    segment_tags = buf.count(b"<trk", start, end) != k
+    if segment_tags and k != buf.count(b"<trkpt", start, end):
         raise _DeclineError
     n_ele = 0
     if found:
@@ -624,7 +627,7 @@ def _fast_region(buf: bytes, start: int, end: int, n: int, lat_blocks: list[np.n
         n_ele += len(_FAST_WPT_ELE.findall(buf, start, end))
     if buf.count(b"<ele", start, end) != n_ele:
         raise _DeclineError
-    if buf.count(b"<trk", start, end) != k:  # a <trk> or <trkseg> tag here: segment starts
+    if segment_tags:  # a <trk> or <trkseg> tag here: segment starts
         last, count = start, n
         for m in _FAST_SEGTAG.finditer(buf, start, end):
             count += buf.count(b"<trkpt", last, m.start())
