@@ -176,10 +176,15 @@ def test_range_end_values() -> None:
     "Best day 184 km, worst day 23 km.",
     "The MP3 player died.",
     "Water tanks every 100-150 km.",
-    "Day 1: Kargilik to Akmeqit, 70 km.",
 ])
 def test_traps_give_no_event(sentence: str) -> None:
     assert extract_events(sentence) == []
+
+
+def test_stage_leg_is_an_event_not_a_trap() -> None:
+    # issue 10: the end of a stage's leg is an event (it was listed as a day-total trap before)
+    [e] = extract_events("Day 1: Kargilik to Akmeqit, 70 km.")
+    assert (e.value, e.ref, e.place, e.name) == (70, "cumulative", "Kargilik", "Akmeqit")
 
 
 def test_parse_number() -> None:

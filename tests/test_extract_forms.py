@@ -125,3 +125,62 @@ def test_hostile_inputs_in_bounded_time(text: str) -> None:
     t0 = time.perf_counter()
     extract(text, "h")
     assert time.perf_counter() - t0 < 8
+
+
+def test_destination_legs_and_remaining_distance_in_prose() -> None:
+    # forms of diary_laos_naxay ("With only N km to <town>"), legs_prose_gap ("It's then N miles
+    # to <place>") and the issue's "101 km to camp": relative legs whose end is named
+    assert evs("With just 45km to Beta we left at dawn.") == [(45, "km", "relative")]
+    assert evs("From the bridge it's then 12 miles to Gamma.") == [(12, "mi", "relative")]
+    assert evs("3-6-2021 Leave Delta, 88 km to camp.") == [(88, "km", "relative")]
+    assert evs("With 130km to go until we reached Omega, we stopped early.") == [(130, "km", "relative")]
+    # a total stays a total even with a destination
+    assert evs("In total we cycled 6,300 km to Omega.") == []
+
+
+def test_spelled_out_number_with_a_place() -> None:
+    # form of stage_laos_dayfirst: "a guesthouse three kilometers away from <town>"
+    got = extract_events("A small inn appeared four kilometers away from Beta.", "t")
+    assert [(e.value, e.ref, e.place) for e in got] == [(4, "cumulative", "Beta")]
+    assert evs("A two-kilometre climb ends the day.") == []
+
+
+def test_other_languages_relative_and_kilometro_markers() -> None:
+    # forms of the German/Spanish diaries and prose_es_wikiloc ("kilómetro 0"); Russian "через N км"
+    assert evs("Nach 14 km kommt ein Laden.") == [(14, "km", "relative")]
+    assert evs("Después de 22 km hay una fuente.") == [(22, "km", "relative")]
+    assert evs("Через 9 км будет магазин.") == [(9, "km", "relative")]
+    assert evs("Salimos del kilómetro 0 en la plaza.") == [(0, "km", "marker")]
+    # stage_de_greppo: "in ca. 25km Entfernung" is a search radius, not a position
+    assert evs("Am Mittag sucht man in ca. 30km Entfernung ein Zimmer.") == []
+
+
+def test_my_house_starts_a_leg() -> None:
+    # form of a stage list whose first leg starts at the writer's home
+    got = extract_events("My house to Beta, 20 km.\nBeta to Gamma, 30 km.\n", "t")
+    assert [(e.value, e.name) for e in got] == [(20, "Beta"), (50, "Gamma")]
+
+
+def test_gazetteer_finds_a_small_town_when_the_text_names_no_country() -> None:
+    # the lead's drafts place "N km before <place>": Saratoga (California, ~30,000 inhabitants)
+    from roadbook.extract.gazetteer import find_places
+    [p] = find_places("1 km before Saratoga a bike shop.").places
+    assert (p.name, p.country) == ("Saratoga", "US") and p.lat is not None
+    assert find_places("").places == []
+
+
+def test_binary_data_after_the_first_page_is_refused() -> None:
+    from roadbook.extract.events import ExtractError, check_text
+    with pytest.raises(ExtractError, match="NUL"):
+        check_text("At km 5 a shop. " * 20_000 + "\x00\x01\x02", "t")
+    with pytest.raises(ExtractError, match="control or undecodable"):
+        check_text("At km 5 a shop. " * 20_000 + "\x01\x02\x03\ufffd" * 2_000, "t")
+
+
+def test_long_thousands_runs_and_many_abbreviations_stay_correct() -> None:
+    # issue 15 inputs, small: "km 1,000,000,..." reads one bounded number, abbreviations all apply
+    assert [e.value for e in extract_events("At km 1,383 a shop.", "t")] == [1383]
+    assert len(extract_events("km 1" + ",000" * 2_000, "t")) <= 1
+    from roadbook.extract.categories import categorize
+    abbr = {c: "new highway" for c in ("H", "HW", "X")}
+    assert categorize("At km 1385 HW stops.", abbr).because == ("highway",)

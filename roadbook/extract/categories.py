@@ -130,10 +130,18 @@ def expand_abbreviations(text: str) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=64)
+def _abbreviation_rx(abbrs: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for all defined abbreviations (one pass per clause, whatever their number)."""
+    alts = "|".join(re.escape(a) for a in sorted(abbrs, key=len, reverse=True))
+    return re.compile(rf"(?<![\w(])(?:{alts})(?![\w)])")
+
+
 def _rewrite(clause: str, abbreviations: dict[str, str]) -> str:
-    for abbr, words in abbreviations.items():
-        clause = re.sub(rf"(?<![\w(]){re.escape(abbr)}(?![\w)])", words, clause)
-    return clause
+    if not abbreviations:
+        return clause
+    rx = _abbreviation_rx(tuple(sorted(abbreviations)))
+    return rx.sub(lambda m: abbreviations[m.group(0)], clause)
 
 
 def categorize(clause: str, abbreviations: dict[str, str] | None = None) -> Category:

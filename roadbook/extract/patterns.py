@@ -33,9 +33,14 @@ import re
 from dataclasses import dataclass
 
 #: A number as travellers write it: "1383", "1,383", "34.5", "12,5".
-NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,3})?|\d{1,6}(?:[.,]\d{1,3})?)"
+NUM = r"(?:\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,3})?|\d{1,6}(?:[.,]\d{1,3})?)"
 #: Units of distance.
-KM_WORD = r"(?:kms?|kilomet(?:er|re)s?|k\.m\.|clicks?|klicks?)"
+KM_WORD = r"(?:kms?|kilomet(?:er|re)s?|kil[oó]metros?|k\.m\.|clicks?|klicks?|км|километр(?:а|ов)?)"
+#: Numbers written as words ("three kilometers away from Dong Hen"); values in :data:`WORD_NUMBERS`.
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+                "thirty": 30, "forty": 40, "fifty": 50, "a hundred": 100}
+_WORD_NUM = r"(?:" + "|".join(WORD_NUMBERS) + r")"
 MI_WORD = r"(?:miles?|mi)"
 _DASH = r"(?:-|–|—|to|until|till|through)"
 _APPROX = (r"(?:(?:approx(?:\.|imately)?|about|around|roughly|some|ca\.|circa|nearly|almost"
@@ -77,7 +82,7 @@ RE_KM_ONWARDS = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 RE_KM_MARKER = re.compile(
-    rf"\b(?:km|kilomet(?:er|re))(?:[\s-]?{_POST_WORD}s?)?\s?\.?\s?(?:no\.?\s?)?(?P<a>{NUM})"
+    rf"\b(?:km|kilomet(?:er|re)|kil[oó]metro)(?:[\s-]?{_POST_WORD}s?)?\s?\.?\s?(?:no\.?\s?)?(?P<a>{NUM})"
     r"(?![\d/])(?!:\d)(?!\s?(?:km|kilomet|%))(?!\s?/\s?h)",
     re.IGNORECASE | re.ASCII,
 )
@@ -101,7 +106,7 @@ RE_MILE_MARKER = re.compile(
 
 # --- lengths with a unit (classified by their context) -------------------------------------------
 RE_DISTANCE = re.compile(
-    rf"(?<![\w.,/])(?P<a>{NUM})(?:\s?(?:-|–|to)\s?(?P<b>{NUM}))?\s?-?\s?(?P<unit>{KM_WORD}|{MI_WORD})"
+    rf"(?<![\w.,/])(?P<a>{NUM}|\b{_WORD_NUM})(?:\s?(?:-|–|to)\s?(?P<b>{NUM}))?\s?-?\s?(?P<unit>{KM_WORD}|{MI_WORD})"
     r"(?![A-Za-z])",
     re.IGNORECASE | re.ASCII,
 )
@@ -110,20 +115,22 @@ RE_DISTANCE = re.compile(
 _NOT_AFTER = re.compile(
     r"^\s?(?:/\s?h|/\s?hr|ph\b|p/h|per hour|an hour|/\s?day|per day|a day|each day|every day|"
     r"²|2\b|\^2|sq|square|long\b|wide\b|high\b|in length|of\b|stretch|section|loop|detour|ride\b|"
-    r"trip|tour|journey|day\b|today|yesterday|since\b|in \d+ (?:days|hours|weeks))",
+    r"trip|tour|journey|day\b|today|yesterday|since\b|in \d+ (?:days|hours|weeks)|"
+    r"entfernung|entfernt|radius|umkreis)",
     re.IGNORECASE | re.ASCII,
 )
 _NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
 
 #: Before a length: relative words ("after", "another", ...).
 _REL_BEFORE = re.compile(
-    rf"\b(?:(?P<after>after|in|within|for(?= the (?:next|first|following)))|"
+    rf"(?:\b(?P<after>after|in|within|for(?= the (?:next|first|following))|nach|apr[eè]s|"
+    rf"despu[eé]s de|tras|dopo|a los|al cabo de|через|после)|\b"
     rf"(?P<another>another|a further|further|an additional|"
-    rf"additional|a more|one more|(?:the )?(?:next|first|last|following))|(?P<at>at|at the|somewhere around|"
+    rf"additional|a more|one more|(?:the )?(?:next|first|last|following))|\b(?P<at>at|at the|somewhere around|"
     rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
     rf"\s{{1,2}}{_APPROX}?"
     rf"(?:(?:a\s|another\s|the\s)?(?:first|next|last|following|further|more)\s)?$",
-    re.IGNORECASE | re.ASCII,
+    re.IGNORECASE,
 )
 #: After a length: relative words ("later", "further on", ...).
 _REL_AFTER = re.compile(
@@ -136,7 +143,7 @@ _REL_AFTER = re.compile(
 _PLACE_AFTER = re.compile(
     r"^\s{0,2}(?:\(\d{1,4}(?:\.\d{1,2})?\s?(?:mi|miles|km)\)\s)?"
     r"(?:by (?:road|bike|bus|car)\s|on the road\s|as the crow flies\s)?"
-    r"(?P<rel>from|before|after|past|beyond|short of|out of|outside(?: of)?|[NSEW] of|N[EW] of|S[EW] of|"
+    r"(?P<rel>(?:away )?from|before|after|past|beyond|short of|out of|outside(?: of)?|[NSEW] of|N[EW] of|S[EW] of|"
     r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ward)? of|"
     r"prior to|on from|ahead of|(?:before|after) (?:reaching|leaving|crossing|passing))"
     r"\s{1,2}(?:the\s)?(?P<place>[A-Z][\w'’\-]{1,30}(?:[ /]{1,3}[A-Z][\w'’\-]{1,30}){0,3}"
@@ -151,6 +158,20 @@ _FROM_BEFORE = re.compile(r"\b[Ff]rom\s(?:the\s)?(?P<place>[A-Z][\w'’\-]{1,30}
                           r"(?:\s?\([^()]{0,60}\))?(?:,|\s(?:it\s(?:is|was)|it's|is|was|are)|\s)\s{0,2}"
                           rf"(?:{_APPROX})?(?:only\s|just\s)?$")
 _TO_AFTER = re.compile(r"^\s{0,2}(?:to|until|up to)\s")
+#: After a length: the place still ahead ("66 km to Kargilik", "101 km to camp", "60km to go until
+#: we reached Vientiane", "10 miles to the first campsite"): a relative leg, its end named.
+_DEST_AFTER = re.compile(
+    r"^\s{0,2}(?:to go\s(?:until|till|to|before)\s(?:we\s(?:reach|reached|get to|got to|arrive at)\s)?|"
+    r"(?:more\s)?to\s(?:reach\s)?)(?:the\s)?"
+    r"(?P<dest>[A-Z][\w'’\-]{1,30}(?:\s[A-Z][\w'’\-]{1,30}){0,2}(?![\w'’\-])"
+    r"|(?:first\s|next\s)?(?:[a-z/\-]+\s)?(?:camp\w*|town|village|turn-?off|junction|border|pass|summit|"
+    r"top|dam|hotel|motel|guesthouse|hostel|shop|lake|river|bridge|city|site|campground)\b)(?!\s(?:and|or)\s\d)"
+)
+#: Total words that a destination does not override ("in total 7,450 km to Kashgar" stays a total).
+_STRONG_TOTAL = re.compile(r"\b(?:total\w*|altogether|overall|in all|whole|entire|averag\w*)\b",
+                           re.IGNORECASE)
+_OF_ME = re.compile(r"^\s{0,2}(?:north|south|east|west|[NSEW])\s(?:of|from)\s(?:me|us|here|there)\b",
+                    re.IGNORECASE)
 #: A road-book line: "0 km Ruoqiang", "23 km: border post".
 _ROADBOOK_LINE = re.compile(r"^\s{0,2}[:\-–]?\s{0,2}[A-Z]")
 _AWAY = re.compile(r"^\s{0,2}(?:away|off\b|to the (?:north|south|east|west)|north|south|east|west)",
@@ -183,6 +204,8 @@ def parse_number(s: str) -> float:
     >>> parse_number("1,383"), parse_number("34.5"), parse_number("12,5")
     (1383.0, 34.5, 12.5)
     """
+    if s.lower() in WORD_NUMBERS:
+        return float(WORD_NUMBERS[s.lower()])
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
         return float(s.replace(",", ""))
     return float(s.replace(",", "."))
@@ -284,8 +307,12 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
               and bool(_APPROX_END.search(before[-30:])))
     rel = _REL_BEFORE.search(before[-45:])
     pm = _PLACE_AFTER.match(after)
-    # "we cycled 120 km from Hotan": a total, unless "after"/"another"/"the next" says otherwise
-    if (rel is None or rel["at"]) and any(w in low for w in _TOTAL_HINTS) and _TOTAL_BEFORE.search(before):
+    dest = _DEST_AFTER.match(after)
+    ahead = dest is not None or _REL_AFTER.match(after) is not None
+    # "we cycled 120 km from Hotan": a total, unless "after"/"another"/"the next" says otherwise,
+    # or the length leads somewhere ("I rode 10km up the road", "did 30 km to the pass")
+    if ((rel is None or rel["at"]) and any(w in low for w in _TOTAL_HINTS) and _TOTAL_BEFORE.search(before)
+            and (not ahead or _STRONG_TOTAL.search(before))):
         return None
     if pm:
         place = pm["place"].strip()
@@ -301,6 +328,10 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
         return ("cumulative", fb["place"], m.end(), approx)
     if m.start() == 0 and _ROADBOOK_LINE.match(after) and not _AWAY.match(after):
         return ("cumulative", None, m.end(), approx)
+    if dest and not (rel and rel["at"]) and not _FROM_BEFORE.search(before):
+        return ("relative", None, m.end() + dest.end(), approx)
+    if _OF_ME.match(after):
+        return ("relative", None, m.end(), approx)
     if rel:
         if rel["at"]:
             if _AWAY.match(after):

@@ -68,6 +68,7 @@ _SEP = re.compile(r"\s[-–—]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|na
                   r"|(?<=[\u3400-\u9fff])-(?=[\u3400-\u9fff])")
 _VON = re.compile(r"^(?:von|from|de|da|desde)\s", re.IGNORECASE)
 _NAME_END = re.compile(r"\s?(?:[;,(（]|\svia\s|\sVia\s|\sand/or\s|\sor\s|\sby way of\s|\sbei\s|\s[-–—]\s?$)")
+_HOME = {"house", "home", "place", "flat", "apartment", "door", "doorstep", "hotel", "hostel", "camp"}
 _BAD_WORD = {"is", "was", "are", "were", "we", "i", "it", "it's", "you", "they", "then", "our", "my",
              "had", "has", "have", "will", "would", "after", "before", "about"}
 _TO_ONLY = re.compile(r"^(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")\s(?:to|zum|zur|nach|bis|hasta|à)\s"
@@ -103,6 +104,8 @@ def _clean_name(s: str) -> str | None:
         if not lead:
             return None
         words = lead
+    if len(words) == 2 and words[0].lower() in ("my", "our") and words[1].lower() in _HOME:
+        return " ".join(words)   # "My house to Beta, 20 km": the writer's home starts the leg
     if any(w.lower().strip(",.") in _BAD_WORD for w in words):
         return None
     while words and not words[-1][:1].isupper() and not _CJK.search(words[-1]):
