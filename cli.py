@@ -20,7 +20,7 @@ from maps.devices import PROFILES
 if TYPE_CHECKING:
     from geo.track import Track
     from layers.route import RideOptions
-    from maps.build import BuildReport
+    from pipeline import BuildReport
     from roadbook.schema import Roadbook
 
 DEFAULT_ROUTE = "g315"
@@ -142,7 +142,7 @@ def _find_place(rb: Roadbook, name: str) -> str | None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from maps.build import COURSE_LAYERS, BuildOptions, build
+    from pipeline import COURSE_LAYERS, BuildOptions, build
 
     layers = tuple(x.strip() for x in args.course_layers.split(",") if x.strip()) if args.course_layers \
         else COURSE_LAYERS

@@ -1,4 +1,7 @@
-"""The build pipeline: roadbook (+ track) -> layers -> every output file, atomically.
+"""The build pipeline: roadbook (+ track) -> calibration -> layers -> every output file, atomically.
+
+It sits above ``layers`` (what the features are) and ``maps`` (how they are written): the one
+place where the data path of ``kmpost build`` can be read top to bottom.
 
 ``build()`` validates and computes every layer in memory first; only then are files written,
 into a staging folder whose files replace those in ``out_dir`` at the very end. Bad input

@@ -11,7 +11,7 @@ import gpxpy
 import numpy as np
 import pytest
 
-from maps.build import OUTPUTS, BuildOptions, build
+from pipeline import OUTPUTS, BuildOptions, build
 from roadbook import load_embedded
 from tests._gpxfixtures import KIT, KIT_VENV, kit_ready
 

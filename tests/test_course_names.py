@@ -18,7 +18,7 @@ import gpxpy
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
-from maps.build import COURSE_LAYERS, BuildOptions, BuildReport, build
+from pipeline import COURSE_LAYERS, BuildOptions, BuildReport, build
 from maps.tcx import TCX_NS
 from roadbook import load_embedded
 from roadbook.kinds import REGISTRY, TCX_TURN_TYPES, alerts

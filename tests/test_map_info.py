@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from maps.build import BuildOptions, build
+from pipeline import BuildOptions, build
 from maps.html import write_html
 from roadbook import load_embedded
 from tests._browser import needs_chromium, offline_browser, open_offline

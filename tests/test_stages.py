@@ -9,7 +9,7 @@ import pytest
 from garmin_fit_sdk import Decoder, Stream
 
 from geo.errors import KmpostError
-from maps.build import BuildOptions, build
+from pipeline import BuildOptions, build
 from maps.stages import StageEnd, plan_stages, slug
 from maps.tcx import TCX_NS
 from roadbook import load_embedded
