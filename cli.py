@@ -19,7 +19,7 @@ from maps.devices import PROFILES
 
 if TYPE_CHECKING:
     from geo.track import Track
-    from layers.route import RideOptions
+    from layers.calibration import RideOptions
     from pipeline import BuildReport
     from roadbook.schema import Roadbook
 
@@ -87,7 +87,7 @@ def _parse_anchor(text: str) -> tuple[str | None, float | None, float | None, fl
 
 def _ride_options(args: argparse.Namespace, rb: Roadbook | None) -> RideOptions:
     """Anchors and direction from ``--start-km``, ``--anchor`` and ``--reverse``, checked together."""
-    from layers.route import RideOptions, UserAnchor
+    from layers.calibration import RideOptions, UserAnchor
 
     anchors: list[UserAnchor] = []
     problems: list[str] = []
@@ -189,7 +189,7 @@ def _print_summary(rb: Roadbook, report: BuildReport, unplaced: list[str]) -> No
     err = sys.stderr
     print(f"kmpost: built '{rb.route.id}' on {kind}", file=err)
     print("  how km are placed:", file=err)
-    for line in ctx.calibration:
+    for line in ctx.explanation:
         print(f"    {line}", file=err)
     if ctx.not_on_track:
         print(f"  not on this track ({len(ctx.not_on_track)}):", file=err)

@@ -23,8 +23,8 @@ import pandas as pd
 
 from geo.earth import cumulative_lengths
 from geo.track import Track
-from layers import RouteContext, build_all, build_route
-from layers.route import SCHEMATIC_NOTICE, RideOptions
+from layers import Calibration, build_all, calibrate
+from layers.calibration import SCHEMATIC_NOTICE, RideOptions
 from maps.files import AtomicDir, write_geojson, write_geopackage
 from roadbook.schema import Roadbook
 
@@ -66,7 +66,7 @@ class BuildOptions:
 class BuildReport:
     """What a build wrote and what the user should know."""
 
-    ctx: RouteContext
+    ctx: Calibration
     layers: dict[str, gpd.GeoDataFrame]
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -93,7 +93,7 @@ def course_events(layers: dict[str, gpd.GeoDataFrame], names: Collection[str]) -
     return out.sort_values("along_m", kind="stable").reset_index(drop=True)
 
 
-def route_info(ctx: RouteContext) -> list[str]:
+def route_info(ctx: Calibration) -> list[str]:
     """Lines for the map's "Route info" panel: rules with no single place (dated) and guidance."""
     rb = ctx.roadbook
     lines = [f"[{r.date}] {r.kind.replace('_', ' ')}"
@@ -103,7 +103,7 @@ def route_info(ctx: RouteContext) -> list[str]:
     return lines
 
 
-def _zone_starts(ctx: RouteContext, layers: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame | None:
+def _zone_starts(ctx: Calibration, layers: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame | None:
     """A point at the start of each camping zone (a course point 'camping zone starts')."""
     cz = layers.get("camping")
     if cz is None or not len(cz):
@@ -122,7 +122,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     """Build every output of a roadbook into ``options.out_dir``.
 
     ``ride`` says how a rider's own track relates to the roadbook (user anchors, direction); see
-    :func:`layers.route.build_route`."""
+    :func:`layers.calibration.calibrate`."""
     from maps.fit import FIT_DEFAULT_MAX_POINTS, write_fit
     from maps.gpx import SourceLink, write_gpx
     from maps.html import track_gaps, write_html
@@ -131,7 +131,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     from maps.tcx import TCX_DEFAULT_MAX_POINTS, write_tcx
 
     opts = options or BuildOptions()
-    ctx = build_route(rb, track, ride)
+    ctx = calibrate(rb, track, ride)
     layers = build_all(ctx)
     report = BuildReport(ctx, layers, warnings=list(ctx.warnings))
 
@@ -168,7 +168,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
             write_geojson(gdf, stage / f"{lname}.geojson")
         write_html(stage / "kmpost.html", layers, title=name, schematic=ctx.schematic,
                    notice=SCHEMATIC_NOTICE if ctx.schematic else None, info=route_info(ctx),
-                   profile_svg=profile_svg(ctx, layers), route=ctx.route, gaps_m=track_gaps(trk),
+                   profile_svg=profile_svg(ctx, layers), route=ctx.chainage, gaps_m=track_gaps(trk),
                    basemap=basemap)
         reports = [
             write_gpx(stage / "kmpost.gpx", trk, along, events, name=name, description=desc,
@@ -185,7 +185,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
         from maps.stages import write_stages
         staged = None if not opts.stages else write_stages(
             stage, opts.stages, track=trk, along_m=along, line=ctx.line, events=events, layers=layers,
-            roadbook=rb, road_km_to_along=ctx.route.km_to_along, name=name, description=desc,
+            roadbook=rb, road_km_to_along=ctx.chainage.km_to_along, name=name, description=desc,
             profile=opts.profile, max_points=opts.max_points, km_markers_every=opts.km_markers_every,
             sources=sources)
         reports += staged.reports if staged else []

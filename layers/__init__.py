@@ -1,7 +1,9 @@
 """Layer builders: one module per layer kind, each ``build(ctx) -> GeoDataFrame`` (EPSG:4326).
 
-:func:`build_all` runs them in a fixed order. Every layer has the common columns of
-:data:`layers._common.COLUMNS`; each module documents its own extra columns.
+``ctx`` is a :class:`~layers.calibration.Calibration` (the roadbook on its calibrated line, made by
+:func:`~layers.calibration.calibrate`); :func:`build_all` runs the builders in a fixed order.
+Every layer has the common columns of :data:`layers._common.COLUMNS`; each module documents its
+own extra columns.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 import geopandas as gpd
 
 from layers import (
+    anchors,
     border_crossings,
     camping,
     checkpoints,
@@ -19,14 +22,15 @@ from layers import (
     places,
     restrictions,
     road_events,
+    route,
     stretches,
     transport,
 )
-from layers.route import RouteContext, build_anchors_layer, build_route, build_route_layer
+from layers.calibration import Calibration, calibrate
 
-BUILDERS: dict[str, Callable[[RouteContext], gpd.GeoDataFrame]] = {
-    "route": build_route_layer,
-    "anchors": build_anchors_layer,
+BUILDERS: dict[str, Callable[[Calibration], gpd.GeoDataFrame]] = {
+    "route": route.build,
+    "anchors": anchors.build,
     "km_markers": km_markers.build,
     "checkpoints": checkpoints.build,
     "road_events": road_events.build,
@@ -40,9 +44,9 @@ BUILDERS: dict[str, Callable[[RouteContext], gpd.GeoDataFrame]] = {
 }
 
 
-def build_all(ctx: RouteContext) -> dict[str, gpd.GeoDataFrame]:
+def build_all(ctx: Calibration) -> dict[str, gpd.GeoDataFrame]:
     """All layers of a route, by name, in drawing order."""
     return {name: fn(ctx) for name, fn in BUILDERS.items()}
 
 
-__all__ = ["BUILDERS", "RouteContext", "build_all", "build_route"]
+__all__ = ["BUILDERS", "Calibration", "build_all", "calibrate"]

@@ -16,7 +16,7 @@ import geopandas as gpd
 from shapely import Point
 
 from layers._common import make_gdf, round_km
-from layers.route import RouteContext
+from layers.calibration import Calibration
 from roadbook.schema import BorderCrossing, NamedItem
 
 COLUMNS = ("crossing_id", "role", "countries", "opening", "closed", "points", "agencies", "documents",
@@ -34,7 +34,7 @@ def _texts(b: BorderCrossing, names: dict[str, str]) -> dict[str, str]:
             for key in ("points", "agencies", "documents", "options", "alternatives")}
 
 
-def build(ctx: RouteContext) -> gpd.GeoDataFrame:
+def build(ctx: Calibration) -> gpd.GeoDataFrame:
     rb = ctx.roadbook
     names = {pid: p.name for pid, p in rb.places.items()}
     rows: list[dict[str, Any]] = []
@@ -63,7 +63,7 @@ def build(ctx: RouteContext) -> gpd.GeoDataFrame:
                     km_pos = km_here + float(attrs["offset_km"])
                 except ValueError:
                     continue
-                along = float(ctx.route.km_to_along(km_pos, f"{rb.path}: border_crossings.{b.id}.points")[0])
+                along = float(ctx.chainage.km_to_along(km_pos, f"{rb.path}: border_crossings.{b.id}.points")[0])
                 lon, lat = ctx.line.interpolate(along)
                 geom, located = Point(float(lon[0]), float(lat[0])), "place"
             else:

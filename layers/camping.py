@@ -10,8 +10,8 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from layers._common import LINE_COLUMNS, make_gdf, round_km
-from layers.route import RouteContext, event_row, stretch_range
+from layers._common import LINE_COLUMNS, event_row, make_gdf, round_km, stretch_range
+from layers.calibration import Calibration
 
 POINT_KINDS = frozenset({"camping"})
 ZONE_KINDS = frozenset({"camping_zone"})
@@ -19,19 +19,19 @@ ZONE_HALF_WIDTH_M = 2000.0
 COLUMNS = (*LINE_COLUMNS, "guidance")
 
 
-def guidance_text(ctx: RouteContext, topic: str = "camping") -> str:
+def guidance_text(ctx: Calibration, topic: str = "camping") -> str:
     """All guidance notes of a topic, joined by blank lines."""
     return "\n\n".join(g.note for g in ctx.roadbook.guidance if g.topic == topic)
 
 
-def build(ctx: RouteContext) -> gpd.GeoDataFrame:
+def build(ctx: Calibration) -> gpd.GeoDataFrame:
     guide = guidance_text(ctx)
     rows = [{**event_row(ctx, e), "guidance": guide} for e in ctx.roadbook.events if e.kind in POINT_KINDS]
     for st in ctx.roadbook.stretches:
         if st.kind not in ZONE_KINDS:
             continue
         k0, k1, located = stretch_range(ctx, st)
-        a = ctx.route.km_to_along(np.array([k0, k1]))
+        a = ctx.chainage.km_to_along(np.array([k0, k1]))
         rows.append({
             "kind": st.kind, "km": st.from_km, "km_pos": round_km(k0), "along_m": round(float(a.min()), 1),
             "km_end": st.to_km, "km_pos_end": round_km(k1), "along_m_end": round(float(a.max()), 1),

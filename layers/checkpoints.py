@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from layers._common import make_gdf
-from layers.route import RouteContext, event_row
+from layers._common import event_row, make_gdf
+from layers.calibration import Calibration
 
 KINDS = frozenset({"checkpoint"})
 COLUMNS = ("rules",)
 
 
-def build(ctx: RouteContext) -> gpd.GeoDataFrame:
+def build(ctx: Calibration) -> gpd.GeoDataFrame:
     rules = "\n".join(f"[{r.date}] {r.note}" for r in ctx.roadbook.restrictions if r.applies_to == "checkpoints")
     rows = [{**event_row(ctx, e), "rules": rules} for e in ctx.roadbook.events if e.kind in KINDS]
     return make_gdf("checkpoints", rows, COLUMNS)

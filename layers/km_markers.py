@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 
 from layers._common import make_gdf
-from layers.route import RouteContext
+from layers.calibration import Calibration
 
 LEVELS: tuple[int, ...] = (100, 50, 10, 5, 1)
 COLUMNS = ("level",)
@@ -29,13 +29,13 @@ def level_of(km: int) -> int:
     return next(lv for lv in LEVELS if km % lv == 0)
 
 
-def build(ctx: RouteContext) -> gpd.GeoDataFrame:
+def build(ctx: Calibration) -> gpd.GeoDataFrame:
     """Markers at every whole km the route covers."""
-    lo, hi = ctx.route.km_range
+    lo, hi = ctx.chainage.km_range
     kms = np.arange(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1, dtype=np.int64)
     if len(kms) == 0:
         return make_gdf("km_markers", [], COLUMNS)
-    along = ctx.route.km_to_along(kms.astype(float))
+    along = ctx.chainage.km_to_along(kms.astype(float))
     lon, lat = ctx.line.interpolate(along)
     levels = [level_of(int(k)) for k in kms]
     df = gpd.GeoDataFrame(

@@ -19,8 +19,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from layers._common import LINE_COLUMNS, make_gdf, round_km
-from layers.route import RouteContext, stretch_range
+from layers._common import LINE_COLUMNS, make_gdf, round_km, stretch_range
+from layers.calibration import Calibration
 
 OFFSET_M = 250.0
 HIGHWAY_KINDS = {"highway": "unknown", "highway_open": "open", "highway_built_closed": "built_not_open"}
@@ -32,11 +32,11 @@ _CYCLING = {"open": "avoid", "built_not_open": "good", "unknown": "unknown",
             "parallel": "good", "old_road": "good", "resurfacing": "avoid"}
 
 
-def _row(ctx: RouteContext, *, kind: str, k0: float, k1: float, km: float | None, km_end: float | None,
+def _row(ctx: Calibration, *, kind: str, k0: float, k1: float, km: float | None, km_end: float | None,
          role: str, status: str, name: str, note: str, source: str, confidence: str,
          located_by: str) -> dict[str, Any]:
     offset = OFFSET_M if role == "highway" else -OFFSET_M
-    a = ctx.route.km_to_along(np.array([k0, k1]))
+    a = ctx.chainage.km_to_along(np.array([k0, k1]))
     a0, a1 = float(a.min()), float(a.max())
     return {
         "kind": kind, "km": km, "km_pos": round_km(k0), "along_m": round(a0, 1),
@@ -66,7 +66,7 @@ def _uncovered(lo: float, hi: float, covered: list[tuple[float, float]]) -> list
     return out
 
 
-def build(ctx: RouteContext) -> gpd.GeoDataFrame:
+def build(ctx: Calibration) -> gpd.GeoDataFrame:
     rows: list[dict[str, Any]] = []
     highway_ranges: list[tuple[float, float]] = []
     parallel: list[tuple[float, float, Any]] = []
@@ -87,7 +87,7 @@ def build(ctx: RouteContext) -> gpd.GeoDataFrame:
                 parallel.append((k0, k1, st))
     for k0, k1, st in parallel:
         for a, b in _uncovered(min(k0, k1), max(k0, k1), highway_ranges):
-            s0, s1 = (a, b) if ctx.route.km_increasing else (b, a)
+            s0, s1 = (a, b) if ctx.chainage.km_increasing else (b, a)
             rows.append(_row(ctx, kind="highway", k0=s0, k1=s1, km=None, km_end=None, role="highway",
                              status="unknown", name="New highway (parallel, status not stated)",
                              note=st.note, source=ctx.roadbook.source_label(st.source),

@@ -6,7 +6,7 @@ coordinate, e.g. "CC BY 4.0, GeoNames.org"), ``on_route`` (bool), ``offset_m`` (
 route line, metres), ``restricted`` (bool: foreigners may not stay overnight, or the site is
 closed), ``restrictions`` (text of those restrictions, dated).
 ``km`` is the place's stated km (usually null); ``km_pos`` the road km of the nearest route
-point when the place lies within :data:`layers.route.NEAR_ROUTE_M` of the line, else null.
+point when the place lies within :data:`layers.calibration.NEAR_ROUTE_M` of the line, else null.
 Places without coordinate or km (a pass nobody surveyed) are not drawn: they stay in the roadbook.
 """
 
@@ -16,14 +16,14 @@ import geopandas as gpd
 from shapely import Point
 
 from layers._common import make_gdf, round_km
-from layers.route import RouteContext
+from layers.calibration import Calibration
 
 RESTRICTING = frozenset({"no_overnight_foreigners", "closed_site"})
 COLUMNS = ("place_id", "place_kind", "aliases", "name_zh", "ele", "ele_source", "coord_source",
            "licence", "on_route", "offset_m", "restricted", "restrictions")
 
 
-def build(ctx: RouteContext) -> gpd.GeoDataFrame:
+def build(ctx: Calibration) -> gpd.GeoDataFrame:
     rb = ctx.roadbook
     rows = []
     for p in rb.places.values():
@@ -32,7 +32,7 @@ def build(ctx: RouteContext) -> gpd.GeoDataFrame:
             km_pos, along, offset = ctx.near_route(lon, lat)
             located = "coordinate"
         elif p.km is not None:
-            along = float(ctx.route.km_to_along(p.km, f"{rb.path}: places.{p.id}.km")[0])
+            along = float(ctx.chainage.km_to_along(p.km, f"{rb.path}: places.{p.id}.km")[0])
             lo, la = ctx.line.interpolate(along)
             lon, lat, km_pos, offset, located = float(lo[0]), float(la[0]), p.km, 0.0, "km"
         else:

@@ -17,12 +17,12 @@ import geopandas as gpd
 from shapely import Point
 
 from layers._common import make_gdf, round_km
-from layers.route import RouteContext
+from layers.calibration import Calibration
 
 COLUMNS = ("restriction", "date", "place", "applies_to")
 
 
-def build(ctx: RouteContext) -> gpd.GeoDataFrame:
+def build(ctx: Calibration) -> gpd.GeoDataFrame:
     rb = ctx.roadbook
     rows: list[dict[str, Any]] = []
     for r in rb.restrictions:
@@ -35,7 +35,7 @@ def build(ctx: RouteContext) -> gpd.GeoDataFrame:
             base["place"] = p.name
         placed: list[dict[str, Any]] = []
         if r.km is not None:
-            along = float(ctx.route.km_to_along(r.km, f"{rb.path}: restrictions ({r.kind}).km")[0])
+            along = float(ctx.chainage.km_to_along(r.km, f"{rb.path}: restrictions ({r.kind}).km")[0])
             lon, lat = ctx.line.interpolate(along)
             placed.append({"km_pos": round_km(r.km), "along_m": round(along, 1), "located_by": "km",
                            "geometry": Point(float(lon[0]), float(lat[0]))})

@@ -10,13 +10,13 @@ from __future__ import annotations
 import geopandas as gpd
 
 from layers import camping, checkpoints
-from layers._common import make_gdf
-from layers.route import RouteContext, event_row
+from layers._common import event_row, make_gdf
+from layers.calibration import Calibration
 
 COLUMNS = ("length_km",)
 
 
-def build(ctx: RouteContext) -> gpd.GeoDataFrame:
+def build(ctx: Calibration) -> gpd.GeoDataFrame:
     skip = checkpoints.KINDS | camping.POINT_KINDS
     rows = []
     for e in ctx.roadbook.events:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import geopandas as gpd
 
 from layers import camping, parallels
-from layers._common import LINE_COLUMNS, make_gdf
-from layers.route import RouteContext, stretch_row
+from layers._common import LINE_COLUMNS, make_gdf, stretch_row
+from layers.calibration import Calibration
 
 COLUMNS = (*LINE_COLUMNS, "length_km")
 
 
-def build(ctx: RouteContext) -> gpd.GeoDataFrame:
+def build(ctx: Calibration) -> gpd.GeoDataFrame:
     skip = camping.ZONE_KINDS | parallels.KINDS
     rows = [{**stretch_row(ctx, s), "length_km": s.length_km}
             for s in ctx.roadbook.stretches if s.kind not in skip]

@@ -16,7 +16,7 @@ import geopandas as gpd
 from shapely import LineString, Point
 
 from layers._common import make_gdf
-from layers.route import RouteContext
+from layers.calibration import Calibration
 from roadbook.schema import Transport
 
 COLUMNS = ("mode", "from_place", "to_place", "via", "days", "depart", "arrive", "duration", "price",
@@ -48,7 +48,7 @@ def timetable_line(t: Transport, names: dict[str, str]) -> str:
     return " · ".join(parts)
 
 
-def build(ctx: RouteContext) -> gpd.GeoDataFrame:
+def build(ctx: Calibration) -> gpd.GeoDataFrame:
     rb = ctx.roadbook
     names = {pid: p.name for pid, p in rb.places.items()}
     rows: list[dict[str, Any]] = []

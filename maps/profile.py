@@ -7,7 +7,7 @@ Two kinds of height are shown and never mixed up:
   :func:`geo.earth.cumulative_lengths` (the :class:`~geo.lrs.MeasuredLine` drops consecutive
   duplicate vertices, so its ``along_m`` does not line up with ``track.ele`` index by index; the
   geodesic sums are the same, duplicates adding 0 m) and turned into road km with
-  ``ctx.route.along_to_km``.
+  ``ctx.chainage.along_to_km``.
 * **spot heights**: the known heights of places (places layer ``ele`` in metres, with
   ``ele_source``) that sit on the route (``km_pos`` set), drawn as separate markers and labelled
   "spot heights, not a measured profile" when there is no measured profile (the schematic seed
@@ -34,7 +34,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from geo.earth import cumulative_lengths
-from layers.route import RouteContext
+from layers.calibration import Calibration
 from maps.files import atomic_write
 
 #: Layers whose point features are marked on the profile.
@@ -72,7 +72,7 @@ def _finite(v: object) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def measured_profile(ctx: RouteContext) -> tuple[np.ndarray, np.ndarray] | None:
+def measured_profile(ctx: Calibration) -> tuple[np.ndarray, np.ndarray] | None:
     """(road km, elevation m) of the track points that have an elevation, in track order;
     None when the track has no elevation."""
     trk = ctx.track
@@ -81,7 +81,7 @@ def measured_profile(ctx: RouteContext) -> tuple[np.ndarray, np.ndarray] | None:
     along = cumulative_lengths(np.asarray(trk.lon, dtype=float), np.asarray(trk.lat, dtype=float))
     ele = np.asarray(trk.ele, dtype=float)
     ok = np.isfinite(ele)
-    return ctx.route.along_to_km(along[ok]), ele[ok]
+    return ctx.chainage.along_to_km(along[ok]), ele[ok]
 
 
 def decimate(km: np.ndarray, ele: np.ndarray, max_chunks: int = MAX_CHUNKS) -> tuple[np.ndarray, np.ndarray]:
@@ -103,7 +103,7 @@ def decimate(km: np.ndarray, ele: np.ndarray, max_chunks: int = MAX_CHUNKS) -> t
     return km[k], ele[k]
 
 
-def spot_heights(ctx: RouteContext,
+def spot_heights(ctx: Calibration,
                  layers: Mapping[str, gpd.GeoDataFrame]) -> tuple[list[SpotHeight], list[SpotHeight]]:
     """(placed, not placed) spot heights.
 
@@ -127,7 +127,7 @@ def spot_heights(ctx: RouteContext,
                 for pid, p in ctx.roadbook.places.items()
                 if p.ele is not None and pid not in placed_ids
                 and (p.on_route or (p.lat is None and p.km is None))]
-    sign = 1.0 if ctx.route.km_increasing else -1.0
+    sign = 1.0 if ctx.chainage.km_increasing else -1.0
     placed.sort(key=lambda s: sign * (s.km or 0.0))
     return placed, unplaced
 
@@ -148,16 +148,16 @@ def event_marks(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Mark]:
     return out
 
 
-def _route_ends(ctx: RouteContext) -> tuple[float, float]:
-    lo, hi = ctx.route.km_range
-    return (lo, hi) if ctx.route.km_increasing else (hi, lo)
+def _route_ends(ctx: Calibration) -> tuple[float, float]:
+    lo, hi = ctx.chainage.km_range
+    return (lo, hi) if ctx.chainage.km_increasing else (hi, lo)
 
 
 def _fmt_ele(x: float) -> str:
     return f"{x:,.0f} m"
 
 
-def _caption(ctx: RouteContext, measured: bool, placed: list[SpotHeight], unplaced: list[SpotHeight]) -> str:
+def _caption(ctx: Calibration, measured: bool, placed: list[SpotHeight], unplaced: list[SpotHeight]) -> str:
     bits = []
     if measured:
         bits.append(f"Profile: elevations of the track {ctx.track.source}.")
@@ -175,7 +175,7 @@ def _caption(ctx: RouteContext, measured: bool, placed: list[SpotHeight], unplac
     return " ".join(bits)
 
 
-def render_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame]) -> Figure | None:
+def render_profile(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame]) -> Figure | None:
     """The profile as a matplotlib :class:`Figure` (no pyplot state); None when there is nothing
     to draw (no track elevations and no placed spot heights)."""
     prof = measured_profile(ctx)
@@ -224,7 +224,7 @@ def render_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame]) ->
     margin = 0.015 * (end - start)
     ax.set_xlim(start - margin, end + margin)
     ax.set_ylim(ymin, ymax + 0.15 * (ymax - ymin))
-    ax.set_xlabel("road km" + ("" if ctx.route.km_increasing else " (decreasing in the direction of travel)"))
+    ax.set_xlabel("road km" + ("" if ctx.chainage.km_increasing else " (decreasing in the direction of travel)"))
     ax.set_ylabel("elevation (m)")
     ax.grid(True, color="#dddddd", linewidth=0.6)
     title = ctx.roadbook.route.name + (" — elevation profile" if prof is not None else f" — {SPOT_ONLY_TITLE}")
@@ -237,7 +237,7 @@ def render_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame]) ->
     return fig
 
 
-def write_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> Path | None:
+def write_profile(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], path: Path) -> Path | None:
     """Write the profile PNG to ``path`` atomically; None (nothing written) when there is
     nothing to draw."""
     fig = render_profile(ctx, layers)
@@ -248,7 +248,7 @@ def write_profile(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], pat
     return path
 
 
-def profile_svg(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], width: int = 640,
+def profile_svg(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], width: int = 640,
                 height: int = 190, max_points: int = 400) -> str:
     """A small self-contained inline SVG of the profile (no scripts, no external references);
     '' when there is nothing to draw. All text is XML-escaped."""

@@ -1,7 +1,7 @@
 """The printable roadbook: ``roadbook.md`` (Markdown) and ``roadbook.html`` (A4, print CSS).
 
 Both are made from the layers (the km of every feature as placed on the route) and the
-:class:`~layers.route.RouteContext` (route metadata, sources, guidance, transport, restrictions,
+:class:`~layers.calibration.Calibration` (route metadata, sources, guidance, transport, restrictions,
 border crossings). Units: every ``km`` is a road km (the km posts of the road); distances between
 items are differences of road km (``km_pos``), in km.
 
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
-from layers.route import SCHEMATIC_NOTICE, RouteContext
+from layers.calibration import SCHEMATIC_NOTICE, Calibration
 from maps._course import Cue
 from maps.files import atomic_write
 from roadbook import kinds
@@ -421,12 +421,12 @@ def _off_route_places(rb: Roadbook, layers: Mapping[str, gpd.GeoDataFrame]) -> l
     return [pid for pid, p in rb.places.items() if pid not in placed and (p.notes or p.ele is not None)]
 
 
-def _header_facts(ctx: RouteContext) -> list[tuple[str, str]]:
+def _header_facts(ctx: Calibration) -> list[tuple[str, str]]:
     rb = ctx.roadbook
     r = rb.route
-    k0, k1 = ctx.route.km_range
+    k0, k1 = ctx.chainage.km_range
     facts = [("road", r.road or ""), ("direction", r.direction or ""),
-             ("km", f"{k0:g} – {k1:g} (road km {'increasing' if ctx.route.km_increasing else 'decreasing'} "
+             ("km", f"{k0:g} – {k1:g} (road km {'increasing' if ctx.chainage.km_increasing else 'decreasing'} "
                     "in the direction of travel)"),
              ("information date", r.info_date or ""),
              ("route geometry", ctx.track.source)]
@@ -480,7 +480,7 @@ def _md_cues(cues: Sequence[Cue]) -> list[str]:
                       md_escape(c.tcx), md_cell(c.note)] for c in cues), "rlllll")
 
 
-def render_markdown(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], *,
+def render_markdown(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], *,
                     cues: Sequence[Cue] = (), stages: Sequence[tuple[Stage, Sequence[Cue]]] = ()) -> str:
     """The roadbook as Markdown text (UTF-8). km are road km, distances road km.
 
@@ -662,7 +662,7 @@ def _html_cues(cues: Sequence[Cue]) -> str:
                   (h(c.fit), ""), (h(c.tcx), ""), (h(c.note), "note")]) for c in cues))
 
 
-def render_html(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], profile_svg: str | None = None, *,
+def render_html(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], profile_svg: str | None = None, *,
                 cues: Sequence[Cue] = (), stages: Sequence[tuple[Stage, Sequence[Cue]]] = ()) -> str:
     """The roadbook as one self-contained, print-ready HTML page (A4; no external resources).
 
@@ -790,7 +790,7 @@ def write_text_atomic(path: Path, text: str) -> Path:
     return Path(path)
 
 
-def write_roadbook(ctx: RouteContext, layers: Mapping[str, gpd.GeoDataFrame], out_dir: Path, *,
+def write_roadbook(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], out_dir: Path, *,
                    cues: Sequence[Cue] = (), stages: Sequence[tuple[Stage, Sequence[Cue]]] = ()) -> list[Path]:
     """Write ``roadbook.md`` and ``roadbook.html`` into ``out_dir`` (each atomically).
 

@@ -227,7 +227,7 @@ def check_anchors(ctx: c.Checker, v: Any, refs: Refs) -> list[AnchorSpec]:
                         "give the place lat/lon, or anchor with lat/lon or track")
                 continue
         anchors.append(AnchorSpec(line=ctx.line(path), **d))
-    # No anchors is a valid roadbook: the build then needs --start-km / --anchor (layers.route says so).
+    # No anchors is a valid roadbook: the build then needs --start-km / --anchor (layers.calibration says so).
     return anchors
 
 

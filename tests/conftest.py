@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from layers import RouteContext, build_all, build_route
+from layers import Calibration, build_all, calibrate
 from roadbook import load_embedded
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,12 +30,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def seed_ctx() -> RouteContext:
-    return build_route(load_embedded("g315"))
+def seed_ctx() -> Calibration:
+    return calibrate(load_embedded("g315"))
 
 
 @pytest.fixture(scope="session")
-def seed_layers(seed_ctx: RouteContext) -> dict:
+def seed_layers(seed_ctx: Calibration) -> dict:
     return build_all(seed_ctx)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import shapely
 
-from layers import build_all, build_route
+from layers import build_all, calibrate
 from maps.basemap import BasemapError, corridor_mercator, read_corridor
 from maps.html import write_html
 from roadbook import load_embedded
@@ -67,7 +67,7 @@ def make_mbtiles(path: Path, bbox: tuple[float, float, float, float], zooms: ran
 
 @pytest.fixture(scope="module")
 def seed() -> tuple[Any, dict]:
-    ctx = build_route(load_embedded("g315"))
+    ctx = calibrate(load_embedded("g315"))
     return ctx, build_all(ctx)
 
 
@@ -125,9 +125,9 @@ def test_map_shows_embedded_tiles_offline(tmp_path: Path, seed: tuple[Any, dict]
     path, _ = mbtiles
     bm = read_corridor(path, ctx.line.lon, ctx.line.lat, half_width_m=3000, min_zoom=8, max_zoom=11)
     out = tmp_path / "bm.html"
-    write_html(out, layers, title="t", schematic=True, route=ctx.route, basemap=bm)
+    write_html(out, layers, title="t", schematic=True, route=ctx.chainage, basemap=bm)
     plain = tmp_path / "plain.html"
-    write_html(plain, layers, title="t", schematic=True, route=ctx.route)
+    write_html(plain, layers, title="t", schematic=True, route=ctx.chainage)
     assert out.stat().st_size > plain.stat().st_size + bm.embedded_bytes * 0.9
     with offline_browser() as browser, open_offline(browser, out, viewport=(390, 844)) as run:
         run.js("(p) => { kmpost.map.setView([p[1], p[0]], 10, {animate: false}); }",

@@ -16,7 +16,7 @@ import pytest
 from garmin_fit_sdk import Decoder, Profile, Stream
 from shapely import Point
 
-from layers import build_all, build_route
+from layers import build_all, calibrate
 from maps.fit import write_fit
 from maps.gpx import GPX_NS, write_gpx
 from maps.tcx import TCX_NS, write_tcx
@@ -60,7 +60,7 @@ def test_every_schema_kind_has_an_entry() -> None:
 
 @pytest.mark.parametrize("route", ["g315", "khorgos"])
 def test_every_emitted_kind_has_an_entry(route: str) -> None:
-    ctx = build_route(load_embedded(route))
+    ctx = calibrate(load_embedded(route))
     for lname, gdf in build_all(ctx).items():
         for kind in set(gdf["kind"]):
             assert lookup(kind, lname) is not GENERIC, f"{lname}: kind {kind!r} has no entry"

@@ -124,5 +124,5 @@ def test_km_markers_levels_and_positions(seed_layers, seed_ctx):
     assert km["km_pos"].min() == 1250 and km["km_pos"].max() == 1555 and len(km) == 306
     assert dict(zip(km["km_pos"], km["level"], strict=True))[1400] == 100
     assert [level_of(k) for k in (1450, 1410, 1415, 1401)] == [50, 10, 5, 1]
-    back, _ = seed_ctx.route.km_at_point(km.geometry.x.to_numpy(), km.geometry.y.to_numpy())
+    back, _ = seed_ctx.chainage.km_at_point(km.geometry.x.to_numpy(), km.geometry.y.to_numpy())
     assert np.all(np.abs(back - km["km_pos"].to_numpy()) < 0.001)

@@ -2,7 +2,7 @@
 
 The page computes road km from the calibration it carries (route vertices with their along-track
 metres, the knots); every figure it shows is compared with what the Python calibration gives for
-the same point (``ctx.route.km_at_point``).
+the same point (``ctx.chainage.km_at_point``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from geo.track import Track
-from layers import build_all, build_route
+from layers import build_all, calibrate
 from maps.html import companion_data, track_gaps, write_html
 from roadbook import load_embedded
 from tests._browser import needs_chromium, offline_browser, open_offline
@@ -27,14 +27,14 @@ TO_PX = "(p) => { const q = kmpost.map.latLngToContainerPoint([p[1], p[0]]); ret
 def _write(ctx: Any, layers: dict, out: Path) -> Path:
     notice = str(layers["route"].iloc[0]["notice"]) if ctx.schematic else None
     write_html(out, layers, title=ctx.roadbook.route.name, schematic=ctx.schematic, notice=notice,
-               route=ctx.route, gaps_m=track_gaps(ctx.track))
+               route=ctx.chainage, gaps_m=track_gaps(ctx.track))
     return out
 
 
 def _offset_point(ctx: Any, km: float, off_m: float) -> tuple[float, float]:
     """(lon, lat) of a point ``off_m`` metres to the left of the route at road km ``km``."""
     line = ctx.line
-    a = float(ctx.route.km_to_along(km)[0])
+    a = float(ctx.chainage.km_to_along(km)[0])
     a0, a1 = (a, a + 50.0) if a + 50.0 <= line.length_m else (a - 50.0, a)
     x, y = line.interpolate_xy(np.array([a0, a1]))
     x, y = x[::-1] if a0 < a else x, y[::-1] if a0 < a else y
@@ -47,7 +47,7 @@ def _offset_point(ctx: Any, km: float, off_m: float) -> tuple[float, float]:
 def _next_cp(ctx: Any, layers: dict, lon: float, lat: float) -> tuple[float, float]:
     """(km, road-km distance) of the next checkpoint ahead (along_m increasing) of a point."""
     along, _ = ctx.line.locate(lon, lat)
-    km_here = float(ctx.route.along_to_km(along)[0])
+    km_here = float(ctx.chainage.along_to_km(along)[0])
     cps = layers["checkpoints"].sort_values("along_m")
     ahead = cps[cps["along_m"] > float(along[0]) + 150.0]
     k = float(ahead.iloc[0]["km_pos"])
@@ -64,7 +64,7 @@ def _panel(run: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict, Path]:
-    ctx = build_route(load_embedded("g315"))
+    ctx = calibrate(load_embedded("g315"))
     layers = build_all(ctx)
     return ctx, layers, _write(ctx, layers, tmp_path_factory.mktemp("companion") / "seed.html")
 
@@ -72,7 +72,7 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict, Path]:
 @pytest.fixture(scope="module")
 def tracked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict, Path]:
     """The G315 roadbook on a wiggly two-segment track (12 km gap) made along the schematic line."""
-    base = build_route(load_embedded("g315"))
+    base = calibrate(load_embedded("g315"))
     line = base.line
     along = np.linspace(0.0, line.length_m, 4000)
     x, y = line.interpolate_xy(along)
@@ -82,7 +82,7 @@ def tracked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict, Path]:
     start2 = int(np.argmax(along[~gap] >= 162_000))
     trk = Track(lon=lon, lat=lat, ele=None, segment_starts=np.array([0, start2]), source="test track",
                 gaps_m=(12_000.0,))
-    ctx = build_route(load_embedded("g315"), trk)
+    ctx = calibrate(load_embedded("g315"), trk)
     layers = build_all(ctx)
     return ctx, layers, _write(ctx, layers, tmp_path_factory.mktemp("companion") / "track.html")
 
@@ -101,10 +101,10 @@ def _locate(browser: Any, html: Path, lon: float, lat: float) -> tuple[Any, Any]
 
 def test_companion_data_reproduces_the_python_calibration(seed: tuple[Any, dict, Path]) -> None:
     ctx, layers, _ = seed
-    data = companion_data(ctx.route, layers)
+    data = companion_data(ctx.chainage, layers)
     assert len(data["lon"]) == len(ctx.line.lon)
     assert data["along"] == pytest.approx(ctx.line.along_m.tolist(), abs=0.1)
-    ka, kk = ctx.route.knots
+    ka, kk = ctx.chainage.knots
     assert data["knots"]["along"] == pytest.approx(ka.tolist()) and data["knots"]["km"] == pytest.approx(kk.tolist())
     tags = {e["name"]: e["tags"] for e in data["events"]}
     assert "cp" in tags["Checkpoint km 1383"]
@@ -127,7 +127,7 @@ def test_position_fix_shows_road_km_and_next_checkpoint(browser: Any, seed: tupl
                 run.page.click("[title='Show my position']")
                 run.page.wait_for_selector(".kp-where-km")
                 got = _panel(run)
-                km_py = float(ctx.route.km_at_point(lon, lat)[0][0])
+                km_py = float(ctx.chainage.km_at_point(lon, lat)[0][0])
                 cp_km, cp_dist = _next_cp(ctx, layers, lon, lat)
                 if i == 0:
                     assert got["km"] == pytest.approx(1383.0, abs=0.1), got["text"]
@@ -179,7 +179,7 @@ def test_same_on_a_track_build_with_a_gap(browser: Any, tracked: tuple[Any, dict
                 run.page.click("[title='Show my position']")
                 run.page.wait_for_selector(".kp-where-km")
                 got = _panel(run)
-                km_py = float(ctx.route.km_at_point(lon, lat)[0][0])
+                km_py = float(ctx.chainage.km_at_point(lon, lat)[0][0])
                 cp_km, cp_dist = _next_cp(ctx, layers, lon, lat)
                 assert abs(run.js("() => kmpost.where.km") - km_py) * 1000 < 50
                 assert got["cp_km"] == pytest.approx(cp_km, abs=0.1)
@@ -205,7 +205,7 @@ def test_measure_along_the_route_and_go_to_km(browser: Any, seed: tuple[Any, dic
         run.page.fill(".kp-gokm input", "1400")
         run.page.press(".kp-gokm input", "Enter")
         centre = run.js("() => { const c = kmpost.map.getCenter(); return [c.lng, c.lat]; }")
-        assert float(ctx.route.km_at_point(*centre)[0][0]) == pytest.approx(1400.0, abs=0.05)
+        assert float(ctx.chainage.km_at_point(*centre)[0][0]) == pytest.approx(1400.0, abs=0.05)
         run.page.fill(".kp-gokm input", "9999")
         run.page.press(".kp-gokm input", "Enter")
         assert "not on this route" in run.page.locator(".kp-toast").inner_text()
@@ -220,7 +220,7 @@ def test_measure_along_the_route_and_go_to_km(browser: Any, seed: tuple[Any, dic
         assert run.page.locator(".kp-mode-route.kp-on").count() == 1
         for x, y in pts:
             run.page.mouse.click(x, y)
-        want = abs(float(np.diff([ctx.route.km_at_point(*run.js(
+        want = abs(float(np.diff([ctx.chainage.km_at_point(*run.js(
             "(p) => { const l = kmpost.map.containerPointToLatLng(p); return [l.lng, l.lat]; }", p))[0][0]
             for p in pts])[0]))
         assert run.js("() => kmpost.measuredKm") == pytest.approx(want, abs=0.05)
@@ -326,7 +326,7 @@ def test_desktop_view_keeps_the_route_clear_of_the_open_legend(browser: Any, see
 @needs_chromium
 def test_legend_symbols_are_unique_and_transport_is_off_and_labelled(browser: Any, tmp_path: Path) -> None:
     for name in ("khorgos", "g315"):
-        ctx = build_route(load_embedded(name))
+        ctx = calibrate(load_embedded(name))
         layers = build_all(ctx)
         html = _write(ctx, layers, tmp_path / f"{name}.html")
         with open_offline(browser, html, viewport=(1400, 900)) as run:

@@ -11,7 +11,7 @@ import pytest
 from matplotlib.image import imread
 
 from geo.track import Track
-from layers import build_all, build_route
+from layers import build_all, calibrate
 from maps.profile import (
     SPOT_ONLY_TITLE,
     measured_profile,
@@ -39,7 +39,7 @@ def _track_with_ele(mini_text: str, ele_fn=None, duplicate_at: int | None = None
         i = duplicate_at
         lon, lat = np.insert(lon, i, lon[i]), np.insert(lat, i, lat[i])
         ele = np.insert(ele, i, ele[i] + 1.0)
-    ctx = build_route(rb, Track(lon=lon, lat=lat, ele=ele, source="test.gpx"))
+    ctx = calibrate(rb, Track(lon=lon, lat=lat, ele=ele, source="test.gpx"))
     return ctx, build_all(ctx)
 
 
@@ -75,7 +75,7 @@ def test_measured_profile_maps_elevations_through_duplicate_vertices(mini_text: 
     assert np.all(np.diff(km) >= 0)
     # point 51 (the duplicate) sits where line vertex 50 is; point 52 where line vertex 51 is
     assert km[51] == pytest.approx(km[50])
-    assert km[52] == pytest.approx(float(ctx.route.along_to_km(ctx.line.along_m[51])[0]))
+    assert km[52] == pytest.approx(float(ctx.chainage.along_to_km(ctx.line.along_m[51])[0]))
     assert ele[51] == ctx.track.ele[51]
 
 
@@ -120,7 +120,7 @@ def test_seed_schematic_route_shows_spot_heights_only(tmp_path: Path, seed_ctx, 
 
 def test_nothing_to_draw_gives_none_and_no_file(tmp_path: Path, mini_text: str):
     rb = parse_roadbook(mini_text, "mini.yaml")  # no heights anywhere, schematic line
-    ctx = build_route(rb)
+    ctx = calibrate(rb)
     layers = build_all(ctx)
     assert write_profile(ctx, layers, tmp_path / "profile.png") is None
     assert not (tmp_path / "profile.png").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from layers import build_all, build_route
+from layers import build_all, calibrate
 from maps.roadbook_text import (
     Stop,
     longest_gap,
@@ -159,7 +159,7 @@ events:
 
 def _gap_layers(events: str):
     rb = parse_roadbook(GAP_RB + events, "gaps.yaml")
-    return build_all(build_route(rb))
+    return build_all(calibrate(rb))
 
 
 def test_longest_gap_between_stops():
@@ -212,7 +212,7 @@ def test_towns_on_the_route_are_stops_sites_are_not():
     rb_text = GAP_RB.replace("kind: landmark\n    lat: 38.0", "kind: city\n    lat: 38.0") + """\
   - {kind: checkpoint, km: 120, name: CP, note: "checkpoint", source: s}
 """
-    layers = build_all(build_route(parse_roadbook(rb_text, "g.yaml")))
+    layers = build_all(calibrate(parse_roadbook(rb_text, "g.yaml")))
     g = longest_gap(layers)
     assert g is not None  # Alpha (city, km 100) is a stop; Beta (landmark) is not
     assert (g.from_km, g.to_km, g.stops) == (100.0, 160.0, 1)
@@ -235,7 +235,7 @@ guidance:
     note: "<iframe src=http://evil.example></iframe>"
     source: s
 """, "evil.yaml")
-    ctx = build_route(rb)
+    ctx = calibrate(rb)
     return ctx, build_all(ctx)
 
 
@@ -353,7 +353,7 @@ border_crossings:
 
 def test_transport_restrictions_and_border_crossings_appear():
     rb = parse_roadbook(TRANSPORT_RB, "t.yaml")
-    ctx = build_route(rb)
+    ctx = calibrate(rb)
     layers = build_all(ctx)
     md, page = render_markdown(ctx, layers), render_html(ctx, layers)
     for text in (md.replace("\\", ""), page.replace("&#x27;", "'")):
@@ -388,7 +388,7 @@ def test_decreasing_km_route_rows_follow_the_direction_of_travel():
   - {kind: water, km: 150, name: Spring, note: spring, source: s}
   - {kind: checkpoint, km: 120, name: CP, note: checkpoint, source: s}
 """)
-    layers = build_all(build_route(parse_roadbook(text, "down.yaml")))
+    layers = build_all(calibrate(parse_roadbook(text, "down.yaml")))
     rows = roadbook_rows(layers)
     # travel: Alpha 160 -> Spring 150 -> CP 120 -> Beta 100 (landmarks on the route)
     assert [(r.name, r.km_pos, r.next_km) for r in rows] == [
