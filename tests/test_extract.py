@@ -296,7 +296,7 @@ def test_utf16_and_bom_decoding() -> None:
     assert decode_notes("At km 5 water".encode("utf-16")) == "At km 5 water"
 
 
-# the time these take is a goal of benchmarks/bench_extract_big.py, not a test limit
+# the time these take is a goal of benchmarks/bench_extract.py, not a test limit
 @pytest.mark.slow
 def test_ten_megabytes_every_sentence_extracted() -> None:
     chunk = ("At km 1383 checkpoint. 45 km from Hotan a mosque; bus 9:30 94 Yuan, call 0979 8412001. "
