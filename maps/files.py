@@ -1,16 +1,44 @@
-"""GeoPackage and GeoJSON output, written atomically.
+"""Output files of kmpost, written atomically; the out folder switched as a whole.
 
-:class:`AtomicDir` collects output files in a temporary folder inside the target folder and moves
-them into place only when every file has been written: an error half-way leaves the target
-folder exactly as it was (no half-written file, no partial set).
+:class:`AtomicDir` is how ``kmpost build`` writes its output folder (``out/``): the whole build is
+written into a staging folder beside it, then switched into place in one step, so a reader of
+``out/`` sees one build's complete set of files, before or after, never a mix. See
+``docs/outputs.md`` for the guarantee and its limits; in short:
+
+* **switch**: on Linux the staging folder and ``out/`` trade places in one ``renameat2(...,
+  RENAME_EXCHANGE)`` call (atomic in the kernel; ext4, xfs, btrfs, tmpfs, ...). Where that is not
+  available (another OS or a file system without it), two renames are used (``out`` ->
+  ``.kmpost-old-...``, stage -> ``out``); a build killed between them leaves no ``out/`` until the
+  next build, which first renames the old folder back (the recovery rule).
+* **lock**: a second build into the same folder while one runs fails at once with a message
+  (``fcntl.flock`` on ``.kmpost-lock.<name>...`` beside the folder).
+* **ownership**: kmpost owns the entries its manifest (``out/.kmpost-manifest.json``) lists; a
+  folder with no manifest (made by kmpost before manifests) is taken to own the file names kmpost
+  writes (:data:`LEGACY_OUTPUTS`). Everything else in ``out/`` is the user's: files (and symlinks)
+  are carried into the new build as hard links (a copy where links are impossible); a folder of
+  the user's, or a user file with the name of an output, makes the build refuse, with ``out/``
+  unchanged. Files of an earlier build that this build does not write disappear with it.
+* **leftovers** (``.kmpost-tmp-...`` / ``.kmpost-old-...`` beside ``out/``, and ``.kmpost-tmp-*``
+  inside it from older kmpost versions) are cleaned by the next build, under the lock, without
+  losing any user file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
+import filecmp
+import hashlib
+import json
 import os
+import re
 import shutil
+import stat
+import sys
 import tempfile
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -21,40 +49,371 @@ import pyogrio
 
 from geo.errors import OutputError
 
+try:
+    import fcntl
+except ImportError:  # Windows: an exclusive lock file instead (see _Lock)
+    fcntl = None  # type: ignore[assignment]
+
+#: The manifest kmpost writes into every output folder: which entries are kmpost's.
+MANIFEST = ".kmpost-manifest.json"
+
+#: Names kmpost writes, owned in a folder that has no manifest (built by kmpost before manifests).
+LEGACY_OUTPUTS = re.compile(r"(kmpost\.(gpkg|html|gpx|fit|tcx)|roadbook\.(md|html)|profile\.png"
+                            r"|[a-z_]+\.geojson|stage-\d+-[a-z0-9-]*\.(gpx|fit|tcx)|\.kmpost-tmp-.*)")
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap the two folders ``a`` and ``b`` in one atomic step (Linux ``renameat2``).
+
+    Raises OSError(ENOSYS/EINVAL/ENOTSUP) where the system or file system cannot do it."""
+    if not sys.platform.startswith("linux"):
+        raise OSError(errno.ENOSYS, "no atomic exchange of folders on this system")
+    libc = ctypes.CDLL(None, use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available in this C library")
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), str(a))
+
+
+_NO_EXCHANGE = {errno.ENOSYS, errno.EINVAL, getattr(errno, "ENOTSUP", -1), getattr(errno, "EOPNOTSUPP", -1)}
+
+
+def _fsync_dir(d: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(d, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _read_manifest(d: Path) -> list[str] | None:
+    """The entry names the manifest of folder ``d`` lists; None when it has none (or it is unreadable)."""
+    try:
+        data = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
+        files = data["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return [f for f in files if isinstance(f, str) and f and "/" not in f and f not in (".", "..")] \
+        if isinstance(files, list) else None
+
+
+def _owned(d: Path, names: list[str]) -> set[str]:
+    """Which of ``names`` (entries of folder ``d``) kmpost owns there."""
+    listed = _read_manifest(d)
+    own = {MANIFEST} | {n for n in names if n.startswith(".kmpost-tmp-")}
+    if listed is None:
+        return own | {n for n in names if LEGACY_OUTPUTS.fullmatch(n)}
+    return own | set(listed)
+
+
+def _remove(p: Path) -> None:
+    if _is_folder(p):
+        shutil.rmtree(p, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _same(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` are the same entry (hard links), or regular files of the same bytes."""
+    try:
+        sa, sb = os.lstat(a), os.lstat(b)
+        if (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino):
+            return True
+        return stat.S_ISREG(sa.st_mode) and stat.S_ISREG(sb.st_mode) and filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
+def _is_folder(p: Path) -> bool:
+    return p.is_dir() and not p.is_symlink()
+
+
+def _salvage(old: Path, target: Path) -> None:
+    """Empty and remove a left-over folder ``old`` (a stage or a replaced build) beside ``target``.
+
+    A folder with no manifest is a stage killed while the build was writing it: it holds only
+    kmpost outputs and is removed. Otherwise the entries its manifest lists are removed; every
+    other entry is a user file: removed when ``target`` holds the same file (the hard link or copy
+    carried over), moved into ``target`` when the name is free there, and moved in as
+    ``<name>.recovered-<time>`` otherwise (two versions of a user file: both kept)."""
+    if _read_manifest(old) is None:
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    names = os.listdir(old)
+    # kmpost writes no folders: a folder with an output's name is the user's
+    own = {n for n in _owned(old, names) if n.startswith(".kmpost-tmp-") or not _is_folder(old / n)}
+    for n in names:
+        p = old / n
+        if n in own:
+            _remove(p)
+        elif (target / n).exists() or (target / n).is_symlink():
+            if _same(p, target / n):
+                _remove(p)
+            else:
+                os.rename(p, target / f"{n}.recovered-{time.strftime('%Y%m%d-%H%M%S')}")
+        else:
+            os.rename(p, target / n)
+    with contextlib.suppress(OSError):
+        os.rmdir(old)
+
+
+class _Lock:
+    """An exclusive, non-blocking lock on ``path`` (``flock``; an ``O_EXCL`` file where there is none)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self, what: Path) -> None:
+        busy = OutputError(f"{what}: another kmpost build is writing this folder now (lock {self.path}); "
+                           "wait for it to finish, or build into another folder with --out")
+        if fcntl is None:
+            try:
+                self.fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+            except FileExistsError:
+                raise OutputError(f"{busy} (if no build is running, delete {self.path})") from None
+            return
+        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o666)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self.fd)
+            self.fd = None
+            raise busy from None
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        os.close(self.fd)  # closing drops the flock
+        self.fd = None
+        if fcntl is None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+
 
 class AtomicDir:
-    """A staging folder whose files replace those of ``target`` on successful exit.
+    """A staging folder that replaces the folder ``target`` as a whole on successful exit.
+
+    ``with AtomicDir(out) as stage:`` locks ``out`` against other builds, cleans what killed builds
+    left, checks ``out`` can be replaced (raising :class:`OutputError` with ``out`` unchanged if
+    not) and yields an empty staging folder beside it. Write every output into the stage; on
+    success the user's files of ``out`` are carried over, a manifest is written and the stage is
+    switched into place (see the module docstring); on an error the stage is removed and ``out``
+    is as it was.
 
     >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "out"
     >>> with AtomicDir(d) as stage:
     ...     _ = (stage / "a.txt").write_text("x")
-    >>> (d / "a.txt").read_text()
-    'x'
+    >>> (d / "a.txt").read_text(), sorted(p.name for p in d.iterdir())
+    ('x', ['.kmpost-manifest.json', 'a.txt'])
     """
 
     def __init__(self, target: str | Path):
-        self.target = Path(target)
+        self.given = Path(target)
+        self.target = self.given
         self.stage: Path | None = None
+        self.switched = False
+        self._lock: _Lock | None = None
 
-    def __enter__(self) -> Path:
+    # -- names beside the target -------------------------------------------------------------------
+    def _tag(self) -> str:
+        name = self.target.name
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", name)[:40]
+        return f"{safe}.{hashlib.sha1(os.fsencode(name)).hexdigest()[:8]}"
+
+    def _leftovers(self) -> list[Path]:
+        """Stages and replaced builds of this target left beside it, newest last."""
+        pat = re.compile(r"\.kmpost-(tmp|old)-" + re.escape(self._tag()) + r"\.[a-z0-9_]+")
         try:
-            self.target.mkdir(parents=True, exist_ok=True)
-            self.stage = Path(tempfile.mkdtemp(prefix=".kmpost-tmp-", dir=self.target))
+            found = [p for p in self.target.parent.iterdir() if pat.fullmatch(p.name) and p.is_dir()]
+        except OSError:
+            return []
+        return sorted(found, key=lambda p: p.stat().st_mtime)
+
+    def _fail(self, msg: str) -> OutputError:
+        if self._lock:
+            self._lock.release()
+        return OutputError(msg)
+
+    # -- enter: lock, recover, check, stage ---------------------------------------------------------
+    def __enter__(self) -> Path:
+        out = self.given
+        if out.is_symlink():  # replace the folder it points to, not the link
+            out = Path(os.path.realpath(out))
+        self.target = out = Path(os.path.abspath(out))
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{self.given}: is a file, not a folder; remove it or choose another folder "
+                              "with --out")
+        if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
+            raise OutputError(f"{self.given}: the folder is not writable; change its permissions or choose "
+                              "another folder with --out")
+        cwd = Path(os.path.abspath(os.getcwd()))
+        if out == cwd or out in cwd.parents or out.parent == out:
+            raise OutputError(f"{self.given}: kmpost replaces its output folder as a whole, so it cannot be "
+                              "the current folder or one above it; give a folder of its own, e.g. --out out")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"{self.target}: cannot create the output folder ({exc.strerror}); "
+            raise OutputError(f"{self.given}: cannot create the folder {out.parent} ({exc.strerror}); "
                               "choose another folder with --out") from None
+        self._lock = _Lock(out.parent / f".kmpost-lock.{self._tag()}")
+        try:
+            self._lock.acquire(self.given)
+        except OSError as exc:
+            self._lock = None
+            raise OutputError(f"{self.given}: cannot write into {out.parent} ({exc.strerror}); kmpost writes "
+                              "the build beside the output folder and switches it into place, so that folder "
+                              "must be writable: choose another folder with --out") from None
+        try:
+            self._recover()
+            self._user_entries()   # refuse now rather than after the build
+            self.stage = Path(tempfile.mkdtemp(prefix=f".kmpost-tmp-{self._tag()}.", dir=out.parent))
+        except OutputError:
+            if self._lock:
+                self._lock.release()
+            raise
+        except OSError as exc:
+            raise self._fail(f"{self.given}: cannot create a staging folder in {out.parent} ({exc.strerror}); "
+                             "kmpost writes the build beside the output folder and switches it into place, so "
+                             "that folder must be writable: choose another folder with --out") from None
         return self.stage
 
+    def _recover(self) -> None:
+        """The recovery rule: put back a build replaced by a killed switch, then clean leftovers."""
+        left = self._leftovers()
+        if not self.target.exists():
+            olds = [p for p in left if p.name.startswith(".kmpost-old-") and _read_manifest(p) is not None]
+            if olds:  # killed between the two renames of the fallback switch: the old build comes back
+                os.rename(olds[-1], self.target)
+                left.remove(olds[-1])
+        for p in left:
+            if self.target.is_dir():
+                _salvage(p, self.target)
+            else:  # no folder (the user removed it): what is left are kmpost outputs and copies
+                shutil.rmtree(p, ignore_errors=True)
+
+    def _user_entries(self) -> list[str]:
+        """The entries of the target that are the user's (carried over); raises for those that cannot be."""
+        if not self.target.exists():
+            return []
+        try:
+            names = sorted(os.listdir(self.target))
+        except OSError as exc:
+            raise OutputError(f"{self.given}: cannot list the folder ({exc.strerror}); check its permissions "
+                              "or choose another folder with --out") from None
+        own = _owned(self.target, names)
+        # kmpost writes no folders: one with an output's name (out/kmpost.html/) is the user's
+        user = [n for n in names if n not in own or (not n.startswith(".kmpost-tmp-") and _is_folder(self.target / n))]
+        for n in user:
+            if _is_folder(self.target / n):
+                raise OutputError(f"{self.given / n}: a folder kmpost did not write; kmpost replaces "
+                                  f"{self.given} as a whole and does not move folders: move it out of "
+                                  f"{self.given} or choose another folder with --out")
+        return user
+
+    # -- exit: carry over, manifest, switch, clean -------------------------------------------------
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
                  tb: TracebackType | None) -> None:
         assert self.stage is not None
         try:
             if et is None:
-                for f in sorted(self.stage.iterdir()):
-                    os.replace(f, self.target / f.name)
+                self._commit(self.stage)
         finally:
-            shutil.rmtree(self.stage, ignore_errors=True)
+            if not self.switched:  # kmpost outputs, and links or copies of user files still in the target
+                shutil.rmtree(self.stage, ignore_errors=True)
+            if self._lock:
+                self._lock.release()
+
+    def _commit(self, stage: Path) -> None:
+        out = self.target
+        written = sorted(os.listdir(stage))
+        user = self._user_entries()
+        clash = [n for n in user if n in written]
+        if clash:
+            raise OutputError(f"{self.given / clash[0]}: a file kmpost did not write has the name of an output "
+                              "of this build; rename or move it, then build again")
+        try:
+            for n in written:
+                p = stage / n
+                if p.is_file():
+                    fd = os.open(p, os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+            manifest = {"kmpost": 1, "build": uuid.uuid4().hex, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                        "files": written,
+                        "note": "kmpost owns the files listed here; it carries every other file over"}
+            with atomic_write(stage / MANIFEST, what="the manifest") as f:
+                json.dump(manifest, f, indent=1)
+            for n in user:
+                self._carry(out / n, stage / n)
+            os.chmod(stage, stat.S_IMODE(out.stat().st_mode) if out.exists() else 0o777 & ~_umask())
+            if out.exists() and _read_manifest(out) is None:  # adopt a folder of an older kmpost
+                own = sorted(_owned(out, os.listdir(out)) - {MANIFEST})
+                with atomic_write(out / MANIFEST, what="the manifest") as f:
+                    json.dump({"kmpost": 1, "build": "adopted", "files": own}, f, indent=1)
+            _fsync_dir(stage)
+        except OutputError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"{self.given}: preparing the switch failed ({exc.strerror or exc}); "
+                              f"{self.given} was not changed") from None
+        self._switch(stage, out)
+
+    def _carry(self, src: Path, dst: Path) -> None:
+        """Put the user's entry ``src`` into the stage as ``dst``: a hard link, else a copy."""
+        try:
+            os.link(src, dst, follow_symlinks=False)
+            return
+        except FileNotFoundError:
+            return  # deleted meanwhile
+        except OSError:
+            pass
+        if src.is_symlink():
+            os.symlink(os.readlink(src), dst)
+        elif src.is_file():
+            shutil.copy2(src, dst)
+        else:
+            raise OutputError(f"{src}: kmpost cannot carry this entry into the new build (not a file); move it "
+                              f"out of {self.given} or choose another folder with --out")
+
+    def _switch(self, stage: Path, out: Path) -> None:
+        """Put ``stage`` in place of ``out`` in one atomic step (or the two-rename fallback)."""
+        try:
+            if not out.exists():
+                os.rename(stage, out)
+                self.switched = True
+                _fsync_dir(out.parent)
+                return
+            try:
+                _exchange(stage, out)
+            except OSError as exc:
+                if exc.errno not in _NO_EXCHANGE:
+                    raise
+                old = out.parent / f".kmpost-old-{self._tag()}.{uuid.uuid4().hex[:8]}"
+                os.rename(out, old)
+                try:
+                    os.rename(stage, out)   # a kill between these two renames: _recover puts `old` back
+                except OSError:
+                    os.rename(old, out)
+                    raise
+                stage = old
+        except OSError as exc:
+            raise OutputError(f"{self.given}: switching the new build into place failed ({exc.strerror or exc}); "
+                              f"{self.given} was not changed") from None
+        self.switched = True
+        _fsync_dir(out.parent)
+        with contextlib.suppress(OSError):  # what stays is cleaned by the next build
+            _salvage(stage, out)   # the replaced build: its files go, user files written meanwhile come over
 
 
 def _umask() -> int:
