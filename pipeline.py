@@ -21,7 +21,6 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.earth import cumulative_lengths
 from geo.track import Track
 from layers import Calibration, build_all, calibrate
 from layers.calibration import SCHEMATIC_NOTICE, RideOptions
@@ -123,8 +122,9 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
 
     ``ride`` says how a rider's own track relates to the roadbook (user anchors, direction); see
     :func:`layers.calibration.calibrate`."""
+    from maps._course import SourceLink, build_course
     from maps.fit import FIT_DEFAULT_MAX_POINTS, write_fit
-    from maps.gpx import SourceLink, write_gpx
+    from maps.gpx import write_gpx
     from maps.html import track_gaps, write_html
     from maps.profile import profile_svg, write_profile
     from maps.roadbook_text import write_roadbook
@@ -145,11 +145,14 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
         events = gpd.GeoDataFrame(pd.concat([events, stretch_alerts(layers, ctx.line)], ignore_index=True),
                                   geometry="geometry", crs="EPSG:4326").sort_values("along_m", kind="stable")
     trk = ctx.track
-    along = cumulative_lengths(trk.lon, trk.lat)
     name = rb.route.name
     desc = (rb.route.description or name) + (" " + SCHEMATIC_NOTICE if ctx.schematic else "")
     sources = [SourceLink(s.title, s.url, s.licence) for s in rb.sources.values()]
     kms = layers["km_markers"]
+    # the one course of every course writer: lengths from the calibrated line, names and types once
+    course = build_course(trk, None, events, name=name, description=desc, profile=opts.profile,
+                          line=ctx.line, km_markers_every=opts.km_markers_every, km_marker_points=kms,
+                          sources=sources)
 
     basemap = None
     if opts.basemap is not None:
@@ -171,27 +174,18 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
                    profile_svg=profile_svg(ctx, layers), route=ctx.chainage, gaps_m=track_gaps(trk),
                    basemap=basemap)
         reports = [
-            write_gpx(stage / "kmpost.gpx", trk, along, events, name=name, description=desc,
-                      profile=opts.profile, as_route=opts.gpx_route, max_points=opts.max_points,
-                      km_markers_every=opts.km_markers_every, km_marker_points=kms, sources=sources),
-            write_fit(stage / "kmpost.fit", trk, along, events, name=name,
-                      max_points=opts.max_points or FIT_DEFAULT_MAX_POINTS,
-                      km_markers_every=opts.km_markers_every, km_marker_points=kms),
-            write_tcx(stage / "kmpost.tcx", trk, along, events, name=name,
-                      max_points=opts.max_points or TCX_DEFAULT_MAX_POINTS,
-                      km_markers_every=opts.km_markers_every, km_marker_points=kms),
+            write_gpx(stage / "kmpost.gpx", course, as_route=opts.gpx_route, max_points=opts.max_points),
+            write_fit(stage / "kmpost.fit", course, max_points=opts.max_points or FIT_DEFAULT_MAX_POINTS),
+            write_tcx(stage / "kmpost.tcx", course, max_points=opts.max_points or TCX_DEFAULT_MAX_POINTS),
         ]
-        from maps._course import cue_card, prepare_points
         from maps.stages import write_stages
         staged = None if not opts.stages else write_stages(
-            stage, opts.stages, track=trk, along_m=along, line=ctx.line, events=events, layers=layers,
-            roadbook=rb, road_km_to_along=ctx.chainage.km_to_along, name=name, description=desc,
-            profile=opts.profile, max_points=opts.max_points, km_markers_every=opts.km_markers_every,
-            sources=sources)
+            stage, opts.stages, course=course, line=ctx.line, events=events, layers=layers,
+            roadbook=rb, road_km_to_along=ctx.chainage.km_to_along, max_points=opts.max_points,
+            km_markers_every=opts.km_markers_every)
         reports += staged.reports if staged else []
-        write_roadbook(ctx, layers, stage, cues=cue_card(prepare_points(
-            trk, along, events, km_markers_every=opts.km_markers_every, km_marker_points=kms)),
-            stages=[(st, cue_card(staged.points[st.number])) for st in staged.stages] if staged else ())
+        write_roadbook(ctx, layers, stage, cues=course.cues,
+                       stages=[(st, staged.cues[st.number]) for st in staged.stages] if staged else ())
         write_profile(ctx, layers, stage / "profile.png")
         names = sorted(p.name for p in stage.iterdir())
     for r in reports:

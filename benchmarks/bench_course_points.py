@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import geopandas as gpd
 import numpy as np
 
+from maps._course import build_course
 from maps.fit import write_fit
 from maps.gpx import write_gpx
 from maps.tcx import write_tcx
@@ -30,5 +31,5 @@ ev = gpd.GeoDataFrame({"layer": "road_events", "kind": [kinds[i % 6] for i in ra
 for f, w in (("gpx", write_gpx), ("fit", write_fit), ("tcx", write_tcx)):
     t0 = time.perf_counter()
     kw = {"description": "d"} if f == "gpx" else {}
-    w(f"{tempfile.gettempdir()}/kmpost-bench.{f}", t, a, ev, name="x" * 1_000_000, **kw)
+    w(f"{tempfile.gettempdir()}/kmpost-bench.{f}", build_course(t, a, ev, name="x" * 1_000_000, **kw))
     print(f, n, f"{time.perf_counter() - t0:.1f} s")

@@ -58,6 +58,7 @@ def child(task: str, path: str, out: str) -> None:
 
     from geo.earth import cumulative_lengths
     from geo.readers import read_track
+    from maps._course import build_course
     from maps.gpx import write_gpx
 
     track = read_track(path) if task.startswith("write") else None
@@ -81,7 +82,7 @@ def child(task: str, path: str, out: str) -> None:
         assert track is not None
         a = cumulative_lengths(track.lon, track.lat)
         t0 = time.perf_counter()
-        write_gpx(out, track, a, None, name="bench", description="bench")
+        write_gpx(out, build_course(track, a, None, name="bench", description="bench"))
         n = len(track)
     elif task == "write_gpxpy":
         assert track is not None and track.ele is not None

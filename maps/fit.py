@@ -1,128 +1,158 @@
-"""Write a FIT course (the file a Garmin Edge uses for "Up Ahead" alerts) with garmin-fit-sdk.
+"""Write a FIT course (the file a Garmin Edge uses for "Up Ahead" alerts).
 
 Messages, in the FIT SDK course-file order: file_id (type=course), course (name, sport=cycling),
-lap (start/end position, distance, times), event (timer start), one record per track vertex
-(position, distance along the line, timestamp, altitude when known), one course_point per event
-(type and name of at most 15 characters from :mod:`roadbook.kinds`, distance = metres along
-the line, position, timestamp),
-event (timer stop_all).
+lap (start/end position, distance, times), event (timer start), one record per vertex of the
+course line (position, distance along the line, timestamp, altitude when known), one
+course_point per placed course point (type and name of at most 15 characters, see
+:class:`maps._course.Cue`; distance = metres along the line, position, timestamp), event (timer
+stop_all).
+
+The few head and tail messages are encoded by garmin-fit-sdk's ``Encoder``; the records, which
+are nearly all of the file, are packed here with numpy as one definition message and fixed-size
+data messages (the layout the SDK writes: timestamp, position_lat, position_long, distance
+scale 100, altitude scale 5 offset 500; an invalid altitude, 0xFFFF, where a vertex has none).
+The parts are joined under one file header and one CRC (FIT's CRC-16). Tests decode the file
+with Garmin's SDK and fitdecode, CRC checked.
 
 Times are nominal: the course starts at ``start_time`` and is ridden at ``speed_kmh`` (default
 15 km/h), so record and course_point timestamps agree with their distances.
-Record distances are the caller's ``along_m`` (geodesic metres along the FULL line), also when
-the line is simplified, so course points keep their exact distance.
+Record distances are metres along the FULL line, also when the line is simplified, so course
+points keep their exact distance.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Collection
+import struct
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from garmin_fit_sdk import Encoder, Profile
 
-from geo.track import Track
-from maps._course import WriteReport, plan_course
-from maps.devices import course_names, fit_course_point_type, short_name
+from maps._course import Course, WriteReport, course_start, nominal_times
 from maps.files import atomic_write
 
 FIT_NAME_LEN = 15
-#: Default record budget. garmin-fit-sdk encodes about 40,000 records/s (pure Python), and
-#: bike computers load long courses slowly; pass ``max_points=None`` to keep every vertex.
+#: Default record budget: bike computers load long courses slowly; pass ``max_points=None`` to
+#: keep every vertex.
 FIT_DEFAULT_MAX_POINTS = 20_000
 _SEMI = 2**31 / 180.0
 _MESG = Profile["mesg_num"]
 FIT_EPOCH = _dt.datetime(1989, 12, 31, tzinfo=_dt.timezone.utc)
+#: The record message as packed here: (field number, size, FIT base type) per field.
+_RECORD_FIELDS = ((253, 4, 0x86), (0, 4, 0x85), (1, 4, 0x85), (5, 4, 0x86), (2, 2, 0x84))
+_RECORD_DTYPE = np.dtype([("h", "u1"), ("t", "<u4"), ("lat", "<i4"), ("lon", "<i4"), ("d", "<u4"),
+                          ("alt", "<u2")])
+_LOCAL = 0  # local message type of the records (redefined right before them)
 
 
 def semicircles(deg: np.ndarray) -> np.ndarray:
-    """Degrees -> FIT semicircles (int32)."""
+    """Degrees -> FIT semicircles (int64 values in the int32 range)."""
     return np.round(np.asarray(deg, dtype=np.float64) * _SEMI).astype(np.int64)
 
 
-def write_fit(path: str | Path, track: Track, along_m: np.ndarray, events: Any, *, name: str,
-              max_points: int | None = FIT_DEFAULT_MAX_POINTS,
-              layers: Collection[str] | None = None,
-              km_markers_every: float | None = None, km_marker_points: Any = None,
+def _crc_table() -> list[int]:
+    table = []
+    for b in range(256):
+        c = b
+        for _ in range(8):
+            c = (c >> 1) ^ 0xA001 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC = _crc_table()
+
+
+def fit_crc(data: bytes, crc: int = 0) -> int:
+    """FIT's CRC-16 (reflected polynomial 0xA001, start 0) of ``data``."""
+    t = _CRC
+    for b in data:
+        crc = (crc >> 8) ^ t[(crc ^ b) & 0xFF]
+    return crc
+
+
+def _body(enc: Encoder) -> tuple[bytes, bytes]:
+    """(protocol and profile version bytes, data part) of an SDK-encoded file."""
+    raw = enc.close()
+    head = raw[0]
+    size = struct.unpack_from("<I", raw, 4)[0]
+    return bytes(raw[1:4]), bytes(raw[head:head + size])
+
+
+def _records(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, dist: np.ndarray,
+             ele: np.ndarray | None) -> bytes:
+    """A record definition message and one data message per vertex, packed with numpy."""
+    defn = struct.pack("<BBBHB", 0x40 | _LOCAL, 0, 0, _MESG["RECORD"], len(_RECORD_FIELDS)) + \
+        b"".join(struct.pack("<BBB", *f) for f in _RECORD_FIELDS)
+    rec = np.empty(len(t), dtype=_RECORD_DTYPE)
+    rec["h"] = _LOCAL
+    rec["t"], rec["lat"], rec["lon"] = t, lat, lon
+    rec["d"] = np.round(dist * 100.0)
+    if ele is None:
+        rec["alt"] = 0xFFFF
+    else:
+        alt = np.round((np.nan_to_num(ele, nan=0.0) + 500.0) * 5.0)
+        rec["alt"] = np.where(np.isfinite(ele) & (alt >= 0) & (alt < 0xFFFF), alt, 0xFFFF)
+    return defn + rec.tobytes()
+
+
+def write_fit(path: str | Path, course: Course, *, max_points: int | None = FIT_DEFAULT_MAX_POINTS,
               speed_kmh: float = 15.0, start_time: _dt.datetime | None = None) -> WriteReport:
-    """Write a FIT course file atomically.
+    """Write a course as a FIT course file, atomically.
 
     Args:
-        track: the route line (lon, lat degrees; ele metres if any).
-        along_m: float64 geodesic metres along the line per vertex (len == len(track)),
-            non-decreasing; used for record and course-point distances.
-        events: GeoDataFrame with the DESIGN.md columns (``along_m`` places the course point);
-            events without ``along_m`` are skipped and listed in ``WriteReport.skipped``.
-        name: course name (cut to 15 characters, ASCII).
+        course: the course (:func:`maps._course.build_course`): its device name (15 ASCII
+            characters), its line, its placed course points (``Course.cues``: 15-character
+            names, FIT types); points not placed on the line are listed in ``WriteReport.skipped``.
         max_points: simplify the line to at most this many records (None: keep all); the
-            largest deviation that caused is in the report.
-        speed_kmh: nominal speed for timestamps.
+            simplification is the course's, shared with the TCX writer; the largest deviation
+            it caused is in the report.
+        speed_kmh: nominal speed for timestamps; ``start_time`` the course's start (default now).
     """
-    plan = plan_course(track, along_m, events, layers=layers, km_markers_every=km_markers_every,
-                       km_marker_points=km_marker_points, max_points=max_points, speed_kmh=speed_kmh,
-                       start_time=start_time)
-    points, skipped, keep, dev, t0 = plan.points, plan.skipped, plan.keep, plan.max_deviation_m, plan.start
-    base = int((t0 - FIT_EPOCH).total_seconds())
-    mps = plan.mps
-    total = float(along_m[keep[-1]])
+    line = course.line(max_points)
+    base = int((course_start(start_time) - FIT_EPOCH).total_seconds())
+    dist = line.along_m
+    total = float(dist[-1])
+    ts = nominal_times(dist, base, speed_kmh)
+    lat_s, lon_s = semicircles(line.lat), semicircles(line.lon)
+    elapsed = float(ts[-1] - base)
 
-    enc = Encoder()
-    enc.on_mesg(_MESG["FILE_ID"], {
+    head = Encoder()
+    head.on_mesg(_MESG["FILE_ID"], {
         "type": "course", "manufacturer": "development", "product": 0,
         "time_created": base, "serial_number": 1,
     })
-    enc.on_mesg(_MESG["COURSE"], {
-        "name": short_name(name, FIT_NAME_LEN, ascii_only=True, fallback="kmpost"),
-        "sport": "cycling",
-    })
-    lat_s, lon_s = semicircles(track.lat[keep]), semicircles(track.lon[keep])
-    dist = along_m[keep]
-    ts = base + np.floor(dist / mps).astype(np.int64)
-    elapsed = float(ts[-1] - base)
-    enc.on_mesg(_MESG["LAP"], {
+    head.on_mesg(_MESG["COURSE"], {"name": course.device_name, "sport": "cycling"})
+    head.on_mesg(_MESG["LAP"], {
         "timestamp": int(ts[-1]), "start_time": base,
         "start_position_lat": int(lat_s[0]), "start_position_long": int(lon_s[0]),
         "end_position_lat": int(lat_s[-1]), "end_position_long": int(lon_s[-1]),
         "total_elapsed_time": elapsed, "total_timer_time": elapsed, "total_distance": total,
     })
-    enc.on_mesg(_MESG["EVENT"], {"timestamp": base, "event": "timer", "event_type": "start",
-                                 "event_group": 0})
-    rec = _MESG["RECORD"]
-    ele = track.ele[keep] if track.ele is not None else None
-    # one record per vertex; segments are joined (a gap is just a longer step in distance)
-    la, lo, di, tt = lat_s.tolist(), lon_s.tolist(), dist.tolist(), ts.tolist()
-    if ele is None:
-        for i in range(len(la)):
-            enc.on_mesg(rec, {"timestamp": tt[i], "position_lat": la[i],
-                              "position_long": lo[i], "distance": di[i]})
-    else:
-        el = ele.tolist()
-        for i in range(len(la)):
-            m = {"timestamp": tt[i], "position_lat": la[i], "position_long": lo[i],
-                 "distance": di[i]}
-            if el[i] == el[i]:  # not NaN
-                m["altitude"] = el[i]
-            enc.on_mesg(rec, m)
-    cp = _MESG["COURSE_POINT"]
-    names = course_names(points, FIT_NAME_LEN)
-    for k, (p, nm) in enumerate(zip(points, names, strict=True)):
-        assert p.along_m is not None
-        d = min(max(p.along_m, 0.0), total)
-        enc.on_mesg(cp, {
-            "message_index": k,
-            "timestamp": base + int(d / mps),
-            "position_lat": int(semicircles(np.array([p.lat]))[0]),
-            "position_long": int(semicircles(np.array([p.lon]))[0]),
-            "distance": d,
-            "type": fit_course_point_type(p.kind, p.layer, p.role, p.restricted),
-            "name": nm,
-        })
-    enc.on_mesg(_MESG["EVENT"], {"timestamp": int(ts[-1]), "event": "timer",
-                                 "event_type": "stop_all", "event_group": 0})
-    data = enc.close()
+    head.on_mesg(_MESG["EVENT"], {"timestamp": base, "event": "timer", "event_type": "start",
+                                  "event_group": 0})
+    tail = Encoder()
+    cues = course.cues
+    if cues:
+        d = np.minimum(np.array([c.along_m for c in cues]), total)
+        ct = nominal_times(d, base, speed_kmh).tolist()
+        cla = semicircles(np.array([c.lat for c in cues])).tolist()
+        clo = semicircles(np.array([c.lon for c in cues])).tolist()
+        cp = _MESG["COURSE_POINT"]
+        for k, c in enumerate(cues):
+            tail.on_mesg(cp, {"message_index": k, "timestamp": ct[k], "position_lat": cla[k],
+                              "position_long": clo[k], "distance": float(d[k]), "type": c.fit,
+                              "name": c.name})
+    tail.on_mesg(_MESG["EVENT"], {"timestamp": int(ts[-1]), "event": "timer",
+                                  "event_type": "stop_all", "event_group": 0})
+    version, first = _body(head)
+    data = first + _records(ts, lat_s, lon_s, dist, line.ele) + _body(tail)[1]
+    header = struct.pack("<B3sI4s", 14, version, len(data), b".FIT")
+    header += struct.pack("<H", fit_crc(header))
+    out_bytes = header + data
     with atomic_write(path, "wb") as f:
-        f.write(data)
-    out = Path(path)
-    return WriteReport(out, "fit", len(track), len(keep), dev, len(points), skipped, len(data))
+        f.write(out_bytes)
+        f.write(struct.pack("<H", fit_crc(out_bytes)))
+    return WriteReport(Path(path), "fit", line.input_points, len(line), line.max_deviation_m, len(cues),
+                       list(course.skipped_course), len(out_bytes) + 2)

@@ -29,7 +29,7 @@ import numpy as np
 
 from geo.errors import KmpostError
 from geo.track import Track
-from maps._course import CoursePoint, WriteReport, prepare_points
+from maps._course import Course, CoursePoint, Cue, WriteReport, build_course
 from maps.devices import alert_of, short_name, to_ascii
 
 #: Stage-end preference: lower is better.
@@ -55,6 +55,8 @@ class Stage:
     start_name: str
     end_name: str
     how: str
+    start_tag: str = ""
+    end_tag: str = ""
 
     @property
     def length_m(self) -> float:
@@ -62,8 +64,21 @@ class Stage:
 
     @property
     def stem(self) -> str:
-        """File name without suffix: ``stage-01-huatugou-camp-zone``."""
-        return f"stage-{self.number:02d}-{slug(self.start_name)}-{slug(self.end_name)}"
+        """File name without suffix, what a rider reads in a device's course list:
+        ``stage-01-huatugou-charklik`` (places), ``stage-02-km90-km180`` (course km where an end
+        is no place)."""
+        a = self.start_tag or slug(self.start_name, 20)
+        b = self.end_tag or slug(self.end_name, 20)
+        return f"stage-{self.number:02d}-{a}-{b}"
+
+
+def km_tag(along_m: float) -> str:
+    """The file-name tag of a stage end that is no place: ``km90`` (km from the course start).
+
+    >>> km_tag(90_400.0)
+    'km90'
+    """
+    return f"km{along_m / 1000:.0f}"
 
 
 def slug(text: str, max_len: int = 24) -> str:
@@ -115,10 +130,11 @@ def plan_stages(total_m: float, target_km: float, ends: Sequence[StageEnd],
         raise StageError(f"--stages: target {target_km!r} km must be a positive number of km")
     step = target_km * 1000.0
     out: list[Stage] = []
-    s, s_name = 0.0, start_name
+    s, s_name, s_tag = 0.0, start_name, ""
     while total_m - s > (1 + WINDOW) * step:
         goal, lo, hi = s + step, s + (1 - WINDOW) * step, s + (1 + WINDOW) * step
         win = [e for e in ends if lo <= e.along_m <= hi]
+        tag = ""
         if win:
             e = min(win, key=lambda x: (_RANK.get(x.what, 2), abs(x.along_m - goal)))
             end, name = e.along_m, e.name
@@ -127,7 +143,7 @@ def plan_stages(total_m: float, target_km: float, ends: Sequence[StageEnd],
                    f"then water and food; nearest to {target_km:g} km)")
         else:
             zone = next((z for z in zones if z[0] <= goal <= z[1]), None)
-            end = goal
+            end, tag = goal, km_tag(goal)
             if zone is not None:
                 name = f"camp zone {end / 1000:.0f} km"
                 how = (f"no stop between {(lo - s) / 1000:.0f} and {(hi - s) / 1000:.0f} km; "
@@ -136,9 +152,9 @@ def plan_stages(total_m: float, target_km: float, ends: Sequence[StageEnd],
                 name = f"km {end / 1000:.0f} from the start"
                 how = (f"no camp, town, water or food between {(lo - s) / 1000:.0f} and "
                        f"{(hi - s) / 1000:.0f} km: cut at {target_km:g} km (plan your night)")
-        out.append(Stage(len(out) + 1, s, end, s_name, name, how))
-        s, s_name = end, name
-    out.append(Stage(len(out) + 1, s, total_m, s_name, end_name, "the end of the course"))
+        out.append(Stage(len(out) + 1, s, end, s_name, name, how, s_tag, tag))
+        s, s_name, s_tag = end, name, tag
+    out.append(Stage(len(out) + 1, s, total_m, s_name, end_name, "the end of the course", s_tag))
     return out
 
 
@@ -206,13 +222,15 @@ def stages_from_ends(total_m: float, ends: Sequence[tuple[float, str, str]], *,
                      start_name: str = "start", end_name: str = "end") -> list[Stage]:
     """Stages between given ends (metres along, name, how)."""
     out: list[Stage] = []
-    s, s_name = 0.0, start_name
+    s, s_name, s_tag = 0.0, start_name, ""
     for along, name, how in ends:
         if along - s < 1.0:
             continue
-        out.append(Stage(len(out) + 1, s, along, s_name, name, how))
-        s, s_name = along, name
-    out.append(Stage(len(out) + 1, s, total_m, s_name, end_name, "the end of the course"))
+        m = re.fullmatch(r"km (-?[\d.]+)|([\d.]+) km", name)
+        tag = "" if m is None else "km" + (m.group(1) or m.group(2)).replace(".", "p")
+        out.append(Stage(len(out) + 1, s, along, s_name, name, how, s_tag, tag))
+        s, s_name, s_tag = along, name, tag
+    out.append(Stage(len(out) + 1, s, total_m, s_name, end_name, "the end of the course", s_tag))
     return out
 
 
@@ -224,7 +242,8 @@ def sub_track(track: Track, along_m: np.ndarray, line: Any, a: float, b: float) 
     """
     i0 = int(np.searchsorted(along_m, a, side="right"))
     i1 = int(np.searchsorted(along_m, b, side="left"))
-    inner = np.arange(i0, max(i0, i1), dtype=np.int64)
+    inner = slice(i0, max(i0, i1))
+    n_in = max(i0, i1) - i0
     lon_e, lat_e = line.interpolate(np.array([a, b]))
     lon = np.concatenate([[lon_e[0]], track.lon[inner], [lon_e[1]]])
     lat = np.concatenate([[lat_e[0]], track.lat[inner], [lat_e[1]]])
@@ -232,9 +251,9 @@ def sub_track(track: Track, along_m: np.ndarray, line: Any, a: float, b: float) 
     if track.ele is not None:
         ends = np.interp([a, b], along_m, track.ele)
         ele = np.concatenate([[ends[0]], track.ele[inner], [ends[1]]])
-    starts = [int(s) - i0 + 1 for s in track.segment_starts[1:] if i0 < s < i0 + len(inner)]
+    starts = [int(s) - i0 + 1 for s in track.segment_starts[1:] if i0 < s < i0 + n_in]
     gaps = tuple(float(g) for s, g in zip(track.segment_starts[1:], track.gaps_m, strict=False)
-                 if i0 < s < i0 + len(inner))
+                 if i0 < s < i0 + n_in)
     sub = Track(lon, lat, ele, np.array([0, *starts], dtype=np.int64), gaps, track.source,
                 track.schematic)
     along = np.concatenate([[0.0], along_m[inner] - a, [b - a]])
@@ -252,28 +271,29 @@ def _shift(gdf: Any, a: float, b: float) -> Any:
 
 @dataclass
 class StageResult:
-    """What :func:`write_stages` wrote: the stages and one report per file."""
+    """What :func:`write_stages` wrote: the stages, one report per file, each stage's cue card."""
 
     stages: list[Stage]
     reports: list[WriteReport] = field(default_factory=list)
-    points: dict[int, list[CoursePoint]] = field(default_factory=dict)
+    cues: dict[int, list[Cue]] = field(default_factory=dict)
 
 
-def write_stages(out_dir: Path, spec: str, *, track: Track, along_m: np.ndarray, line: Any,
-                 events: Any, layers: Mapping[str, Any], roadbook: Any, road_km_to_along: Any,
-                 name: str, description: str, profile: str = "garmin",
-                 max_points: int | None = None, km_markers_every: float | None = None,
-                 sources: Sequence[Any] = ()) -> StageResult:
-    """Plan the stages of ``spec`` (a target km or a stage file) and write each as
-    ``stage-NN-<from>-<to>.gpx/.fit/.tcx`` into ``out_dir``, course points and distances counted
-    from the stage start."""
+def write_stages(out_dir: Path, spec: str, *, course: Course, line: Any, events: Any,
+                 layers: Mapping[str, Any], roadbook: Any, road_km_to_along: Any,
+                 max_points: int | None = None, km_markers_every: float | None = None) -> StageResult:
+    """Plan the stages of ``spec`` (a target km or a stage file) over ``course`` and write each as
+    ``<stem>.gpx/.fit/.tcx`` (:attr:`Stage.stem`) into ``out_dir``, course points and distances
+    counted from the stage start.
+
+    ``line`` is the course's :class:`geo.lrs.MeasuredLine` (stage ends and km markers are placed
+    on it); ``events`` the event rows the course was built from."""
     from maps.fit import FIT_DEFAULT_MAX_POINTS, write_fit
     from maps.gpx import write_gpx
     from maps.tcx import TCX_DEFAULT_MAX_POINTS, write_tcx
 
-    total = float(along_m[-1])
+    track, along_m = course.track, course.along_m
+    total = course.length_m
     kms = layers.get("km_markers")
-    points = prepare_points(track, along_m, events, km_markers_every=None)
     places = layers.get("places")
     first = last = None
     if places is not None and len(places):
@@ -283,28 +303,29 @@ def write_stages(out_dir: Path, spec: str, *, track: Track, along_m: np.ndarray,
         first = str(near0.iloc[0]["name"]) if len(near0) else None
         last = str(near1.iloc[-1]["name"]) if len(near1) else None
     start_name, end_name = first or "start", last or "end"
-    stages = _plan(spec, total, points, layers, roadbook, road_km_to_along, start_name, end_name)
+    stages = _plan(spec, total, course.points, layers, roadbook, road_km_to_along, start_name, end_name)
     res = StageResult(stages)
     for st in stages:
         sub, sub_along = sub_track(track, along_m, line, st.start_m, st.end_m)
-        ev = _shift(events, st.start_m, st.end_m)
-        posts = _shift(kms, st.start_m, st.end_m)
         title = f"Day {st.number}: {st.start_name} - {st.end_name}"
-        cname = short_name(f"Day {st.number} {st.end_name}", 15, ascii_only=True)
+        a0 = st.start_m
+
+        def place(d: np.ndarray, a0: float = a0) -> tuple[np.ndarray, np.ndarray]:
+            lon, lat = line.interpolate(np.clip(np.asarray(d) + a0, 0.0, line.length_m))
+            return np.asarray(lon), np.asarray(lat)
+
+        sc = build_course(sub, sub_along, _shift(events, st.start_m, st.end_m), name=title,
+                          description=f"{title}. {st.how}. {course.description}",
+                          device_name=short_name(f"Day {st.number} {st.end_name}", 15, ascii_only=True),
+                          profile=course.profile.name, placer=place, km_markers_every=km_markers_every,
+                          km_marker_points=_shift(kms, st.start_m, st.end_m), sources=course.sources)
         stem = out_dir / st.stem
         res.reports += [
-            write_gpx(stem.with_suffix(".gpx"), sub, sub_along, ev, name=title,
-                      description=f"{title}. {st.how}. {description}", profile=profile,
-                      max_points=max_points, km_markers_every=km_markers_every,
-                      km_marker_points=posts, sources=sources),
-            write_fit(stem.with_suffix(".fit"), sub, sub_along, ev, name=cname,
-                      max_points=max_points or FIT_DEFAULT_MAX_POINTS,
-                      km_markers_every=km_markers_every, km_marker_points=posts),
-            write_tcx(stem.with_suffix(".tcx"), sub, sub_along, ev, name=cname,
-                      max_points=max_points or TCX_DEFAULT_MAX_POINTS,
-                      km_markers_every=km_markers_every, km_marker_points=posts),
+            write_gpx(stem.with_suffix(".gpx"), sc, max_points=max_points),
+            write_fit(stem.with_suffix(".fit"), sc, max_points=max_points or FIT_DEFAULT_MAX_POINTS),
+            write_tcx(stem.with_suffix(".tcx"), sc, max_points=max_points or TCX_DEFAULT_MAX_POINTS),
         ]
-        res.points[st.number] = prepare_points(sub, sub_along, ev)
+        res.cues[st.number] = sc.cues
     return res
 
 

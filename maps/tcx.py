@@ -10,15 +10,12 @@ full text). Written atomically, with fast string building.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Collection
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from geo.track import Track
-from maps._course import WriteReport, decimals, describe, esc, plan_course
-from maps.devices import TCX_POINT_TYPES, course_names, short_name, tcx_point_type
+from maps._course import Course, WriteReport, course_start, decimals, esc, nominal_times
+from maps.devices import TCX_POINT_TYPES
 from maps.files import atomic_write
 
 TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
@@ -35,32 +32,25 @@ def _iso(t: np.ndarray) -> list[str]:
     return [x + "Z" for x in s.tolist()]
 
 
-def write_tcx(path: str | Path, track: Track, along_m: np.ndarray, events: Any, *, name: str,
-              max_points: int | None = TCX_DEFAULT_MAX_POINTS,
-              layers: Collection[str] | None = None,
-              km_markers_every: float | None = None, km_marker_points: Any = None,
+def write_tcx(path: str | Path, course: Course, *, max_points: int | None = TCX_DEFAULT_MAX_POINTS,
               speed_kmh: float = 15.0, start_time: _dt.datetime | None = None) -> WriteReport:
-    """Write a TCX course file atomically.
+    """Write a course as a TCX course file, atomically.
 
     Args:
-        track: the route line (lon, lat degrees; ele metres if any).
-        along_m: float64 geodesic metres along the line per vertex, non-decreasing.
-        events: GeoDataFrame with the DESIGN.md columns; events without ``along_m`` are skipped
-            (listed in ``WriteReport.skipped``).
-        name: course name (cut to 15 characters, ASCII).
-        max_points: simplify the line to at most this many Trackpoints (None: keep all).
-        speed_kmh: nominal speed for the Trackpoint/CoursePoint times.
+        course: the course (:func:`maps._course.build_course`): its device name (15 ASCII
+            characters), its line and its placed course points (``Course.cues``: 10-character
+            names, PointType, full notes); points not placed on the line are listed in
+            ``WriteReport.skipped``.
+        max_points: simplify the line to at most this many Trackpoints (None: keep all); the
+            simplification is the course's, shared with the FIT writer.
+        speed_kmh: nominal speed for the Trackpoint/CoursePoint times; ``start_time`` the course's
+            start (default now, UTC).
     """
-    plan = plan_course(track, along_m, events, layers=layers, km_markers_every=km_markers_every,
-                       km_marker_points=km_marker_points, max_points=max_points, speed_kmh=speed_kmh,
-                       start_time=start_time)
-    points, skipped, keep, dev, t0 = plan.points, plan.skipped, plan.keep, plan.max_deviation_m, plan.start
-    base = int(t0.timestamp())
-    mps = plan.mps
-    dist = along_m[keep]
+    line = course.line(max_points)
+    base = int(course_start(start_time).timestamp())
+    dist = line.along_m
     total = float(dist[-1])
-    ts = base + np.floor(dist / mps).astype(np.int64)
-    cname = short_name(name, COURSE_NAME_LEN, ascii_only=True, fallback="kmpost")
+    ts = nominal_times(dist, base, speed_kmh)
     with atomic_write(path) as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<TrainingCenterDatabase xmlns="{TCX_NS}" '
@@ -68,9 +58,9 @@ def write_tcx(path: str | Path, track: Track, along_m: np.ndarray, events: Any, 
                 f'xsi:schemaLocation="{TCX_NS} '
                 'http://www.garmin.com/xmlschemas/TrainingCenterDatabasev2.xsd">\n'
                 "  <Courses>\n    <Course>\n"
-                f"      <Name>{esc(cname)}</Name>\n")
-        la = decimals(track.lat[keep[[0, -1]]], 7)
-        lo = decimals(track.lon[keep[[0, -1]]], 7)
+                f"      <Name>{esc(course.device_name)}</Name>\n")
+        la = decimals(line.lat[[0, -1]], 7)
+        lo = decimals(line.lon[[0, -1]], 7)
         f.write("      <Lap>\n"
                 f"        <TotalTimeSeconds>{float(ts[-1] - base):.1f}</TotalTimeSeconds>\n"
                 f"        <DistanceMeters>{total:.2f}</DistanceMeters>\n"
@@ -79,16 +69,16 @@ def write_tcx(path: str | Path, track: Track, along_m: np.ndarray, events: Any, 
                 f"        <EndPosition><LatitudeDegrees>{la[1]}</LatitudeDegrees>"
                 f"<LongitudeDegrees>{lo[1]}</LongitudeDegrees></EndPosition>\n"
                 "        <Intensity>Active</Intensity>\n      </Lap>\n      <Track>\n")
-        for a in range(0, len(keep), _BLOCK):
-            sub = keep[a:a + _BLOCK]
-            lats = decimals(track.lat[sub], 7)
-            lons = decimals(track.lon[sub], 7)
-            times = _iso(ts[a:a + _BLOCK])
-            dists = decimals(dist[a:a + _BLOCK], 2)
-            if track.ele is None:
-                eles = [""] * len(sub)
+        for a in range(0, len(line), _BLOCK):
+            sub = slice(a, a + _BLOCK)
+            lats = decimals(line.lat[sub], 7)
+            lons = decimals(line.lon[sub], 7)
+            times = _iso(ts[sub])
+            dists = decimals(dist[sub], 2)
+            if line.ele is None:
+                eles = [""] * len(lats)
             else:
-                e = track.ele[sub]
+                e = line.ele[sub]
                 es = decimals(np.nan_to_num(e), 1)
                 eles = [f"<AltitudeMeters>{x}</AltitudeMeters>" if ok else ""
                         for x, ok in zip(es, np.isfinite(e).tolist(), strict=True)]
@@ -98,21 +88,18 @@ def write_tcx(path: str | Path, track: Track, along_m: np.ndarray, events: Any, 
                 f"<DistanceMeters>{d}</DistanceMeters></Trackpoint>\n"
                 for t, y, x, e, d in zip(times, lats, lons, eles, dists, strict=True)]))
         f.write("      </Track>\n")
-        for p, nm in zip(points, course_names(points, POINT_NAME_LEN), strict=True):
-            assert p.along_m is not None
-            d = min(max(p.along_m, 0.0), total)
-            ptype = tcx_point_type(p.kind, p.layer, p.role, p.restricted)
-            assert ptype in TCX_POINT_TYPES
-            t = _iso(np.array([base + int(d / mps)]))[0]
-            y, x = decimals(np.array([p.lat, p.lon]), 7)
-            notes = describe(p)
+        cues = course.cues
+        times = _iso(nominal_times(np.array([min(c.along_m, total) for c in cues]), base, speed_kmh))
+        lats, lons = decimals(np.array([c.lat for c in cues]), 7), decimals(np.array([c.lon for c in cues]), 7)
+        for c, t, y, x in zip(cues, times, lats, lons, strict=True):
+            assert c.tcx in TCX_POINT_TYPES
             f.write("      <CoursePoint>\n"
-                    f"        <Name>{esc(nm)}</Name>\n        <Time>{t}</Time>\n"
+                    f"        <Name>{esc(c.name10)}</Name>\n        <Time>{t}</Time>\n"
                     f"        <Position><LatitudeDegrees>{y}</LatitudeDegrees>"
                     f"<LongitudeDegrees>{x}</LongitudeDegrees></Position>\n"
-                    f"        <PointType>{ptype}</PointType>\n"
-                    f"        <Notes>{esc(notes)}</Notes>\n      </CoursePoint>\n")
+                    f"        <PointType>{c.tcx}</PointType>\n"
+                    f"        <Notes>{esc(c.note)}</Notes>\n      </CoursePoint>\n")
         f.write("    </Course>\n  </Courses>\n</TrainingCenterDatabase>\n")
     out = Path(path)
-    return WriteReport(out, "tcx", len(track), len(keep), dev, len(points), skipped,
-                       out.stat().st_size)
+    return WriteReport(out, "tcx", line.input_points, len(line), line.max_deviation_m, len(course.cues),
+                       list(course.skipped_course), out.stat().st_size)

@@ -18,8 +18,9 @@ import gpxpy
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
-from pipeline import COURSE_LAYERS, BuildOptions, BuildReport, build
+from maps._course import build_course
 from maps.tcx import TCX_NS
+from pipeline import COURSE_LAYERS, BuildOptions, BuildReport, build
 from roadbook import load_embedded
 from roadbook.kinds import REGISTRY, TCX_TURN_TYPES, alerts
 
@@ -173,9 +174,9 @@ def test_many_events_long_name_distinct_names_no_nan(tmp_path: Path) -> None:
     from maps.tcx import write_tcx
     t, a, ev = _many(5000, name=float("nan"))
     long_name = "G315 " + "x" * 1_000_000
-    write_gpx(tmp_path / "m.gpx", t, a, ev, name=long_name, description="d")
-    write_fit(tmp_path / "m.fit", t, a, ev, name=long_name)
-    write_tcx(tmp_path / "m.tcx", t, a, ev, name=long_name)
+    write_gpx(tmp_path / "m.gpx", build_course(t, a, ev, name=long_name, description="d"))
+    write_fit(tmp_path / "m.fit", build_course(t, a, ev, name=long_name))
+    write_tcx(tmp_path / "m.tcx", build_course(t, a, ev, name=long_name))
     names = [c["name"] for c in _fit(tmp_path / "m.fit")]
     assert len(names) == 5000 and len(set(names)) == 5000 and max(map(len, names)) <= 15
     tcx, _ = _tcx(tmp_path / "m.tcx")

@@ -13,6 +13,7 @@ import pytest
 from garmin_fit_sdk import Decoder, Stream
 
 from geo.track import Track
+from maps._course import build_course
 from maps.devices import fit_course_point_type
 from maps.fit import write_fit
 from tests._gpxfixtures import KINDS, along, events_for, kit_ready, run_kit, zigzag_track
@@ -36,8 +37,7 @@ def test_course_read_back_by_garmin_sdk(tmp_path: Path, route: tuple[Track, np.n
     t, a = route
     ev = events_for(t, a)
     p = tmp_path / "c.fit"
-    rep = write_fit(p, t, a, ev, name="G315 Huatugou to Ruoqiang", start_time=START,
-                    max_points=None)
+    rep = write_fit(p, build_course(t, a, ev, name="G315 Huatugou to Ruoqiang"), start_time=START, max_points=None)
     m = _sdk(p)
     assert m["file_id_mesgs"][0]["type"] == "course"
     assert m["course_mesgs"][0]["name"] == "G315 Huatugou"
@@ -69,7 +69,7 @@ def test_course_read_back_by_garmin_sdk(tmp_path: Path, route: tuple[Track, np.n
 def test_fitdecode_agrees(tmp_path: Path, route: tuple[Track, np.ndarray]) -> None:
     t, a = route
     p = tmp_path / "c.fit"
-    write_fit(p, t, a, events_for(t, a), name="x", start_time=START, max_points=800)
+    write_fit(p, build_course(t, a, events_for(t, a), name="x"), start_time=START, max_points=800)
     counts: dict[str, int] = {}
     with fitdecode.FitReader(str(p), check_crc=fitdecode.CrcCheck.RAISE,
                              error_handling=fitdecode.ErrorHandling.RAISE) as r:
@@ -85,7 +85,7 @@ def test_events_without_position_are_reported(tmp_path: Path,
     t, a = route
     ev = events_for(t, a, ["water", "camping"])
     ev.loc[1, "along_m"] = None
-    rep = write_fit(tmp_path / "s.fit", t, a, ev, name="x")
+    rep = write_fit(tmp_path / "s.fit", build_course(t, a, ev, name="x"))
     assert rep.points == 1 and len(rep.skipped) == 1 and "camping" in rep.skipped[0]
 
 
@@ -96,6 +96,6 @@ def test_kit_check_fit(tmp_path: Path, route: tuple[Track, np.ndarray]) -> None:
         pytest.skip(why)
     t, a = route
     p = tmp_path / "k.fit"
-    write_fit(p, t, a, events_for(t, a), name="G315", km_markers_every=50)
+    write_fit(p, build_course(t, a, events_for(t, a), name="G315", km_markers_every=50))
     out = run_kit("check_fit.py", p)
     assert "RESULT: PASS --" in out  # no warnings at all

@@ -15,6 +15,7 @@ from geo.crs import LocalProjection
 from geo.errors import OutputError
 from geo.readers import read_track
 from geo.track import Track
+from maps._course import build_course
 from maps.devices import KAROO_TYPES, OSMAND_NS, PROFILES
 from maps.gpx import SourceLink, write_gpx
 from tests._gpxfixtures import (
@@ -41,9 +42,11 @@ def _write(tmp: Path, route: tuple[Track, np.ndarray], name: str = "o.gpx", **kw
     t, a = route
     ev = kw.pop("events", events_for(t, a))
     p = tmp / name
-    write_gpx(p, t, a, ev, name="G315 Huatugou - Ruoqiang", description="test route",
-              sources=[SourceLink("Forum post & notes", "https://example.org/t?a=1&b=2", "CC-BY")],
-              **kw)  # type: ignore[arg-type]
+    wk = {k: kw.pop(k) for k in ("as_route", "max_points", "time") if k in kw}
+    course = build_course(t, a, ev, name="G315 Huatugou - Ruoqiang", description="test route",
+                          sources=[SourceLink("Forum post & notes", "https://example.org/t?a=1&b=2", "CC-BY")],
+                          **kw)  # type: ignore[arg-type]
+    write_gpx(p, course, **wk)  # type: ignore[arg-type]
     return p
 
 
@@ -101,7 +104,7 @@ def test_schematic_is_said(tmp_path: Path) -> None:
     t = Track(np.array([90.0, 91.0]), np.array([38.0, 38.5]), source="straight lines between "
               "towns", schematic=True)
     p = tmp_path / "s.gpx"
-    write_gpx(p, t, along(t), None, name="x", description="d")
+    write_gpx(p, build_course(t, along(t), None, name="x", description="d"))
     g = gpxpy.parse(p.read_text(encoding="utf-8"))
     assert g.description is not None and g.description.startswith("SCHEMATIC LINE")
     assert g.tracks[0].description is not None and "SCHEMATIC" in g.tracks[0].description
@@ -136,8 +139,7 @@ def test_garmin_and_osmand_profiles(tmp_path: Path, route: tuple[Track, np.ndarr
 def test_route_variant_and_budget(tmp_path: Path, route: tuple[Track, np.ndarray]) -> None:
     t, a = route
     p = tmp_path / "r.gpx"
-    rep = write_gpx(p, t, a, events_for(t, a), name="r", description="d", as_route=True,
-                    max_points=500)
+    rep = write_gpx(p, build_course(t, a, events_for(t, a), name="r", description="d"), as_route=True, max_points=500)
     g = gpxpy.parse(p.read_text(encoding="utf-8"))
     assert g.tracks == [] and len(g.routes) == 2  # one <rte> per segment
     n = sum(len(r.points) for r in g.routes)
@@ -183,18 +185,18 @@ def test_atomic_failure_keeps_old_file(tmp_path: Path, route: tuple[Track, np.nd
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
-        write_gpx(p, t, a, None, name=Unprintable(), description="d")  # type: ignore[arg-type]
+        write_gpx(p, build_course(t, a, None, name=Unprintable(), description="d"))  # type: ignore[arg-type]
     assert p.read_text(encoding="utf-8") == "old"
     assert [f.name for f in tmp_path.iterdir()] == ["keep.gpx"]
     with pytest.raises(OutputError, match="cannot write"):
-        write_gpx(tmp_path / "no" / "x.gpx", t, a, None, name="x", description="d")
+        write_gpx(tmp_path / "no" / "x.gpx", build_course(t, a, None, name="x", description="d"))
 
 
 def test_writer_much_faster_than_gpxpy(tmp_path: Path) -> None:
     t = zigzag_track(200_000)
     a = along(t)
     t0 = time.perf_counter()
-    write_gpx(tmp_path / "f.gpx", t, a, None, name="x", description="d")
+    write_gpx(tmp_path / "f.gpx", build_course(t, a, None, name="x", description="d"))
     ours = time.perf_counter() - t0
     g = gpxpy.gpx.GPX()
     trk = gpxpy.gpx.GPXTrack()
@@ -250,7 +252,7 @@ def test_million_point_track_outputs_validate(tmp_path: Path) -> None:
     a = along(t)
     ev = events_for(t, a)
     p = tmp_path / "m.gpx"
-    write_gpx(p, t, a, ev, name="million", description="1M points")
+    write_gpx(p, build_course(t, a, ev, name="million", description="1M points"))
     back = read_track(p)
     assert len(back) == len(t) and back.segment_starts.tolist() == t.segment_starts.tolist()
     np.testing.assert_allclose(back.lat, t.lat, atol=5.1e-8)
@@ -269,9 +271,9 @@ def test_million_point_track_outputs_validate(tmp_path: Path) -> None:
     assert pyogrio.read_info(p, layer="waypoints", force_feature_count=True)["features"] == \
         len(KINDS) - 1
     f = tmp_path / "m.fit"
-    rep = write_fit(f, t, a, ev, name="million")
+    rep = write_fit(f, build_course(t, a, ev, name="million"))
     assert rep.track_points <= 20_000 and rep.max_deviation_m > 0
     assert "RESULT: PASS --" in run_kit("check_fit.py", f)
     c = tmp_path / "m.tcx"
-    write_tcx(c, t, a, ev, name="million")
+    write_tcx(c, build_course(t, a, ev, name="million"))
     assert "RESULT: PASS" in run_kit("check_tcx.sh", c)

@@ -17,6 +17,7 @@ from garmin_fit_sdk import Decoder, Profile, Stream
 from shapely import Point
 
 from layers import build_all, calibrate
+from maps._course import build_course
 from maps.fit import write_fit
 from maps.gpx import GPX_NS, write_gpx
 from maps.tcx import TCX_NS, write_tcx
@@ -134,9 +135,9 @@ def test_writers_follow_the_docs_table(tmp_path: Path) -> None:
                      "restricted": kind == "restricted_place", "geometry": Point(t.lon[k], t.lat[k])})
     ev = gpd.GeoDataFrame(recs, geometry="geometry", crs="EPSG:4326")
     table = _doc_rows()
-    write_fit(tmp_path / "c.fit", t, a, ev, name="table", max_points=None)
-    write_tcx(tmp_path / "c.tcx", t, a, ev, name="table", max_points=None)
-    write_gpx(tmp_path / "c.gpx", t, a, ev, name="table", description="d")
+    write_fit(tmp_path / "c.fit", build_course(t, a, ev, name="table"), max_points=None)
+    write_tcx(tmp_path / "c.tcx", build_course(t, a, ev, name="table"), max_points=None)
+    write_gpx(tmp_path / "c.gpx", build_course(t, a, ev, name="table", description="d"))
     msgs, errors = Decoder(Stream.from_file(str(tmp_path / "c.fit"))).read()
     assert errors == []
     fit_types = [c["type"] for c in msgs["course_point_mesgs"]]

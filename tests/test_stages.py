@@ -9,9 +9,9 @@ import pytest
 from garmin_fit_sdk import Decoder, Stream
 
 from geo.errors import KmpostError
-from pipeline import BuildOptions, build
 from maps.stages import StageEnd, plan_stages, slug
 from maps.tcx import TCX_NS
+from pipeline import BuildOptions, build
 from roadbook import load_embedded
 from tests._gpxfixtures import kit_ready, run_kit
 
@@ -35,6 +35,10 @@ def test_stage_files_add_up_to_the_course(staged: tuple[Path, float]) -> None:
     fits = sorted(out.glob("stage-*.fit"))
     assert len(fits) == 3
     assert fits[0].name.startswith("stage-01-huatugou-") and fits[-1].name.endswith("-charklik-ruoqiang.fit")
+    # names a rider reads: a place, or the km from the course start where the end is no place
+    assert all(len(f.stem) <= 50 for f in fits), [f.name for f in fits]
+    assert [f.stem for f in fits] == ["stage-01-huatugou-km90", "stage-02-km90-km180",
+                                      "stage-03-km180-charklik-ruoqiang"]
     lengths = []
     for f in fits:
         length, cps = _fit_total(f)
@@ -76,7 +80,7 @@ def test_stage_file_by_km_and_place(tmp_path: Path) -> None:
     rep = build(load_embedded("g315"), None, BuildOptions(out_dir=tmp_path / "o", stages=str(spec)))
     fits = sorted((tmp_path / "o").glob("stage-*.fit"))
     assert [f.name.split("-")[1] for f in fits] == ["01", "02", "03"]
-    assert "yitunbulake" in fits[0].name and "km-1383" in fits[1].name
+    assert "yitunbulake" in fits[0].name and fits[1].name == "stage-02-yitunbulake-km1383.fit"
     lengths = [_fit_total(f)[0] for f in fits]
     assert abs(sum(lengths) - rep.ctx.line.length_m) <= 10.0
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from maps._course import build_course
 from maps.devices import TCX_POINT_TYPES
 from maps.tcx import TCX_NS, write_tcx
 from tests._gpxfixtures import KINDS, along, events_for, kit_ready, run_kit, zigzag_track
@@ -19,7 +20,7 @@ def test_course_structure_and_limits(tmp_path: Path) -> None:
     t = zigzag_track(2000)
     a = along(t)
     p = tmp_path / "c.tcx"
-    rep = write_tcx(p, t, a, events_for(t, a), name="G315 Huatugou to Ruoqiang")
+    rep = write_tcx(p, build_course(t, a, events_for(t, a), name="G315 Huatugou to Ruoqiang"))
     root = ET.parse(p).getroot()
     course = root.find("t:Courses/t:Course", NS)
     assert course is not None
@@ -47,6 +48,6 @@ def test_kit_check_tcx(tmp_path: Path) -> None:
     t = zigzag_track(3000, ele=False)
     a = along(t)
     p = tmp_path / "k.tcx"
-    write_tcx(p, t, a, events_for(t, a), name="G315")
+    write_tcx(p, build_course(t, a, events_for(t, a), name="G315"))
     out = run_kit("check_tcx.sh", p)
     assert "RESULT: PASS" in out and "valid against TrainingCenterDatabasev2.xsd" in out
