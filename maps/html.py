@@ -43,6 +43,7 @@ from folium.template import Template
 from geo.errors import OutputError
 from maps import assets
 from maps.files import atomic_write
+from roadbook.kinds import map_page_kinds
 
 DEFAULT_ATTRIBUTION = "Route notes: kmpost roadbook (quoted from the sources named in each popup)"
 
@@ -618,7 +619,7 @@ def render_html(
     fmap.default_css = []
     fmap.add_to(figure)
     cfg: dict[str, Any] = {"attribution": attribution, "notice": notice, "title": title, "bounds": bounds,
-                           "info": list(info)}
+                           "info": list(info), "kinds": map_page_kinds()}  # styles: roadbook.kinds
     if profile_svg:
         # shown as an <img>: an SVG image runs no script and loads nothing
         cfg["profile"] = "data:image/svg+xml;base64," + base64.b64encode(profile_svg.encode("utf-8")).decode("ascii")

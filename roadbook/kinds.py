@@ -78,7 +78,12 @@ class Alert:
 
 @dataclass(frozen=True)
 class Style:
-    """Map style (Leaflet path options): shape p (circle marker), l (line) or a (area)."""
+    """Map style (Leaflet path options): shape p (circle marker), l (line) or a (area).
+
+    ``legend`` is the map legend's text where it says more than the kind's label (a line that
+    is a connection, not a road). Two kinds that look the same on the map have the same legend
+    text (``tests/test_registry_single_source.py`` checks it), so every legend symbol is unique.
+    """
 
     shape: str
     color: str
@@ -88,6 +93,7 @@ class Style:
     dash: str | None = None
     offset: int | None = None
     opacity: float | None = None
+    legend: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,8 @@ class Kind:
         end: a stretch's end on a bike computer, or None.
         family: points of one family at the same distance are one point (merged).
         stage: what a day stage may end at: "camp", "town", "water", "food" or "" (not a stage end).
+        categories: the extractor's categories (:mod:`roadbook.extract.categories`) that become
+            this kind in a draft roadbook, before the extractor's word-level refinements.
     """
 
     group: str
@@ -115,6 +123,7 @@ class Kind:
     family: str = ""
     stage: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    categories: frozenset[str] = frozenset()
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -124,13 +133,13 @@ def _a(n15: tuple[str, ...], n10: tuple[str, ...], fit: str, tcx: str, garmin: s
 
 
 def _p(color: str, fill: str, radius: int = 6, weight: int | None = None,
-       dash: str | None = None) -> Style:
-    return Style("p", color, fill, radius, weight, dash)
+       dash: str | None = None, legend: str | None = None) -> Style:
+    return Style("p", color, fill, radius, weight, dash, legend=legend)
 
 
 def _l(color: str, weight: int, dash: str | None = None, offset: int | None = None,
-       opacity: float | None = None) -> Style:
-    return Style("l", color, None, None, weight, dash, offset, opacity)
+       opacity: float | None = None, legend: str | None = None) -> Style:
+    return Style("l", color, None, None, weight, dash, offset, opacity, legend)
 
 
 def _w(text: str) -> frozenset[str]:
@@ -161,60 +170,64 @@ _E: list[Kind] = []
 
 
 def _event(kind: str, label: str, words: str, style: Style, alert: Alert, *, family: str = "",
-           stage: str = "") -> None:
-    _E.append(Kind("event", kind, label, _w(words), style, alert, None, family or kind, stage))
+           stage: str = "", categories: str = "") -> None:
+    _E.append(Kind("event", kind, label, _w(words), style, alert, None, family or kind, stage,
+                   categories=_w(categories)))
 
 
 _event("checkpoint", "checkpoint", "checkpoint check point post police station control pcr",
        _p("#7f0000", "#e53935", 7),
        _a(*_std("CP", first="km"), "checkpoint", "Generic", "Police Station", "Generic",
-          "amenity_police", "police checkpoint"))
+          "amenity_police", "police checkpoint"), categories="checkpoint")
 _event("turn_off", "turn-off", "turn-off turn off turnoff junction road",
        _p("#004d40", "#26a69a"),
        _a(*_std("Jct"), "info", "Generic", "Flag, Blue", "Generic", "special_flag",
-          "turn-off (a junction you pass; not a turn of the course)"))
+          "turn-off (a junction you pass; not a turn of the course)"), categories="turn_off")
 _event("sign", "sign", "sign signboard board", _p("#424242", "#bdbdbd", 5),
        _a(*_std("Sign"), "info", "Generic", "Information", "Generic", "tourism_information",
           "sign"))
-_event("park", "nature park", "park nature reserve national", _p("#1b5e20", "#a5d6a7"),
+_event("park", "nature park", "park nature reserve national",
+       _p("#1b5e20", "#a5d6a7", legend="Nature park / reserve"),
        _a(*_std("Park"), "info", "Generic", "Park", "Generic", "leisure_nature_reserve",
           "nature park / reserve"))
 _event("town", "town", "town village city", _p("#212121", "#ffffff", 7, 2),
        _a(*_std("Town", first="name"), "service", "Generic", "City (Small)", "Generic",
-          "place_town", "town or village"), stage="town")
+          "place_town", "town or village"), stage="town", categories="town")
 _event("water", "water", "water source spring drinking", _p("#0d47a1", "#42a5f5"),
        _a(*_std("Water", first="plain"), "water", "Water", "Drinking Water", "Water",
-          "amenity_drinking_water", "water"), stage="water")
+          "amenity_drinking_water", "water"), stage="water", categories="water")
 _event("food", "food / shop", "food shop restaurant store", _p("#e65100", "#ffb74d"),
        _a(*_std("Food", first="plain"), "food", "Food", "Restaurant", "Food",
-          "amenity_restaurant", "food / shop"), stage="food")
+          "amenity_restaurant", "food / shop"), stage="food", categories="food")
 _event("toilet", "toilet", "toilet toilets wc", _p("#37474f", "#b0bec5", 5),
        _a(*_std("Toilet", "WC", first="plain"), "toilet", "Generic", "Restroom", "Generic",
           "amenity_toilets", "toilet"))
-_event("fuel", "filling station", "fuel filling station petrol gas", _p("#263238", "#ffee58"),
+_event("fuel", "filling station", "fuel filling station petrol gas",
+       _p("#263238", "#ffee58", legend="Fuel station"),
        _a(*_std("Fuel", first="plain"), "store", "Generic", "Gas Station", "Generic",
           "amenity_fuel", "filling station"), stage="food")
 _event("hazard", "hazard", "hazard danger dangerous bad", _p("#b71c1c", "#ffeb3b", 7, 3),
-       _a(*_std("Danger"), "danger", "Danger", "Danger Area", "Danger", "hazard", "danger"))
+       _a(*_std("Danger"), "danger", "Danger", "Danger Area", "Danger", "hazard", "danger"),
+       categories="hazard road_works")
 _event("downhill", "downhill", "downhill sign descent", _p("#4a148c", "#ab47bc"),
        _a(("Down {len}", "Down {len} {km}", "Down {len} {at}", "Down {km}", "Down {at}"),
           ("Down {len}", "Down {km}", "Down {at}"),
           "alert", "Danger", "Danger Area", "Danger", "hazard", "downhill starts"),
-       family="downhill")
+       family="downhill", categories="descent")
 _event("climb", "climb", "climb uphill ascent sign", _p("#3e2723", "#a1887f"),
        _a(("Climb {len}", "Climb {len} {km}", "Climb {km}", "Climb {at}"),
           ("Climb {len}", "Climb {km}", "Climb {at}"),
           "steep_incline", "Generic", "Summit", "Generic", "special_arrow_up", "climb starts"),
-       family="climb")
-_event("pass", "pass / summit", "pass summit col top", _p("#3e2723", "#d7ccc8"),
+       family="climb", categories="climb")
+_event("pass", "pass / summit", "pass summit col top", _p("#3e2723", "#d7ccc8", legend="Pass"),
        _a(("{name}", "Pass {words}", "Pass {km}", "Pass {at}"),
           ("{name}", "Pass {word}", "Pass {km}", "Pass {at}"),
           "summit", "Summit", "Summit", "Summit", "mountain_pass", "pass / summit"),
-       family="climb")
+       family="climb", categories="pass")
 _event("border", "border", "border provincial national boundary line",
-       _p("#000000", "#ffd54f", 7),
+       _p("#3e2723", "#8d6e63", legend="Border (province / country)"),
        _a(*_std("Border", "Bdr"), "info", "Generic", "Crossing", "Generic", "boundary_stone",
-          "provincial or national border"))
+          "provincial or national border"), categories="border")
 _event("bridge", "bridge", "bridge", _p("#37474f", "#90a4ae", 5),
        _a(*_std("Bridge", "Brdg"), "bridge", "Generic", "Bridge", "Generic", "bridge_structure_arch",
           "bridge"))
@@ -227,12 +240,12 @@ _event("highway_end", "highway ends", "highway new hwy", _p("#0d47a1", "#ffffff"
           "info", "Generic", "Flag, Red", "Generic", "special_flag", "new highway ends"),
        family="highway_end")
 _event("parallel_start", "highway and old road in parallel", "highway old road parallel hwy",
-       _p("#283593", "#9fa8da"),
+       _p("#283593", "#9fa8da", legend="Parallel roads start"),
        _a(("Parallel", "Parallel {km}", "Parallel {at}"), ("Parallel", "Par {km}", "Par {at}"),
           "info", "Generic", "Flag, Blue", "Generic", "special_flag",
           "new highway and old road run in parallel"), family="parallel")
 _event("crossover", "cross between highway and old road", "cross crossover over highway old road",
-       _p("#0d47a1", "#ffe082"),
+       _p("#0d47a1", "#ffe082", legend="Crossover (highway / old road)"),
        _a(("Cross {words}", "Crossover {km}", "Crossover {at}"),
           ("X-over {km}", "X-over {at}", "X-over"),
           "crossing", "Generic", "Crossing", "Generic", "special_flag",
@@ -244,11 +257,11 @@ _event("resurfacing_start", "resurfacing starts", "old road resurfacing roadwork
           "old road resurfacing starts: not for cycling"), family="resurfacing")
 _event("camping", "camping spot", "camping camp spot site wild stealth", _p("#1b5e20", "#43a047"),
        _a(*_std("Camp", first="plain"), "campsite", "Generic", "Campground", "Camping",
-          "tourism_camp_site", "camping spot"), family="camping", stage="camp")
+          "tourism_camp_site", "camping spot"), family="camping", stage="camp", categories="camping")
 _event("accommodation", "hotel / hostel", "hotel hostel guesthouse guest house inn",
        _p("#880e4f", "#f06292"),
        _a(*_std("Hotel", first="name"), "shelter", "Generic", "Lodging", "Lodging",
-          "tourism_hotel", "hotel / hostel"), stage="town")
+          "tourism_hotel", "hotel / hostel"), stage="town", categories="accommodation")
 _event("customs", "customs", "customs office", _p("#000000", "#fff59d", 5),
        _a(*_std("Customs"), "checkpoint", "Generic", "Police Station", "Generic",
           "amenity_police", "customs office"))
@@ -261,28 +274,30 @@ _event("money", "money exchange", "money exchange bank atm", _p("#1b5e20", "#fff
           "money exchange"))
 _event("transport", "transport", "transport bus stop station taxi change", _p("#4a148c", "#e1bee7"),
        _a(*_std("Bus/taxi", "Ride"), "transport", "Generic", "Ground Transportation", "Generic",
-          "highway_bus_stop", "bus stop, station or taxi change"))
+          "highway_bus_stop", "bus stop, station or taxi change"), categories="transport")
 _event("landmark", "landmark", "landmark", _p("#4e342e", "#bcaaa4", 5),
        _a(*_std("Sight", first="name"), "overlook", "Generic", "Scenic Area", "Generic",
-          "tourism_viewpoint", "landmark"))
+          "tourism_viewpoint", "landmark"), categories="landmark")
 _event("info", "information", "info information", _p("#0d47a1", "#e3f2fd", 5),
        _a(*_std("Info"), "info", "Generic", "Information", "Generic", "tourism_information",
-          "information"))
+          "information"), categories="info")
 
 # ----------------------------------------------------------------------------------- stretches
 _S: list[Kind] = []
 
 
 def _stretch(kind: str, label: str, words: str, style: Style, start: Alert | None,
-             end: Alert | None = None, *, family: str = "", stage: str = "") -> None:
-    _S.append(Kind("stretch", kind, label, _w(words), style, start, end, family or kind, stage))
+             end: Alert | None = None, *, family: str = "", stage: str = "", categories: str = "") -> None:
+    _S.append(Kind("stretch", kind, label, _w(words), style, start, end, family or kind, stage,
+                   categories=_w(categories)))
 
 
 _stretch("highway", "new highway (status not stated)", "highway new hwy",
-         _l("#1565c0", 5, offset=4), None)
-_stretch("highway_open", "highway open", "highway new hwy open", _l("#1565c0", 5, offset=4), None)
+         _l("#42a5f5", 5, offset=4, legend="New highway"), None)
+_stretch("highway_open", "highway open", "highway new hwy open",
+         _l("#1565c0", 5, offset=4, legend="New highway (open)"), None)
 _stretch("highway_built_closed", "highway built, not open", "highway new hwy built closed open",
-         _l("#1565c0", 4, "10 8", 4, 0.85),
+         _l("#1565c0", 4, "10 8", 4, 0.85, legend="New highway (built, not open)"),
          _a(("Hwy closed", "Hwy closed {km}", "Hwy closed {at}"),
             ("Hwy closed", "H cl {km}", "H cl {at}"),
             "info", "Generic", "Flag, Green", "Generic", "special_flag",
@@ -290,9 +305,9 @@ _stretch("highway_built_closed", "highway built, not open", "highway new hwy bui
          family="highway_start")
 _stretch("old_road", "old road", "old road", _l("#6d4c41", 4, offset=-4), None)
 _stretch("parallel", "old road parallel to the highway", "highway old road parallel",
-         _l("#5c6bc0", 4), None)
+         _l("#5c6bc0", 4, legend="Parallel roads"), None)
 _stretch("resurfacing", "old road resurfacing", "old road resurfacing",
-         _l("#ff6f00", 6, "12 6", -4),
+         _l("#ff6f00", 6, "12 6", -4, legend="Old road: resurfacing (rough, warning)"),
          _a(("Resurf. start", "Resurf. {km}", "Resurf. {at}"), ("Resurf.", "Resurf {km}", "Resurf {at}"),
             "obstacle", "Danger", "Danger Area", "Danger", "hazard",
             "old road resurfacing starts: not for cycling"),
@@ -300,18 +315,18 @@ _stretch("resurfacing", "old road resurfacing", "old road resurfacing",
             ("Resurf end", "Rs end {km}", "Rs end {at}"),
             "info", "Generic", "Flag, Green", "Generic", "special_flag",
             "old road resurfacing ends"), family="resurfacing")
-_stretch("downhill", "downhill", "downhill descent", _l("#8e24aa", 5),
+_stretch("downhill", "downhill", "downhill descent", _l("#8e24aa", 5, legend="Downhill stretch"),
          _a(("Down {len}", "Down {len} {km}", "Down {len} {at}", "Down {km}", "Down {at}"),
             ("Down {len}", "Down {km}", "Down {at}"),
             "alert", "Danger", "Danger Area", "Danger", "hazard", "downhill starts"),
-         family="downhill")
+         family="downhill", categories="descent")
 _stretch("climb", "climb", "climb uphill ascent", _l("#6d4c41", 5),
          _a(("Climb {len}", "Climb {len} {km}", "Climb {km}", "Climb {at}"),
             ("Climb {len}", "Climb {km}", "Climb {at}"),
             "steep_incline", "Generic", "Summit", "Generic", "special_arrow_up", "climb starts"),
          _a(("Top", "Top {km}", "Top {at}"), ("Top", "Top {km}", "Top {at}"),
             "summit", "Summit", "Summit", "Summit", "mountain_pass", "climb ends (top)"),
-         family="climb")
+         family="climb", categories="climb")
 _stretch("camping_zone", "camping zone", "camping camp zone stealth wild",
          Style("a", "#2e7d32", "#66bb6a", None, 2),
          _a(("Camp zone", "Camp zone {km}", "Camp zone {at}"), ("Camp zone", "Camps {km}", "Camps {at}"),
@@ -320,9 +335,9 @@ _stretch("camping_zone", "camping zone", "camping camp zone stealth wild",
          _a(("Camp zone end", "Camp end {km}", "Camp end {at}"),
             ("Camps end", "Cz end {km}", "Cz end {at}"),
             "info", "Generic", "Flag, Blue", "Generic", "special_flag", "camping zone ends"),
-         family="camping", stage="camp")
+         family="camping", stage="camp", categories="camping")
 _stretch("no_services", "no services", "services no food water toilet",
-         _l("#607d8b", 6, "2 8"),
+         _l("#607d8b", 6, "2 8", legend="No services (food, water, toilet)"),
          _a(("No water {len}", "No water {km}", "No water {at}"),
             ("No water", "Dry {km}", "Dry {at}"),
             "alert", "Danger", "Danger Area", "Danger", "hazard",
@@ -336,7 +351,7 @@ _stretch("hazard", "dangerous stretch", "hazard danger dangerous", _l("#d50000",
          _a(("Danger end", "Danger end {km}", "Danger end {at}"),
             ("Dngr end", "Dngr e {km}", "Dngr e {at}"),
             "info", "Generic", "Flag, Green", "Generic", "special_flag", "dangerous stretch ends"),
-         family="hazard")
+         family="hazard", categories="hazard road_works")
 
 # ----------------------------------------------------------------------------------- places
 _P: list[Kind] = []
@@ -356,20 +371,21 @@ _place("city", "city", _p("#212121", "#ffffff", 8, 3), "City", "service", "City 
        "place_city", "town")
 _place("village", "village", _p("#424242", "#eeeeee", 5), "Vill.", "service", "City (Small)",
        "place_village", "town")
-_place("border", "border", _p("#000000", "#ffd54f", 7), "Border", "info", "Crossing",
+_place("border", "border", _p("#3e2723", "#8d6e63", legend="Border (province / country)"), "Border",
+       "info", "Crossing",
        "boundary_stone")
 _place("landmark", "landmark", _p("#4e342e", "#bcaaa4", 5), "Sight", "overlook", "Scenic Area",
        "tourism_viewpoint")
-_place("site", "site", _p("#4e342e", "#bcaaa4", 5), "Site", "overlook", "Scenic Area",
+_place("site", "site", _p("#4e342e", "#efebe9", 5), "Site", "overlook", "Scenic Area",
        "tourism_attraction")
 _place("station", "station", _p("#37474f", "#cfd8dc", 5), "Stn", "transport",
        "Ground Transportation", "railway_station")
-_place("airport", "airport", _p("#37474f", "#cfd8dc", 5), "Airport", "transport", "Airport",
+_place("airport", "airport", _p("#37474f", "#b3e5fc", 5), "Airport", "transport", "Airport",
        "aeroway_aerodrome")
 _place("lake", "lake", _p("#01579b", "#81d4fa", 5), "Lake", "overlook", "Scenic Area",
        "natural_water")
 _place("pass", "pass", _p("#3e2723", "#d7ccc8"), "Pass", "summit", "Summit", "mountain_pass")
-_place("crossing", "border crossing", _p("#000000", "#ffd54f"), "Border", "checkpoint",
+_place("crossing", "border crossing", _p("#000000", "#ffd54f", 7, 3), "Border", "checkpoint",
        "Crossing", "barrier_border_control")
 _place("office", "office", _p("#37474f", "#eceff1", 5), "Office", "info", "Building",
        "office_government")
@@ -378,16 +394,17 @@ _place("office", "office", _p("#37474f", "#eceff1", 5), "Office", "info", "Build
 _R: list[Kind] = []
 
 
-def _restriction(kind: str, label: str, color: str, fill: str) -> None:
+def _restriction(kind: str, label: str, color: str, fill: str, weight: int | None = None) -> None:
     _R.append(Kind("restriction", kind, label, _w(kind.replace("_", " ")),
-                   _p(color, fill, 5, 3), None, None, "restriction"))
+                   _p(color, fill, 5, weight), None, None, "restriction"))
 
 
-_restriction("no_overnight_foreigners", "no overnight stay for foreigners", "#b71c1c", "#ffcdd2")
+# the two that bar a foreigner from sleeping there have a thick ring
+_restriction("no_overnight_foreigners", "no overnight stay for foreigners", "#b71c1c", "#ffcdd2", 3)
 _restriction("closed_site", "closed site", "#212121", "#e57373")
 _restriction("no_photos", "no photos", "#4a148c", "#ce93d8")
-_restriction("health_check", "health check", "#0d47a1", "#ffffff")
-_restriction("no_foreigners_accommodation", "no accommodation for foreigners", "#b71c1c", "#ef9a9a")
+_restriction("health_check", "health check", "#0d47a1", "#b2ebf2")
+_restriction("no_foreigners_accommodation", "no accommodation for foreigners", "#b71c1c", "#ef9a9a", 3)
 _restriction("permit", "permit needed", "#e65100", "#ffe0b2")
 _restriction("police_registration", "police registration", "#7f0000", "#ef9a9a")
 _restriction("other", "other restriction", "#4e342e", "#d7ccc8")
@@ -401,11 +418,13 @@ def _transport(kind: str, label: str, style: Style) -> None:
                    "transport"))
 
 
-_transport("bus", "bus", _l("#00897b", 2, "6 5", opacity=0.7))
-_transport("train", "train", _l("#37474f", 2, "12 4", opacity=0.7))
-_transport("taxi", "taxi", _l("#f9a825", 2, "3 5", opacity=0.7))
-_transport("shared_taxi", "shared taxi", _l("#ef6c00", 2, "3 5", opacity=0.7))
-_transport("plane", "plane", _l("#6a1b9a", 2, "1 6", opacity=0.7))
+# a connection is drawn as sparse dots with its mode written on it (the page): never read as a road
+_transport("bus", "bus", _l("#6a1b9a", 3, "1 8", opacity=0.8, legend="Bus connection (not a road)"))
+_transport("train", "train", _l("#263238", 3, "1 8", opacity=0.8, legend="Train connection (not a road)"))
+_transport("taxi", "taxi", _l("#f9a825", 3, "1 8", opacity=0.8, legend="Taxi connection (not a road)"))
+_transport("shared_taxi", "shared taxi",
+           _l("#ef6c00", 3, "1 8", opacity=0.8, legend="Shared taxi connection (not a road)"))
+_transport("plane", "plane", _l("#0277bd", 3, "1 8", opacity=0.8, legend="Flight (not a road)"))
 
 # ----------------------------------------------------------------------------------- derived
 _D: list[Kind] = [
@@ -413,7 +432,9 @@ _D: list[Kind] = [
     Kind("derived", "route_schematic", "route (schematic: straight lines between places)",
          frozenset(), _l("#78909c", 3, "8 8"), None),
     Kind("derived", "anchor", "km anchor (calibration)", frozenset(),
-         _p("#000000", "#fdd835", 5), None),
+         _p("#000000", "#ffffff", 4, dash="2 2"), None),
+    Kind("derived", "track_gap", "gap in the track (not ridden)", frozenset(),
+         _l("#90a4ae", 2, "1 6"), None),
     Kind("derived", "km_marker", "km marker", _w("km"), _p("#37474f", "#ffffff", 4),
          _a(("km {at}", "{name}"), ("km {at}", "{name}"), "mile_marker", "Generic", "Mile Marker", "Generic",
             "special_marker", "road km post")),
@@ -422,11 +443,11 @@ _D: list[Kind] = [
          _a(*_std("Border", "Bdr", first="name"), "checkpoint", "Generic", "Crossing", "Generic",
             "barrier_border_control", "border crossing (passport and customs)")),
     Kind("derived", "border_point", "border point", _w("border point gate post"),
-         _p("#000000", "#fff59d", 5),
+         _p("#000000", "#ff8a65", 5, legend="Border point (gate, customs)"),
          _a(*_std("Bdr", first="words"), "checkpoint", "Generic", "Crossing", "Generic",
             "barrier_border_control", "point of a border crossing")),
     Kind("derived", "restricted_place", "place where foreigners may not stay overnight",
-         frozenset(), _p("#c62828", "#ffffff", 8, 4, "3 3"),
+         frozenset(), _p("#c62828", "#ffffff", 8, 4, "3 3", legend="Restricted town (foreigners)"),
          _a(("{name}", "{word}", "Restr. {at}"), ("{name}", "{word}", "Rstr {at}"),
             "alert", "Generic", "Restricted Area", "Generic", "hazard",
             "restricted place (foreigners may not stay overnight, or the site is closed)"),
@@ -479,6 +500,15 @@ def label(kind: str, layer: str | None = None, group: str | None = None) -> str:
     return k.label if k is not GENERIC else (kind or "point").replace("_", " ")
 
 
+def from_category(group: str) -> dict[str, str]:
+    """Extractor category -> kind of ``group`` ("event" or "stretch"), from ``Kind.categories``.
+
+    >>> from_category("stretch")["descent"], from_category("event")["road_works"]
+    ('downhill', 'hazard')
+    """
+    return {c: k.kind for k in REGISTRY.values() if k.group == group for c in sorted(k.categories)}
+
+
 def kinds_of(group: str) -> list[str]:
     """Kinds of one group, in registry order."""
     return [k.kind for k in REGISTRY.values() if k.group == group]
@@ -499,14 +529,24 @@ def map_styles() -> dict[str, dict[str, dict[str, Any]]]:
     """The map style of every kind as a JSON-able dict: ``{group: {kind: style}}``.
 
     Each style has ``shape`` (p point, l line, a area), ``color``, ``label`` and, where set,
-    ``fill``, ``radius``, ``weight``, ``dash``, ``offset`` (pixels, + left), ``opacity``.
+    ``fill``, ``radius``, ``weight``, ``dash``, ``offset`` (pixels, + left), ``opacity``. The
+    ``label`` is the legend text (``Style.legend``, else the kind's label with a capital).
     """
     out: dict[str, dict[str, dict[str, Any]]] = {g: {} for g in GROUPS}
     for k in REGISTRY.values():
-        s = {key: val for key, val in vars(k.style).items() if val is not None}
-        s["label"] = k.label[:1].upper() + k.label[1:]
+        s = {key: val for key, val in vars(k.style).items() if val is not None and key != "legend"}
+        s["label"] = k.style.legend or k.label[:1].upper() + k.label[1:]
         out[k.group][k.kind] = s
     return out
+
+
+def map_page_kinds() -> dict[str, Any]:
+    """What the map page needs to style a feature (embedded as JSON by :mod:`maps.html`).
+
+    ``styles`` (:func:`map_styles`), ``layer_group`` (:data:`LAYER_GROUP`) and ``search``: the
+    groups a kind is looked for in when its layer's group has none (as :func:`lookup` does).
+    """
+    return {"styles": map_styles(), "layer_group": dict(LAYER_GROUP), "search": list(_SEARCH)}
 
 
 def _md(text: str) -> str:

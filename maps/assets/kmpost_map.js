@@ -26,13 +26,6 @@
   }
   K.fmtKm = fmtKm;
 
-  function humanKind(kind) {
-    var s = KIND_STYLE[kind];
-    if (s && s.label && s.shape === 'p') { return s.label; }
-    kind = String(kind || '').replace(/_/g, ' ');
-    return kind.charAt(0).toUpperCase() + kind.slice(1);
-  }
-
   /** Decode a Google encoded polyline (precision 5) into [[lat, lon], ...]. */
   function decode(str) {
     var out = [], idx = 0, lat = 0, lon = 0, n = str.length;
@@ -50,83 +43,29 @@
   K.decode = decode;
 
   // ------------------------------------------------------------------ styles
-  // shape: p = point (circle marker), l = line, a = area. Colours are colour-blind aware-ish and
-  // readable on both the plain background and OSM tiles.
-  var KIND_STYLE = {
-    route:                {shape: 'l', color: '#37474f', weight: 3, label: 'Route'},
-    route_schematic:      {shape: 'l', color: '#78909c', weight: 3, dash: '8 8',
-                           label: 'Route (schematic: straight lines between places)'},
-    km_marker:            {shape: 'p', color: '#37474f', fill: '#ffffff', label: 'Km marker'},
-    checkpoint:           {shape: 'p', color: '#7f0000', fill: '#e53935', radius: 7, label: 'Checkpoint'},
-    police:               {shape: 'p', color: '#7f0000', fill: '#ef9a9a', radius: 6, label: 'Police'},
-    camping:              {shape: 'p', color: '#1b5e20', fill: '#43a047', radius: 6, label: 'Camping spot'},
-    camping_zone:         {shape: 'a', color: '#2e7d32', fill: '#66bb6a', weight: 2, label: 'Camping zone'},
-    no_camping:           {shape: 'a', color: '#b71c1c', fill: '#ef5350', weight: 2, dash: '4 4', label: 'No camping'},
-    highway:              {shape: 'l', color: '#1565c0', weight: 5, offset: 4, label: 'New highway'},
-    highway_open:         {shape: 'l', color: '#1565c0', weight: 5, offset: 4, label: 'New highway (open)'},
-    highway_built_closed: {shape: 'l', color: '#1565c0', weight: 4, offset: 4, dash: '10 8', opacity: 0.85,
-                           label: 'New highway (built, not open)'},
-    old_road:             {shape: 'l', color: '#6d4c41', weight: 4, offset: -4, label: 'Old road'},
-    resurfacing:          {shape: 'l', color: '#ff6f00', weight: 6, offset: -4, dash: '12 6',
-                           label: 'Old road: resurfacing (rough, warning)'},
-    parallel:             {shape: 'l', color: '#5c6bc0', weight: 4, label: 'Parallel roads'},
-    downhill:             {shape: 'p', color: '#4a148c', fill: '#ab47bc', radius: 6, label: 'Downhill'},
-    uphill:               {shape: 'p', color: '#3e2723', fill: '#a1887f', radius: 6, label: 'Uphill'},
-    turn_off:             {shape: 'p', color: '#004d40', fill: '#26a69a', radius: 6, label: 'Turn-off'},
-    junction:             {shape: 'p', color: '#004d40', fill: '#80cbc4', radius: 5, label: 'Junction'},
-    sign:                 {shape: 'p', color: '#424242', fill: '#bdbdbd', radius: 5, label: 'Sign'},
-    water:                {shape: 'p', color: '#0d47a1', fill: '#42a5f5', radius: 6, label: 'Water'},
-    food:                 {shape: 'p', color: '#e65100', fill: '#ffb74d', radius: 6, label: 'Food / shop'},
-    shop:                 {shape: 'p', color: '#e65100', fill: '#ffb74d', radius: 6, label: 'Shop'},
-    hotel:                {shape: 'p', color: '#880e4f', fill: '#f06292', radius: 6, label: 'Hotel'},
-    fuel:                 {shape: 'p', color: '#263238', fill: '#ffee58', radius: 6, label: 'Fuel station'},
-    construction:         {shape: 'p', color: '#e65100', fill: '#ffcc80', radius: 6, label: 'Construction'},
-    city:                 {shape: 'p', color: '#212121', fill: '#ffffff', radius: 8, weight: 3, label: 'City'},
-    town:                 {shape: 'p', color: '#212121', fill: '#ffffff', radius: 7, weight: 2, label: 'Town'},
-    village:              {shape: 'p', color: '#424242', fill: '#eeeeee', radius: 5, label: 'Village'},
-    border:               {shape: 'p', color: '#3e2723', fill: '#8d6e63', radius: 6, label: 'Border (province / country)'},
-    pass:                 {shape: 'p', color: '#3e2723', fill: '#d7ccc8', radius: 6, label: 'Pass'},
-    restricted:           {shape: 'p', color: '#c62828', fill: '#ffffff', radius: 8, weight: 4, dash: '3 3',
-                           label: 'Restricted town (foreigners)'},
-    site:                 {shape: 'p', color: '#4e342e', fill: '#bcaaa4', radius: 5, label: 'Site'},
-    lake:                 {shape: 'p', color: '#01579b', fill: '#81d4fa', radius: 5, label: 'Lake'},
-    park:                 {shape: 'p', color: '#1b5e20', fill: '#a5d6a7', radius: 6, label: 'Nature park / reserve'},
-    toilet:               {shape: 'p', color: '#37474f', fill: '#b0bec5', radius: 5, label: 'Toilet'},
-    hazard:               {shape: 'p', color: '#b71c1c', fill: '#ffeb3b', radius: 7, weight: 3, label: 'Hazard'},
-    climb:                {shape: 'p', color: '#3e2723', fill: '#a1887f', radius: 6, label: 'Climb'},
-    bridge:               {shape: 'p', color: '#37474f', fill: '#90a4ae', radius: 5, label: 'Bridge'},
-    info:                 {shape: 'p', color: '#0d47a1', fill: '#e3f2fd', radius: 5, label: 'Information'},
-    transport:            {shape: 'p', color: '#4a148c', fill: '#e1bee7', radius: 6, label: 'Transport'},
-    crossover:            {shape: 'p', color: '#0d47a1', fill: '#ffe082', radius: 6, label: 'Crossover (highway / old road)'},
-    highway_start:        {shape: 'p', color: '#0d47a1', fill: '#64b5f6', radius: 6, label: 'Highway starts'},
-    highway_end:          {shape: 'p', color: '#0d47a1', fill: '#ffffff', radius: 6, label: 'Highway ends'},
-    parallel_start:       {shape: 'p', color: '#283593', fill: '#9fa8da', radius: 6, label: 'Parallel roads start'},
-    resurfacing_start:    {shape: 'p', color: '#e65100', fill: '#ffa726', radius: 6, label: 'Resurfacing starts'},
-    anchor:               {shape: 'p', color: '#000000', fill: '#ffffff', radius: 4, dash: '2 2', label: 'Km anchor (calibration)'},
-    track_gap:            {shape: 'l', color: '#90a4ae', weight: 2, dash: '1 6', label: 'Gap in the track (not ridden)'},
-    border_crossing:      {shape: 'p', color: '#000000', fill: '#ffd54f', radius: 7, weight: 3, label: 'Border crossing'},
-    border_point:         {shape: 'p', color: '#000000', fill: '#ff8a65', radius: 5, label: 'Border point (gate, customs)'},
-    crossing:             {shape: 'p', color: '#000000', fill: '#ffd54f', radius: 7, weight: 3, label: 'Border crossing'},
-    // layer-specific kinds: "<layer>:<kind>"
-    // connections are drawn as sparse dots with their mode written on them: never read as a road
-    'transport:train':       {shape: 'l', color: '#263238', weight: 3, opacity: 0.8, dash: '1 8', label: 'Train connection (not a road)'},
-    'transport:bus':         {shape: 'l', color: '#6a1b9a', weight: 3, opacity: 0.8, dash: '1 8', label: 'Bus connection (not a road)'},
-    'transport:taxi':        {shape: 'l', color: '#f9a825', weight: 3, opacity: 0.8, dash: '1 8', label: 'Taxi connection (not a road)'},
-    'transport:shared_taxi': {shape: 'l', color: '#ef6c00', weight: 3, opacity: 0.8, dash: '1 8', label: 'Shared taxi connection (not a road)'},
-    'transport:plane':       {shape: 'l', color: '#0277bd', weight: 3, opacity: 0.8, dash: '1 8', label: 'Flight (not a road)'},
-    'restrictions:no_overnight_foreigners':    {shape: 'p', color: '#b71c1c', fill: '#ffcdd2', radius: 5, weight: 3,
-                                                label: 'No overnight stay for foreigners'},
-    'restrictions:no_foreigners_accommodation': {shape: 'p', color: '#b71c1c', fill: '#ef9a9a', radius: 5, weight: 3,
-                                                label: 'No accommodation for foreigners'},
-    'restrictions:closed_site':         {shape: 'p', color: '#212121', fill: '#e57373', radius: 5, label: 'Closed site'},
-    'restrictions:no_photos':           {shape: 'p', color: '#4a148c', fill: '#ce93d8', radius: 5, label: 'No photos'},
-    'restrictions:police_registration': {shape: 'p', color: '#7f0000', fill: '#ef9a9a', radius: 5, label: 'Police registration'},
-    'restrictions:health_check':        {shape: 'p', color: '#0d47a1', fill: '#ffffff', radius: 5, label: 'Health check'},
-    'restrictions:permit':              {shape: 'p', color: '#e65100', fill: '#ffe0b2', radius: 5, label: 'Permit needed'},
-    'restrictions:other':               {shape: 'p', color: '#4e342e', fill: '#d7ccc8', radius: 5, label: 'Other restriction'}
-  };
-  K.KIND_STYLE = KIND_STYLE;
+  // Every kind's style comes from roadbook/kinds.py (the one registry), embedded by maps/html.py
+  // as cfg.kinds = {styles: {group: {kind: style}}, layer_group: {layer: group}, search: [group]}.
+  // shape: p = point (circle marker), l = line, a = area.
+  var KINDS = {styles: {}, layer_group: {}, search: []};
   var PALETTE = ['#5e35b1', '#00897b', '#c0ca33', '#8e24aa', '#f4511e', '#3949ab', '#6d4c41'];
+  K.setKinds = function (kinds) { if (kinds) { KINDS = kinds; K.kinds = kinds; } };
+
+  /** The registry entry of a kind as found in a layer (or a group): {key, def} or null. */
+  function kindStyle(kind, layerId, group) {
+    var g = group || KINDS.layer_group[layerId], order = g ? [g].concat(KINDS.search) : KINDS.search;
+    for (var i = 0; i < order.length; i++) {
+      var d = (KINDS.styles[order[i]] || {})[kind];
+      if (d) { return {key: order[i] + ':' + kind, def: d}; }
+    }
+    return null;
+  }
+
+  function humanKind(kind, layerId) {
+    var s = kindStyle(kind, layerId);
+    if (s && s.def.label && s.def.shape === 'p') { return s.def.label; }
+    kind = String(kind || '').replace(/_/g, ' ');
+    return kind.charAt(0).toUpperCase() + kind.slice(1);
+  }
 
   function isRestricted(p) {
     if (p.restricted === false || p.restricted === 'false') { return false; }
@@ -134,20 +73,6 @@
     if (r === true || r === 'true' || r === 'yes' || r === 1) { return true; }
     return /restrict/i.test(String(p.kind || '')) || (typeof r === 'string' && r.length > 0 && r !== 'false' && r !== 'no');
   }
-
-  // line styles for kinds that are also point kinds (stretches: downhill from km a to km b ...)
-  var LINE_STYLE = {
-    downhill:     {shape: 'l', color: '#8e24aa', weight: 5, label: 'Downhill stretch'},
-    climb:        {shape: 'l', color: '#6d4c41', weight: 5, label: 'Climb'},
-    no_services:  {shape: 'l', color: '#607d8b', weight: 6, dash: '2 8', label: 'No services (food, water, toilet)'},
-    hazard:       {shape: 'l', color: '#d50000', weight: 5, dash: '6 6', label: 'Dangerous stretch'},
-    camping_zone: {shape: 'l', color: '#43a047', weight: 9, opacity: 0.45, label: 'Camping zone'},
-    camping:      {shape: 'l', color: '#43a047', weight: 9, opacity: 0.45, label: 'Camping zone'}
-  };
-  var PATTERNS = [[/resurf/, 'resurfacing'], [/built.*clos|not.?open/, 'highway_built_closed'],
-    [/highway/, 'highway'], [/old.?road/, 'old_road'], [/no.?camp/, 'no_camping'],
-    [/camp/, 'camping'], [/check|police/, 'checkpoint'], [/down/, 'downhill'], [/turn/, 'turn_off'],
-    [/hazard|danger/, 'hazard'], [/climb|uphill/, 'climb']];
 
   function parallelKey(kind, p) {
     if (p.role === 'old_road') { return kind === 'resurfacing' || p.status === 'resurfacing' ? 'resurfacing' : 'old_road'; }
@@ -158,33 +83,26 @@
 
   /** Style of a feature from its layer, kind, role/status/restriction and shape (p, l, a). */
   function styleOf(layerId, p) {
-    var kind = String(p.kind || layerId), shape = p._shape || 'p', key = null, s = null;
-    if (layerId === 'route') { key = p.kind === 'track_gap' ? 'track_gap' : (p.schematic ? 'route_schematic' : 'route'); }
-    else if (layerId === 'places' && isRestricted(p)) { key = 'restricted'; }
+    var kind = String(p.kind || layerId), shape = p._shape || 'p', found = null, key = null, s = null;
+    if (layerId === 'route') {
+      found = kindStyle(p.kind === 'track_gap' ? 'track_gap' : (p.schematic ? 'route_schematic' : 'route'), null, 'derived');
+    } else if (layerId === 'places' && isRestricted(p)) { found = kindStyle('restricted_place', null, 'derived'); }
     else if (shape === 'l' && (layerId === 'parallels' || p.role === 'highway' || p.role === 'old_road')) {
-      key = parallelKey(kind, p);
-    } else if (shape === 'l' && LINE_STYLE[kind]) { s = LINE_STYLE[kind]; key = kind + ':l'; }
-    else if (shape === 'a' && /camp/.test(kind)) { key = /no.?camp/.test(kind) ? 'no_camping' : 'camping_zone'; }
-    else if (KIND_STYLE[layerId + ':' + kind]) { key = layerId + ':' + kind; }
-    else if (KIND_STYLE[kind]) { key = kind; }
-    else {
-      for (var i = 0; i < PATTERNS.length; i++) {
-        if (PATTERNS[i][0].test(kind)) { key = PATTERNS[i][1]; break; }
-      }
-    }
-    if (!s && key) { s = KIND_STYLE[key]; }
+      found = kindStyle(parallelKey(kind, p), null, 'stretch');
+    } else { found = kindStyle(kind, layerId); }
+    if (found) { key = found.key; s = found.def; }
     if (s && s.shape !== shape && !(s.shape === 'a' && shape === 'l')) {
       // a point kind drawn as a line (or the reverse): keep the colour, change the shape
       var c = s.shape === 'p' ? (s.fill || s.color) : s.color;
       s = {shape: shape, color: shape === 'p' ? s.color : c, fill: c, weight: shape === 'p' ? 2 : 4,
-           dash: s.dash, radius: 6, label: humanKind(kind)};
+           dash: s.dash, radius: 6, label: humanKind(kind, layerId)};
       key = kind + ':' + shape;
     }
     if (!s) {
       var h = 0;
       for (var j = 0; j < kind.length; j++) { h = (h * 31 + kind.charCodeAt(j)) >>> 0; }
       var col = PALETTE[h % PALETTE.length];
-      s = {shape: shape, color: col, fill: col, radius: 5, label: humanKind(kind)};
+      s = {shape: shape, color: col, fill: col, radius: 5, label: humanKind(kind, layerId)};
       key = 'other:' + kind + ':' + shape;
     }
     var offset = s.offset || 0;
@@ -431,8 +349,8 @@
 
   K.kmLayer = function (layerId, label, d) {
     var layer = new KmLayer(d);
-    K.legendItems.push({layer: layerId, key: 'km_marker', label: KIND_STYLE.km_marker.label, shape: 'km',
-      def: KIND_STYLE.km_marker, sig: 'km'});
+    var km = KINDS.styles.derived.km_marker;
+    K.legendItems.push({layer: layerId, key: 'km_marker', label: km.label, shape: 'km', def: km, sig: 'km'});
     register(layerId, label, layer, d.lat.length);
     return layer;
   };
@@ -1094,6 +1012,7 @@
   /** Called right after L.map(): page title, attribution, notice, tools, LOD updates. */
   K.init = function (map, cfg) {
     K.map = map; K.cfg = cfg;
+    K.setKinds(cfg.kinds);
     map.setMaxZoom(cfg.maxZoom || 18);
     var kmPane = map.createPane('kpKm');
     kmPane.style.zIndex = 450;  // above the vector pane (400), below tooltips and popups

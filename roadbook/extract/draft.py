@@ -28,21 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
+from roadbook import kinds
 from roadbook.extract.events import Event
 from roadbook.extract.gazetteer import CREDIT, LICENCE, FoundPlace, PlaceLookup, find_places
 
-#: Category (extract) -> event kind (core ``EVENT_KINDS``), before the word-level refinements.
-EVENT_KIND: dict[str, str] = {
-    "checkpoint": "checkpoint", "border": "border", "turn_off": "turn_off", "pass": "pass",
-    "camping": "camping", "accommodation": "accommodation", "water": "water", "food": "food",
-    "transport": "transport", "hazard": "hazard", "descent": "downhill", "climb": "climb",
-    "road_works": "hazard", "town": "town", "landmark": "landmark", "info": "info",
-}
-#: Category -> stretch kind (core ``STRETCH_KINDS``) for closed ranges.
-STRETCH_KIND: dict[str, str] = {
-    "descent": "downhill", "climb": "climb", "camping": "camping_zone", "hazard": "hazard",
-    "road_works": "hazard",
-}
+#: Category (extract) -> event kind, before the word-level refinements (from roadbook.kinds).
+EVENT_KIND: dict[str, str] = kinds.from_category("event")
+#: Category -> stretch kind for closed ranges (from roadbook.kinds).
+STRETCH_KIND: dict[str, str] = kinds.from_category("stretch")
 MAX_DRAFT_EVENTS = 5_000
 #: Plain words that YAML 1.1 reads as booleans or null.
 YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "null"})
