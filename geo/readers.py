@@ -45,11 +45,12 @@ import re
 import reprlib
 import xml.parsers.expat
 from collections.abc import Iterator
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo.earth import GEOD
 from geo.errors import TrackError
@@ -466,12 +467,19 @@ def _read_gpx_strict(p: Path, name: str) -> Track:
 
 #: one track point of the common layout: ``<trkpt lat="..." lon="..."`` (double quotes, lat
 #: first; any further attributes), optionally followed, after white space only, by
-#: ``<ele>...</ele>``. The strict reader gives an <ele> to the last track point started before
-#: it, so when every <ele> of the file is one of these, both assign the same elevations.
-_FAST_TRKPT = re.compile(rb'<trkpt[ \t\r\n]+lat="([0-9+.-]*)"[ \t\r\n]+lon="([0-9+.-]*)"[^>]*>'
-                         rb"(?:[ \t\r\n]*<ele>([0-9+. \t\r\n-]*)</ele>)?")
-# (float() of such bytes, when it succeeds, is exactly an xsd:decimal: the character classes
-# leave out exponents, inf/nan, '_', other digits and other spaces)
+#: ``<ele>...</ele>`` (no white space inside). The strict reader gives an <ele> to the last
+#: track point started before it, so when every <ele> of the file is one of these, both assign
+#: the same elevations. The one group is the point from its latitude on (one bytes object per
+#: point: a tuple of groups costs twice the time); the characters allowed are checked again,
+#: as the exact form, by ``_FAST_POINT_RE2``.
+_FAST_TRKPT = re.compile(rb'<trkpt[ \t\r\n]+lat="([0-9+.-]*"[ \t\r\n]+lon="[0-9+.-]*"[^>]*>'
+                         rb"(?:[ \t\r\n]*<ele>[0-9+.-]*</ele>)?)")
+_RE2_DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"  # xsd:decimal, as _DECIMAL
+_RE2_POINT = (rf'{_RE2_DECIMAL}"[ \t\r\n]+lon="{_RE2_DECIMAL}"[^>\x00]*>'
+              rf"(?:[ \t\r\n]*<ele>{_RE2_DECIMAL}</ele>)?")
+#: the ``_FAST_TRKPT`` groups of a region joined by NUL, each number an xsd:decimal (RE2
+#: through pyarrow.compute: one linear scan)
+_FAST_POINTS_RE2 = rf"\A{_RE2_POINT}(?:\x00{_RE2_POINT})*\z"
 #: a tag that starts a new segment for the strict reader
 _FAST_SEGTAG = re.compile(rb"<trk(?:seg)?[ \t\r\n/>]")
 _FAST_GPXTAG = re.compile(rb"<gpx[ \t\r\n/>]")
@@ -589,6 +597,25 @@ def _fast(p: Path, name: str) -> Track:
     return _make_track(lon, lat, ele if np.isfinite(ele).any() else None, starts, name)
 
 
+def decimals_to_float64(data: pa.Buffer, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The numbers ``data[starts[i]:ends[i]]`` (bytes, each an xsd:decimal already checked,
+    ranges in increasing order and not overlapping) as float64, converted in C by pyarrow.
+
+    The ranges and the bytes between them make one Arrow binary array (no copy of ``data``);
+    ``take`` keeps the numbers and the cast parses them, correctly rounded: the same bits as
+    Python's ``float()`` (property-tested in tests/test_fuzz_readers.py)."""
+    m = len(starts)
+    if m == 0:
+        return np.zeros(0)
+    offsets = np.empty(2 * m, dtype=np.int64)
+    offsets[0::2] = starts
+    offsets[1::2] = ends
+    spans = pa.Array.from_buffers(pa.large_binary(), 2 * m - 1,
+                                  [None, pa.py_buffer(offsets), data])
+    numbers = pc.take(spans, pa.array(np.arange(0, 2 * m - 1, 2)))
+    return np.asarray(numbers.cast(pa.float64()).to_numpy(zero_copy_only=False))
+
+
 def _fast_region(buf: bytes, start: int, end: int, n: int, lat_blocks: list[np.ndarray],
                  lon_blocks: list[np.ndarray], ele_blocks: list[np.ndarray],
                  seg_counts: set[int]) -> int:
@@ -605,28 +632,48 @@ def _fast_region(buf: bytes, start: int, end: int, n: int, lat_blocks: list[np.n
         raise _DeclineError
     n_ele = 0
     if found:
-        lat = np.fromiter(map(float, map(itemgetter(0), found)), dtype=np.float64, count=k)
-        lon = np.fromiter(map(float, map(itemgetter(1), found)), dtype=np.float64, count=k)
+        # one string for all points of the region, NUL-separated (no NUL can be inside a
+        # point that passes the check), checked by one RE2 scan: each number an xsd:decimal
+        joined = b"\x00".join(found)
+        del found
+        data = pa.py_buffer(joined)
+        whole = pa.Array.from_buffers(pa.large_binary(), 1, [
+            None, pa.py_buffer(np.array([0, len(joined)], dtype=np.int64)), data])
+        if not pc.match_substring_regex(whole, _FAST_POINTS_RE2)[0].as_py():
+            raise _DeclineError  # a number that is not an xsd:decimal: the strict reader names it
+        # each point is  LAT"ws+lon="LON"[^>]*>  then maybe  ws*<ele>ELE</ele>  (just checked):
+        # its first three '"' end LAT, start and end LON; its first '>' after LON ends the
+        # tag, and when that is not its last byte, the next '>' starts ELE and '</ele>' ends it
+        text = np.frombuffer(joined, dtype=np.uint8)
+        seps = np.flatnonzero(text == 0)
+        first = np.concatenate(([0], seps + 1))  # the first byte of each point
+        final = np.concatenate((seps, [len(joined)])) - 1  # its last byte
+        quotes = np.flatnonzero(text == ord('"'))
+        closers = np.flatnonzero(text == ord(">"))
+        iq = np.searchsorted(quotes, first)
+        lat_end, lon_start, lon_end = quotes[iq], quotes[iq + 1] + 1, quotes[iq + 2]
+        ig = np.searchsorted(closers, lon_end)
+        has_ele = closers[ig] != final
+        lat_lon = decimals_to_float64(data, np.column_stack((first, lon_start)).ravel(),
+                                      np.column_stack((lat_end, lon_end)).ravel())
+        lat, lon = lat_lon[0::2], lat_lon[1::2]
         if not ((np.abs(lat) <= 90).all() and (np.abs(lon) <= 180).all()):
             raise _DeclineError
-        try:
-            ele = np.fromiter(map(float, map(itemgetter(2), found)), dtype=np.float64, count=k)
-            n_ele = k
-        except ValueError:  # some points without <ele> (b"") or a bad one (declines below)
-            with_ele = [i for i, t in enumerate(found) if t[2]]
-            ele = np.full(k, np.nan)
-            ele[with_ele] = [float(found[i][2]) for i in with_ele]
-            n_ele = len(with_ele)
+        n_ele = int(np.count_nonzero(has_ele))
+        ele = np.full(k, np.nan)
+        ele[has_ele] = decimals_to_float64(data, closers[ig[has_ele] + 1] + 1,
+                                           final[has_ele] + 1 - len(b"</ele>"))
         with np.errstate(invalid="ignore"):
             if (np.isinf(ele) | (ele < ELE_MIN_M) | (ele > ELE_MAX_M)).any():
                 raise _DeclineError  # the strict reader writes the warning
         lat_blocks.append(lat)
         lon_blocks.append(lon)
         ele_blocks.append(ele)
-    if buf.find(b"<wpt", start, end) >= 0:
+    n_ele_tags = buf.count(b"<ele", start, end)
+    if n_ele_tags != n_ele:  # only then can a waypoint's <ele> explain the difference
         n_ele += len(_FAST_WPT_ELE.findall(buf, start, end))
-    if buf.count(b"<ele", start, end) != n_ele:
-        raise _DeclineError
+        if n_ele_tags != n_ele:
+            raise _DeclineError
     if segment_tags:  # a <trk> or <trkseg> tag here: segment starts
         last, count = start, n
         for m in _FAST_SEGTAG.finditer(buf, start, end):
