@@ -200,6 +200,9 @@ def _categorize(clause: str, abbreviations: tuple[tuple[str, str], ...]) -> Cate
 
 def find_side(clause: str) -> str | None:
     """left / right / both when the clause says on which side of the road; else None."""
+    low = clause.lower()
+    if "left" not in low and "right" not in low and "side" not in low:
+        return None           # every pattern of _SIDE names left, right or a side
     for rx, fixed in _SIDE:
         m = rx.search(clause)
         if m:

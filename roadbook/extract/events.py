@@ -265,7 +265,10 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
     abbreviations = expand_abbreviations(text)
     found, used = find_structures(text)
     events: list[Event] = [_structure_event(f, abbreviations) for f in found]
-    legs = {(f.line, f.leg_km) for f in found if f.structure == "stage_list"}
+    legs: dict[int, list[float]] = {}      # line -> leg lengths (km) of the stage lists
+    for f in found:
+        if f.structure == "stage_list" and f.leg_km is not None:
+            legs.setdefault(f.line, []).append(f.leg_km)
     used = {f.line for f in found if f.structure != "stage_list"}
     unplaced: list[tuple[int, str, str]] = []
     for sent in split_sentences(text):
@@ -281,9 +284,10 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
                 unplaced.append((sent.line, sent.text, f"'{m.group(0)}' is a length or a total, "
                                  "not a position on the route"))
                 break
-        if legs:
-            refs = [r for r in refs if not any(ln == sent.line and lk is not None and (
-                abs(r.value - lk) < 0.05 or abs(r.value * 1.609344 - lk) < 0.05) for ln, lk in legs)]
+        line_legs = legs.get(sent.line)
+        if line_legs:
+            refs = [r for r in refs if not any(abs(r.value - lk) < 0.05 or abs(r.value * 1.609344 - lk) < 0.05
+                                               for lk in line_legs)]
         for i, r in enumerate(refs):
             lo = refs[i - 1].end if i > 0 else 0
             hi = refs[i + 1].start if i + 1 < len(refs) else len(sent.text)

@@ -93,6 +93,14 @@ RE_NUM_KM_POST = re.compile(
 #: "540K", "548.5K" (post number then K) and "the 88th km".
 RE_POST_K = re.compile(r"(?<![\w.,/])(?P<a>\d{2,5}(?:\.\d)?)K(?![\w+])"
                        r"|\bthe (?P<b>\d{1,5})(?:st|nd|rd|th) (?:km|kilomet(?:er|re))\b")
+#: "45 km 20 of them": a number just before a "km A" match.
+_NUM_BEFORE = re.compile(rf"{NUM}\s?$")
+_CODE_BEFORE = re.compile(r"(train|no\.?|number|#|model|flight|bus)\s{0,2}$")
+_CODE_AFTER = re.compile(r"\s{0,2}(train|express|sleeper)")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_PROGRESS = re.compile(r"(?:another|a further|one more)\s{1,2}" + _APPROX + r"?$", re.IGNORECASE)
+_OF = re.compile(r"^\s?of\b")
+_HERE = re.compile(r"(?:from|on from) (?:here|there)", re.IGNORECASE)
 RE_K_POST = re.compile(r"(?<![A-Za-z0-9+\-/])K\s?(?P<a>\d{2,5})(?:\s?\+\s?(?P<m>\d{1,3}))?(?!\d)(?!:\d)(?!/)")
 RE_MILE_RANGE = re.compile(
     rf"\b(?:[Mm]iles?|[Mm]ile[\s-]?(?:post|marker)s?|[Mm]ileposts?|MM|MP)\s?(?P<a>{NUM})"
@@ -206,7 +214,7 @@ def parse_number(s: str) -> float:
     """
     if s.lower() in WORD_NUMBERS:
         return float(WORD_NUMBERS[s.lower()])
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
+    if _THOUSANDS.fullmatch(s):
         return float(s.replace(",", ""))
     return float(s.replace(",", "."))
 
@@ -224,8 +232,7 @@ def _is_train_or_code(sentence: str, start: int, end: int) -> bool:
     """K-numbers are also Chinese train numbers ("train K9786") and model names."""
     before = sentence[max(0, start - 20):start].lower()
     after = sentence[end:end + 12].lower()
-    return bool(re.search(r"(train|no\.?|number|#|model|flight|bus)\s{0,2}$", before)
-                or re.match(r"\s{0,2}(train|express|sleeper)", after))
+    return bool(_CODE_BEFORE.search(before) or _CODE_AFTER.match(after))
 
 
 def find_references(sentence: str) -> list[Match]:
@@ -238,38 +245,45 @@ def find_references(sentence: str) -> list[Match]:
             found.append(m)
             spans.append((m.start, m.end))
 
-    for m in RE_KM_RANGE.finditer(sentence):
+    # cheap substring tests decide which patterns can match at all (most sentences have no K post
+    # and no mile marker); each test is implied by the pattern it guards
+    low = sentence.lower()
+    has_km = "km" in low or "kilom" in low
+    has_k = "K" in sentence
+    has_mile = "mile" in low or "MP" in sentence or "MM" in sentence
+
+    for m in RE_KM_RANGE.finditer(sentence) if has_km else ():
         a, b = parse_number(m["a"]), parse_number(m["b"])
         if a != b:
             add(Match(a, "km", "range", m.start(), m.end(), value_end=b, pattern="km A-B"))
-    for m in RE_K_RANGE.finditer(sentence):
+    for m in RE_K_RANGE.finditer(sentence) if has_k else ():
         if not _is_train_or_code(sentence, m.start(), m.end()):
             add(Match(float(m["a"]), "km", "range", m.start(), m.end(), value_end=float(m["b"]),
                       pattern="KA-KB"))
-    for m in RE_MILE_RANGE.finditer(sentence):
+    for m in RE_MILE_RANGE.finditer(sentence) if has_mile else ():
         a, b = parse_number(m["a"]), parse_number(m["b"])
         if a != b:
             add(Match(a, "mi", "range", m.start(), m.end(), value_end=b, pattern="mile A-B"))
-    for m in RE_FROM_KM.finditer(sentence):
+    for m in RE_FROM_KM.finditer(sentence) if has_km else ():
         add(Match(parse_number(m["a"]), "km", "range", m.start(), m.end(), pattern="from km A"))
-    for m in RE_KM_ONWARDS.finditer(sentence):
+    for m in RE_KM_ONWARDS.finditer(sentence) if has_km else ():
         add(Match(parse_number(m["a"]), "km", "range", m.start(), m.end(), pattern="km A onwards"))
-    for m in RE_NUM_KM_POST.finditer(sentence):
+    for m in RE_NUM_KM_POST.finditer(sentence) if has_km else ():
         add(Match(parse_number(m["a"]), "km", "marker", m.start(), m.end(), pattern="A km post"))
-    for m in RE_KM_MARKER.finditer(sentence):
+    for m in RE_KM_MARKER.finditer(sentence) if has_km or "kil" in low else ():
         # "we did 45 km 20 of them on gravel": the "km" belongs to the number before it
-        if re.search(rf"{NUM}\s?$", sentence[max(0, m.start() - 12):m.start()]):
+        if _NUM_BEFORE.search(sentence[max(0, m.start() - 12):m.start()]):
             continue
         add(Match(parse_number(m["a"]), "km", "marker", m.start(), m.end(), pattern="km A"))
-    for m in RE_K_POST.finditer(sentence):
+    for m in RE_K_POST.finditer(sentence) if has_k else ():
         if _is_train_or_code(sentence, m.start(), m.end()):
             continue
         v = float(m["a"]) + (float(m["m"]) / 1000.0 if m["m"] else 0.0)
         add(Match(v, "km", "marker", m.start(), m.end(), pattern="K post"))
-    for m in RE_POST_K.finditer(sentence):
+    for m in RE_POST_K.finditer(sentence) if has_k or has_km else ():
         add(Match(float(m["a"] or m["b"]), "km", "marker", m.start(), m.end(), pattern="NK post"))
-    for m in RE_MILE_MARKER.finditer(sentence):
-        if re.search(rf"{NUM}\s?$", sentence[max(0, m.start() - 12):m.start()]):
+    for m in RE_MILE_MARKER.finditer(sentence) if has_mile else ():
+        if _NUM_BEFORE.search(sentence[max(0, m.start() - 12):m.start()]):
             continue
         add(Match(parse_number(m["a"] or m["b"]), "mi", "marker", m.start(), m.end(),
                   pattern="mile A"))
@@ -299,8 +313,8 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
         return None
     if _NOT_AFTER.match(after):
         # "another 40 km of downhill brings you to Alichur": progress, not a length
-        prog = re.search(r"(?:another|a further|one more)\s{1,2}" + _APPROX + r"?$", before, re.IGNORECASE)
-        if not (prog and re.match(r"^\s?of\b", after)):
+        prog = _PROGRESS.search(before)
+        if not (prog and _OF.match(after)):
             return None
     low = before.lower()
     approx = (any(w in low for w in _APPROX_HINTS)
@@ -316,7 +330,7 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
         return None
     if pm:
         place = pm["place"].strip()
-        if re.fullmatch(r"(?:from|on from) (?:here|there)", f"{pm['rel']} {place}", re.IGNORECASE):
+        if _HERE.fullmatch(f"{pm['rel']} {place}"):
             return ("relative", None, m.end() + pm.end(), approx)
         if rel and rel["another"] and rel["another"].lower().strip() in ("the first", "first",
                                                                            "the last", "last"):

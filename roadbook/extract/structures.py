@@ -113,8 +113,13 @@ def _clean_name(s: str) -> str | None:
     return " ".join(words) or None
 
 
-def _names(seg: str) -> tuple[str | None, str | None] | None:
-    """(start, end) of "A - B", "A to B", "Von A bis B", "A——B——C"; None when seg is no leg."""
+def _names(seg: str, raw_end: dict[str, str]) -> tuple[str | None, str | None] | None:
+    """(start, end) of "A - B", "A to B", "Von A bis B", "A——B——C"; None when seg is no leg.
+
+    ``raw_end`` (one dict per call of :func:`find_structures`) receives the uncut text of the end
+    name ("Wild Camp, near Finger Mountain" for "Wild Camp"), so that the next leg's start
+    ("Finger Mountain") is recognised as the same place.
+    """
     seg = _VON.sub("", seg.strip())
     seg = re.sub(r"^(?:[A-Z][a-z]{2,15}:\s)(?=.*\s(?:to|-|–)\s)", "", seg)   # "Laos: A to B"
     parts = _SEP.split(seg)
@@ -123,19 +128,14 @@ def _names(seg: str) -> tuple[str | None, str | None] | None:
     start, end = _clean_name(parts[0]), _clean_name(parts[-1])
     if start is None or end is None:
         return None
-    _RAW_END[end] = parts[-1]
+    raw_end[end] = parts[-1]
     return start, end
 
 
-#: The uncut text of each end name ("Wild Camp, near Finger Mountain" for "Wild Camp"), so that
-#: the next leg's start ("Finger Mountain") is recognised as the same place.
-_RAW_END: dict[str, str] = {}
-
-
-def _same(a: str | None, b: str | None) -> bool:
+def _same(a: str | None, b: str | None, raw_end: dict[str, str]) -> bool:
     if a is None or b is None:
         return False
-    x, y = a.lower(), _RAW_END.get(b, b).lower()
+    x, y = a.lower(), raw_end.get(b, b).lower()
     if x in y or y in x:
         return True
     wa = {w for w in re.findall(r"\w{4,}", x)}
@@ -151,12 +151,12 @@ class _Chain:
     active: bool = False
 
 
-def _leg(line: str) -> tuple[float, str, str | None, str | None] | None:
+def _leg(line: str, raw_end: dict[str, str]) -> tuple[float, str, str | None, str | None] | None:
     """(length, unit, start, end) of a stage line, or None."""
     body = _PREFIX.sub("", line.strip(), count=1)
     dual = _DUAL.search(body)
     if dual:
-        names = _names(body[:dual.start()])
+        names = _names(body[:dual.start()], raw_end)
         return (float(dual["km"]), "km", *names) if names else None
     dm = None
     for m in _DIST.finditer(body):
@@ -173,7 +173,7 @@ def _leg(line: str) -> tuple[float, str, str | None, str | None] | None:
     before_segs: list[str] = [x for x in re.split(r"[,;，；]|\.\s", body[:dm.start()]) if x.strip()][-1:]
     after = re.split(r"[,;，；]|\.\s", body[dm.end():])
     for seg in [*before_segs, *after[:4]]:
-        names = _names(seg)
+        names = _names(seg, raw_end)
         if names:
             return (_num(dm["v"]), unit, *names)
     return None
@@ -184,15 +184,19 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
     used: set[int] = set()
     ch = _Chain()
     pending: tuple[int, str, str] | None = None     # a day line with names only: (line, start, end)
+    raw_end: dict[str, str] = {}                    # see _names: local to this call
+
+    def same(a: str | None, b: str | None) -> bool:
+        return _same(a, b, raw_end)
 
     def emit(i: int, leg: float, unit: str, start: str | None, end: str | None, text: str) -> None:
-        if start is not None and end is not None and _same(start, end) and not _same(start, ch.end):
+        if start is not None and end is not None and same(start, end) and not same(start, ch.end):
             ch.place, ch.end, ch.total, ch.unit, ch.active = start, end, 0.0, unit, True
             return
         if start is not None and start == end:          # a loop A - B - A: no position
             ch.place, ch.end, ch.total, ch.unit, ch.active = start, end, 0.0, unit, True
             return
-        if not ch.active or unit != ch.unit or (start is not None and not _same(start, ch.end)):
+        if not ch.active or unit != ch.unit or (start is not None and not same(start, ch.end)):
             if start is None and not ch.active:
                 return
             ch.place, ch.total, ch.unit, ch.active = start, 0.0, unit, True
@@ -208,7 +212,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             if line and len(line) <= MAX_LINE and pending is None:
                 body = _PREFIX.sub("", line, count=1)
                 if body != line:
-                    nm = _names(body)
+                    nm = _names(body, raw_end)
                     if nm:
                         pending = (i, nm[0] or "", nm[1] or "")
             continue
@@ -217,12 +221,12 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             head = line[:chain[0].start()]
             start = re.split(r"[:：]", head)[-1].strip(" →-—") or None
             start = _clean_name(start) if start else None
-            if start and (not ch.active or not _same(start, ch.end)):
+            if start and (not ch.active or not same(start, ch.end)):
                 ch.place, ch.end, ch.total, ch.unit, ch.active = start, start, 0.0, "km", True
             for m in chain:
                 emit(i, _num(m["v"]), "km", ch.end if ch.active else None, m["n"], line)
             continue
-        leg = _leg(line)
+        leg = _leg(line, raw_end)
         if leg is not None:
             pending = None
             emit(i, leg[0], leg[1], leg[2], leg[3], line)
@@ -244,7 +248,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
         if pending is None:
             body = _PREFIX.sub("", line, count=1)
             if body != line and not _DIST.search(body):
-                nm = _names(body)
+                nm = _names(body, raw_end)
                 if nm:
                     pending = (i, nm[0] or "", nm[1] or "")
     return out, used
@@ -278,10 +282,18 @@ def _turn(code: str) -> str:
     return "straight"
 
 
+_ALT_OR_TIME = re.compile(r"[(（]海拔[^)）]{0,12}[)）]|\b\d{1,2}:\d\d\b")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
+
+
 def _cells(line: str) -> list[tuple[float, str, int, int]]:
     """(value, unit suffix, start, end) of the number cells of one row."""
-    body = _LISTNO.sub(lambda m: " " * len(m.group(0)), line)
-    body = re.sub(r"[(（]海拔[^)）]{0,12}[)）]|\b\d{1,2}:\d\d\b", lambda m: " " * len(m.group(0)), body)
+    body = _LISTNO.sub(_blank, line)
+    if "海拔" in body or ":" in body:
+        body = _ALT_OR_TIME.sub(_blank, body)
     out = []
     g = _GLUED_FIRST.match(body)
     if g:
