@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -356,3 +358,61 @@ def test_fast_path_serves_the_benchmark_layout(tmp_path: Path) -> None:
     p = tmp_path / "b.gpx"
     p.write_bytes(_track_doc(rows).replace(b"<trkseg>", b"<trkseg>\n"))
     assert fast_agrees(p) is True
+
+
+# ------------------------------------------ the fast path's number check and conversion
+
+#: an xsd:decimal as a string: sign, integer digits, point, fraction digits (each optional,
+#: at least one digit), up to hundreds of digits (beyond float64 precision and range)
+DIGITS = st.text("0123456789", max_size=40) | st.text("0123456789", min_size=300, max_size=400)
+XSD_DECIMALS = st.builds(
+    lambda sign, whole, point, frac: sign + whole + point + frac,
+    st.sampled_from(["", "+", "-"]), DIGITS, st.sampled_from(["", "."]), DIGITS,
+).filter(lambda s: readers._DECIMAL.fullmatch(s) is not None)
+
+
+def bits(x: np.ndarray) -> list[int]:
+    return np.asarray(x, dtype=np.float64).view(np.int64).tolist()
+
+
+@FUZZ
+@given(st.lists(XSD_DECIMALS, min_size=1, max_size=30), st.randoms(use_true_random=False))
+def test_decimals_convert_to_the_bits_of_python_float(values: list[str], rng: random.Random
+                                                      ) -> None:
+    """pyarrow's conversion, on spans of one buffer with other bytes between them (as the fast
+    path uses it), gives exactly float() of each xsd:decimal: every bit, -0.0, inf for 400
+    digits, the rounding of 17+ digit numbers."""
+    junk = [rng.choice([b"", b'" lon="', b"><ele>", b"9", b"-.", b"\x00"]) for _ in values]
+    parts, starts, ends, at = [], [], [], 0
+    for v, j in zip(values, junk, strict=True):
+        starts.append(at)
+        parts.append(v.encode())
+        at += len(v)
+        ends.append(at)
+        parts.append(j)
+        at += len(j)
+    data = pa.py_buffer(b"".join(parts))
+    got = readers.decimals_to_float64(data, np.array(starts), np.array(ends))
+    assert bits(got) == bits(np.array([float(v) for v in values])), values
+
+
+NUMBER_LIKE = st.text("0123456789+-.eE \t_", max_size=12) | XSD_DECIMALS | st.sampled_from(
+    [v.decode("utf-8", "replace") for v in HOSTILE_VALUES])
+
+
+@FUZZ
+@given(st.lists(st.tuples(NUMBER_LIKE, NUMBER_LIKE, st.none() | NUMBER_LIKE), min_size=1,
+                max_size=5))
+def test_re2_point_check_accepts_exactly_xsd_decimals(points: list[tuple[str, str, str | None]]
+                                                      ) -> None:
+    """The one RE2 scan of a region (``_FAST_POINTS_RE2`` on the NUL-joined regex groups)
+    passes iff every latitude, longitude and elevation is what the strict reader's
+    ``_DECIMAL`` accepts, unstripped (the fast path leaves white space to the strict reader)."""
+    groups = [f'{lat}" lon="{lon}">' + ("" if ele is None else f"<ele>{ele}</ele>")
+              for lat, lon, ele in points]
+    joined = "\x00".join(groups).encode()
+    whole = pa.array([joined], pa.large_binary())
+    got = pc.match_substring_regex(whole, readers._FAST_POINTS_RE2)[0].as_py()
+    want = all(readers._DECIMAL.fullmatch(v) is not None
+               for p in points for v in p if v is not None)
+    assert got is want, points
