@@ -198,6 +198,17 @@ def _records(layers: Mapping[str, gpd.GeoDataFrame], names: Iterable[str]) -> li
     return out
 
 
+def _placed_points(layers: Mapping[str, gpd.GeoDataFrame]) -> list[tuple[str, float, dict[str, Any]]]:
+    """(layer, km_pos, record) of the point items of :data:`POINT_LAYERS` placed on the route
+    (a ``km_pos``, no ``km_pos_end``: ranges are stretches), in layer order."""
+    out = []
+    for _, layer, rec in _records(layers, POINT_LAYERS):
+        km_pos = _num(rec.get("km_pos"))
+        if km_pos is not None and _num(rec.get("km_pos_end")) is None:
+            out.append((layer, km_pos, rec))
+    return out
+
+
 def roadbook_rows(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Row]:
     """The km table: point items of checkpoints, road_events, camping and places (on the route).
 
@@ -208,10 +219,7 @@ def roadbook_rows(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Row]:
     """
     rank = {"places": 0, "checkpoints": 1, "road_events": 2, "camping": 3}
     items = []
-    for _, layer, rec in _records(layers, POINT_LAYERS):
-        km_pos = _num(rec.get("km_pos"))
-        if km_pos is None or _num(rec.get("km_pos_end")) is not None:
-            continue
+    for layer, km_pos, rec in _placed_points(layers):
         along = _num(rec.get("along_m"))
         items.append((along if along is not None else math.nan, rank.get(layer, 9), layer, km_pos, rec))
     # along_m orders the direction of travel; fall back to km_pos where along_m is missing
@@ -305,10 +313,7 @@ def supply_stops(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Stop]:
     """Food / water stops on the route: events of :data:`SUPPLY_EVENT_KINDS` (any point layer)
     and places of :data:`SUPPLY_PLACE_KINDS` with a ``km_pos``."""
     out = []
-    for _, layer, rec in _records(layers, POINT_LAYERS):
-        km_pos = _num(rec.get("km_pos"))
-        if km_pos is None or _num(rec.get("km_pos_end")) is not None:
-            continue
+    for layer, km_pos, rec in _placed_points(layers):
         kind = _text(rec.get("kind"))
         ok = kind in SUPPLY_PLACE_KINDS if layer == "places" else kind in SUPPLY_EVENT_KINDS
         if ok:
