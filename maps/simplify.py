@@ -71,27 +71,40 @@ def simplify_to_budget(lon: np.ndarray, lat: np.ndarray, max_points: int,
             singles.extend(range(a, b))
     geoms = np.array(lines, dtype=object)
 
-    def kept(tol: float) -> np.ndarray:
-        simp = shapely.simplify(geoms, tol, preserve_topology=False)
+    def kept(tol: float, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        simp = shapely.simplify(base, tol, preserve_topology=False)
         z = shapely.get_coordinates(simp, include_z=True)[:, 2]
         out = np.concatenate([z.astype(np.int64), np.asarray(singles, dtype=np.int64)])
-        return np.unique(out)
+        if singles:  # kept vertices come in line order; one-point segments go in between
+            out.sort(kind="stable")
+        return out, simp
 
-    lo, hi = 0.0, 1.0
-    keep = kept(hi)
+    # Each try simplifies the line already simplified at the largest tolerance known to keep too
+    # many vertices (``base``): far fewer vertices than the input once one try is over budget.
+    # The deviation reported is measured on the full line whatever the path.
+    lo, hi, base = 0.0, 1.0, geoms
+    keep, simp = kept(hi, base)
+    n_lo = n
     while len(keep) > max_points:  # grow the tolerance until the budget holds
-        lo, hi = hi, hi * 4
-        keep = kept(hi)
-    best = keep
-    for _ in range(40):  # bisection: the smallest tolerance that fits the budget
-        if hi - lo < 0.01 or len(best) >= 0.98 * max_points:
+        lo, n_lo, base = hi, len(keep), simp
+        hi = hi * 4
+        keep, simp = kept(hi, base)
+    best, n_hi = keep, len(keep)
+    for _ in range(40):  # the smallest tolerance that fits the budget
+        if hi - lo < 1e-3 * hi or len(best) >= 0.98 * max_points:
             break
         mid = (lo + hi) / 2
-        k = kept(mid)
+        if lo == 0:  # nothing over budget yet: guess down (counts about tolerance^-1/2 or steeper)
+            mid = hi * max((n_hi / (0.99 * max_points)) ** 2, 1 / 64)
+        elif n_hi < max_points < n_lo:  # counts fall about as a power of the tolerance
+            f = (np.log(n_lo) - np.log(0.99 * max_points)) / (np.log(n_lo) - np.log(n_hi))
+            guess = float(np.exp(np.log(lo) + f * (np.log(hi) - np.log(lo))))
+            mid = min(max(guess, lo + 0.1 * (hi - lo)), hi - 0.1 * (hi - lo))
+        k, g = kept(mid, base)
         if len(k) <= max_points:
-            hi, best = mid, k
+            hi, best, n_hi = mid, k, len(k)
         else:
-            lo = mid
+            lo, n_lo, base = mid, len(k), g
     return Simplified(best, max_deviation(x, y, best), hi)
 
 
