@@ -111,6 +111,9 @@ class Kind:
         stage: what a day stage may end at: "camp", "town", "water", "food" or "" (not a stage end).
         categories: the extractor's categories (:mod:`roadbook.extract.categories`) that become
             this kind in a draft roadbook, before the extractor's word-level refinements.
+        description: what the kind means, for the roadbook format (events and stretches: the
+            schema's vocabulary :data:`roadbook.model.EVENT_KINDS` / ``STRETCH_KINDS``, and the
+            default name of an event or stretch without one); "" for other groups.
     """
 
     group: str
@@ -124,6 +127,7 @@ class Kind:
     stage: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     categories: frozenset[str] = frozenset()
+    description: str = ""
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -170,142 +174,156 @@ _E: list[Kind] = []
 
 
 def _event(kind: str, label: str, words: str, style: Style, alert: Alert, *, family: str = "",
-           stage: str = "", categories: str = "") -> None:
+           stage: str = "", categories: str = "", about: str) -> None:
     _E.append(Kind("event", kind, label, _w(words), style, alert, None, family or kind, stage,
-                   categories=_w(categories)))
+                   categories=_w(categories), description=about))
 
 
 _event("checkpoint", "checkpoint", "checkpoint check point post police station control pcr",
        _p("#7f0000", "#e53935", 7),
        _a(*_std("CP", first="km"), "checkpoint", "Generic", "Police Station", "Generic",
-          "amenity_police", "police checkpoint"), categories="checkpoint")
+          "amenity_police", "police checkpoint"), categories="checkpoint",
+       about="police / security checkpoint")
 _event("turn_off", "turn-off", "turn-off turn off turnoff junction road",
        _p("#004d40", "#26a69a"),
        _a(*_std("Jct"), "info", "Generic", "Flag, Blue", "Generic", "special_flag",
-          "turn-off (a junction you pass; not a turn of the course)"), categories="turn_off")
+          "turn-off (a junction you pass; not a turn of the course)"), categories="turn_off",
+       about="turn-off / junction")
 _event("sign", "sign", "sign signboard board", _p("#424242", "#bdbdbd", 5),
        _a(*_std("Sign"), "info", "Generic", "Information", "Generic", "tourism_information",
-          "sign"))
+          "sign"), about="a sign board")
 _event("park", "nature park", "park nature reserve national",
        _p("#1b5e20", "#a5d6a7", legend="Nature park / reserve"),
        _a(*_std("Park"), "info", "Generic", "Park", "Generic", "leisure_nature_reserve",
-          "nature park / reserve"))
+          "nature park / reserve"), about="nature park / reserve")
 _event("town", "town", "town village city", _p("#212121", "#ffffff", 7, 2),
        _a(*_std("Town", first="name"), "service", "Generic", "City (Small)", "Generic",
-          "place_town", "town or village"), stage="town", categories="town")
+          "place_town", "town or village"), stage="town", categories="town",
+       about="town or village on the road")
 _event("water", "water", "water source spring drinking", _p("#0d47a1", "#42a5f5"),
        _a(*_std("Water", first="plain"), "water", "Water", "Drinking Water", "Water",
-          "amenity_drinking_water", "water"), stage="water", categories="water")
+          "amenity_drinking_water", "water"), stage="water", categories="water", about="water source")
 _event("food", "food / shop", "food shop restaurant store", _p("#e65100", "#ffb74d"),
        _a(*_std("Food", first="plain"), "food", "Food", "Restaurant", "Food",
-          "amenity_restaurant", "food / shop"), stage="food", categories="food")
+          "amenity_restaurant", "food / shop"), stage="food", categories="food",
+       about="food / shop / restaurant")
 _event("toilet", "toilet", "toilet toilets wc", _p("#37474f", "#b0bec5", 5),
        _a(*_std("Toilet", "WC", first="plain"), "toilet", "Generic", "Restroom", "Generic",
-          "amenity_toilets", "toilet"))
+          "amenity_toilets", "toilet"), about="toilet")
 _event("fuel", "filling station", "fuel filling station petrol gas",
        _p("#263238", "#ffee58", legend="Fuel station"),
        _a(*_std("Fuel", first="plain"), "store", "Generic", "Gas Station", "Generic",
-          "amenity_fuel", "filling station"), stage="food")
+          "amenity_fuel", "filling station"), stage="food", about="filling station")
 _event("hazard", "hazard", "hazard danger dangerous bad", _p("#b71c1c", "#ffeb3b", 7, 3),
        _a(*_std("Danger"), "danger", "Danger", "Danger Area", "Danger", "hazard", "danger"),
-       categories="hazard road_works")
+       categories="hazard road_works", about="danger, bad road")
 _event("downhill", "downhill", "downhill sign descent", _p("#4a148c", "#ab47bc"),
        _a(("Down {len}", "Down {len} {km}", "Down {len} {at}", "Down {km}", "Down {at}"),
           ("Down {len}", "Down {km}", "Down {at}"),
           "alert", "Danger", "Danger Area", "Danger", "hazard", "downhill starts"),
-       family="downhill", categories="descent")
+       family="downhill", categories="descent", about="start of a downhill / downhill sign")
 _event("climb", "climb", "climb uphill ascent sign", _p("#3e2723", "#a1887f"),
        _a(("Climb {len}", "Climb {len} {km}", "Climb {km}", "Climb {at}"),
           ("Climb {len}", "Climb {km}", "Climb {at}"),
           "steep_incline", "Generic", "Summit", "Generic", "special_arrow_up", "climb starts"),
-       family="climb", categories="climb")
+       family="climb", categories="climb", about="start of a climb")
 _event("pass", "pass / summit", "pass summit col top", _p("#3e2723", "#d7ccc8", legend="Pass"),
        _a(("{name}", "Pass {words}", "Pass {km}", "Pass {at}"),
           ("{name}", "Pass {word}", "Pass {km}", "Pass {at}"),
           "summit", "Summit", "Summit", "Summit", "mountain_pass", "pass / summit"),
-       family="climb", categories="pass")
+       family="climb", categories="pass", about="pass / summit")
 _event("border", "border", "border provincial national boundary line",
        _p("#3e2723", "#8d6e63", legend="Border (province / country)"),
        _a(*_std("Border", "Bdr"), "info", "Generic", "Crossing", "Generic", "boundary_stone",
-          "provincial or national border"), categories="border")
+          "provincial or national border"), categories="border", about="provincial or national border")
 _event("bridge", "bridge", "bridge", _p("#37474f", "#90a4ae", 5),
        _a(*_std("Bridge", "Brdg"), "bridge", "Generic", "Bridge", "Generic", "bridge_structure_arch",
-          "bridge"))
+          "bridge"), about="bridge")
 _event("highway_start", "highway starts", "highway new hwy", _p("#0d47a1", "#64b5f6"),
        _a(("Hwy start", "Hwy start {km}", "Hwy start {at}"), ("Hwy start", "H on {km}", "H on {at}"),
           "info", "Generic", "Flag, Green", "Generic", "special_flag", "new highway starts"),
-       family="highway_start")
+       family="highway_start", about="the new highway starts")
 _event("highway_end", "highway ends", "highway new hwy", _p("#0d47a1", "#ffffff"),
        _a(("Hwy end", "Hwy end {km}", "Hwy end {at}"), ("Hwy end", "H off {km}", "H off {at}"),
           "info", "Generic", "Flag, Red", "Generic", "special_flag", "new highway ends"),
-       family="highway_end")
+       family="highway_end", about="the new highway ends")
 _event("parallel_start", "highway and old road in parallel", "highway old road parallel hwy",
        _p("#283593", "#9fa8da", legend="Parallel roads start"),
        _a(("Parallel", "Parallel {km}", "Parallel {at}"), ("Parallel", "Par {km}", "Par {at}"),
           "info", "Generic", "Flag, Blue", "Generic", "special_flag",
-          "new highway and old road run in parallel"), family="parallel")
+          "new highway and old road run in parallel"), family="parallel",
+       about="new highway and old road start to run in parallel")
 _event("crossover", "cross between highway and old road", "cross crossover over highway old road",
        _p("#0d47a1", "#ffe082", legend="Crossover (highway / old road)"),
        _a(("Cross {words}", "Crossover {km}", "Crossover {at}"),
           ("X-over {km}", "X-over {at}", "X-over"),
           "crossing", "Generic", "Crossing", "Generic", "special_flag",
-          "cross between the highway and the old road"))
+          "cross between the highway and the old road"),
+       about="cross between the new highway and the old road")
 _event("resurfacing_start", "resurfacing starts", "old road resurfacing roadworks works",
        _p("#e65100", "#ffa726"),
        _a(("Resurf. start", "Resurf. {km}", "Resurf. {at}"), ("Resurf.", "Resurf {km}", "Resurf {at}"),
           "obstacle", "Danger", "Danger Area", "Danger", "hazard",
-          "old road resurfacing starts: not for cycling"), family="resurfacing")
+          "old road resurfacing starts: not for cycling"), family="resurfacing",
+       about="old road under resurfacing from here")
 _event("camping", "camping spot", "camping camp spot site wild stealth", _p("#1b5e20", "#43a047"),
        _a(*_std("Camp", first="plain"), "campsite", "Generic", "Campground", "Camping",
-          "tourism_camp_site", "camping spot"), family="camping", stage="camp", categories="camping")
+          "tourism_camp_site", "camping spot"), family="camping", stage="camp", categories="camping",
+       about="a camping spot")
 _event("accommodation", "hotel / hostel", "hotel hostel guesthouse guest house inn",
        _p("#880e4f", "#f06292"),
        _a(*_std("Hotel", first="name"), "shelter", "Generic", "Lodging", "Lodging",
-          "tourism_hotel", "hotel / hostel"), stage="town", categories="accommodation")
+          "tourism_hotel", "hotel / hostel"), stage="town", categories="accommodation",
+       about="hotel / hostel")
 _event("customs", "customs", "customs office", _p("#000000", "#fff59d", 5),
        _a(*_std("Customs"), "checkpoint", "Generic", "Police Station", "Generic",
-          "amenity_police", "customs office"))
+          "amenity_police", "customs office"), about="customs office (goods)")
 _event("border_post", "border post", "border post passport control inspection terminal",
        _p("#000000", "#ffd54f", 6),
        _a(*_std("Bdr post", "Bdr"), "checkpoint", "Generic", "Police Station", "Generic",
-          "barrier_border_control", "border post / passport control"))
+          "barrier_border_control", "border post / passport control"),
+       about="border post / passport control / inspection terminal")
 _event("money", "money exchange", "money exchange bank atm", _p("#1b5e20", "#fff176", 5),
        _a(*_std("Money", first="plain"), "service", "Generic", "Bank", "Generic", "amenity_bank",
-          "money exchange"))
+          "money exchange"), about="money exchange")
 _event("transport", "transport", "transport bus stop station taxi change", _p("#4a148c", "#e1bee7"),
        _a(*_std("Bus/taxi", "Ride"), "transport", "Generic", "Ground Transportation", "Generic",
-          "highway_bus_stop", "bus stop, station or taxi change"), categories="transport")
+          "highway_bus_stop", "bus stop, station or taxi change"), categories="transport",
+       about="bus stop, station, taxi change")
 _event("landmark", "landmark", "landmark", _p("#4e342e", "#bcaaa4", 5),
        _a(*_std("Sight", first="name"), "overlook", "Generic", "Scenic Area", "Generic",
-          "tourism_viewpoint", "landmark"), categories="landmark")
+          "tourism_viewpoint", "landmark"), categories="landmark", about="landmark")
 _event("info", "information", "info information", _p("#0d47a1", "#e3f2fd", 5),
        _a(*_std("Info"), "info", "Generic", "Information", "Generic", "tourism_information",
-          "information"), categories="info")
+          "information"), categories="info", about="anything else worth knowing")
 
 # ----------------------------------------------------------------------------------- stretches
 _S: list[Kind] = []
 
 
 def _stretch(kind: str, label: str, words: str, style: Style, start: Alert | None,
-             end: Alert | None = None, *, family: str = "", stage: str = "", categories: str = "") -> None:
+             end: Alert | None = None, *, family: str = "", stage: str = "", categories: str = "",
+             about: str) -> None:
     _S.append(Kind("stretch", kind, label, _w(words), style, start, end, family or kind, stage,
-                   categories=_w(categories)))
+                   categories=_w(categories), description=about))
 
 
 _stretch("highway", "new highway (status not stated)", "highway new hwy",
-         _l("#42a5f5", 5, offset=4, legend="New highway"), None)
+         _l("#42a5f5", 5, offset=4, legend="New highway"), None,
+       about="new highway (opening status not stated)")
 _stretch("highway_open", "highway open", "highway new hwy open",
-         _l("#1565c0", 5, offset=4, legend="New highway (open)"), None)
+         _l("#1565c0", 5, offset=4, legend="New highway (open)"), None,
+       about="new highway, open to traffic")
 _stretch("highway_built_closed", "highway built, not open", "highway new hwy built closed open",
          _l("#1565c0", 4, "10 8", 4, 0.85, legend="New highway (built, not open)"),
          _a(("Hwy closed", "Hwy closed {km}", "Hwy closed {at}"),
             ("Hwy closed", "H cl {km}", "H cl {at}"),
             "info", "Generic", "Flag, Green", "Generic", "special_flag",
             "new highway built but not open to traffic starts (a quiet cycle path)"),
-         family="highway_start")
-_stretch("old_road", "old road", "old road", _l("#6d4c41", 4, offset=-4), None)
+         family="highway_start", about="new highway, built but not open (a quiet cycle path)")
+_stretch("old_road", "old road", "old road", _l("#6d4c41", 4, offset=-4), None, about="the old road")
 _stretch("parallel", "old road parallel to the highway", "highway old road parallel",
-         _l("#5c6bc0", 4, legend="Parallel roads"), None)
+         _l("#5c6bc0", 4, legend="Parallel roads"), None, about="new highway and old road side by side")
 _stretch("resurfacing", "old road resurfacing", "old road resurfacing",
          _l("#ff6f00", 6, "12 6", -4, legend="Old road: resurfacing (rough, warning)"),
          _a(("Resurf. start", "Resurf. {km}", "Resurf. {at}"), ("Resurf.", "Resurf {km}", "Resurf {at}"),
@@ -314,19 +332,20 @@ _stretch("resurfacing", "old road resurfacing", "old road resurfacing",
          _a(("Resurf. end", "Resurf. end {km}", "Resurf. end {at}"),
             ("Resurf end", "Rs end {km}", "Rs end {at}"),
             "info", "Generic", "Flag, Green", "Generic", "special_flag",
-            "old road resurfacing ends"), family="resurfacing")
+            "old road resurfacing ends"), family="resurfacing",
+       about="old road being resurfaced: not suitable for cycling")
 _stretch("downhill", "downhill", "downhill descent", _l("#8e24aa", 5, legend="Downhill stretch"),
          _a(("Down {len}", "Down {len} {km}", "Down {len} {at}", "Down {km}", "Down {at}"),
             ("Down {len}", "Down {km}", "Down {at}"),
             "alert", "Danger", "Danger Area", "Danger", "hazard", "downhill starts"),
-         family="downhill", categories="descent")
+         family="downhill", categories="descent", about="downhill (length in km)")
 _stretch("climb", "climb", "climb uphill ascent", _l("#6d4c41", 5),
          _a(("Climb {len}", "Climb {len} {km}", "Climb {km}", "Climb {at}"),
             ("Climb {len}", "Climb {km}", "Climb {at}"),
             "steep_incline", "Generic", "Summit", "Generic", "special_arrow_up", "climb starts"),
          _a(("Top", "Top {km}", "Top {at}"), ("Top", "Top {km}", "Top {at}"),
             "summit", "Summit", "Summit", "Summit", "mountain_pass", "climb ends (top)"),
-         family="climb", categories="climb")
+         family="climb", categories="climb", about="climb")
 _stretch("camping_zone", "camping zone", "camping camp zone stealth wild",
          Style("a", "#2e7d32", "#66bb6a", None, 2),
          _a(("Camp zone", "Camp zone {km}", "Camp zone {at}"), ("Camp zone", "Camps {km}", "Camps {at}"),
@@ -335,7 +354,7 @@ _stretch("camping_zone", "camping zone", "camping camp zone stealth wild",
          _a(("Camp zone end", "Camp end {km}", "Camp end {at}"),
             ("Camps end", "Cz end {km}", "Cz end {at}"),
             "info", "Generic", "Flag, Blue", "Generic", "special_flag", "camping zone ends"),
-         family="camping", stage="camp", categories="camping")
+         family="camping", stage="camp", categories="camping", about="good wild camping")
 _stretch("no_services", "no services", "services no food water toilet",
          _l("#607d8b", 6, "2 8", legend="No services (food, water, toilet)"),
          _a(("No water {len}", "No water {km}", "No water {at}"),
@@ -344,14 +363,15 @@ _stretch("no_services", "no services", "services no food water toilet",
             "no food, water or toilet ahead: stock up"),
          _a(("Services", "Services {km}", "Services {at}"), ("Services", "Serv {km}", "Serv {at}"),
             "service", "Food", "Restaurant", "Food", "amenity_restaurant",
-            "end of the stretch without services"), family="no_services")
+            "end of the stretch without services"), family="no_services",
+       about="almost no food, drink or toilet")
 _stretch("hazard", "dangerous stretch", "hazard danger dangerous", _l("#d50000", 5, "6 6"),
          _a(("Danger {len}", "Danger {km}", "Danger {at}"), ("Danger", "Dngr {km}", "Dngr {at}"),
             "danger", "Danger", "Danger Area", "Danger", "hazard", "dangerous stretch starts"),
          _a(("Danger end", "Danger end {km}", "Danger end {at}"),
             ("Dngr end", "Dngr e {km}", "Dngr e {at}"),
             "info", "Generic", "Flag, Green", "Generic", "special_flag", "dangerous stretch ends"),
-         family="hazard", categories="hazard road_works")
+         family="hazard", categories="hazard road_works", about="dangerous stretch")
 
 # ----------------------------------------------------------------------------------- places
 _P: list[Kind] = []
@@ -512,6 +532,15 @@ def from_category(group: str) -> dict[str, str]:
 def kinds_of(group: str) -> list[str]:
     """Kinds of one group, in registry order."""
     return [k.kind for k in REGISTRY.values() if k.group == group]
+
+
+def descriptions(group: str) -> dict[str, str]:
+    """Kind -> description of one group, in registry order (the schema's vocabulary).
+
+    >>> descriptions("stretch")["resurfacing"]
+    'old road being resurfaced: not suitable for cycling'
+    """
+    return {k.kind: k.description for k in REGISTRY.values() if k.group == group}
 
 
 def alerts() -> list[tuple[Kind, str, Alert]]:

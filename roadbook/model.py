@@ -12,63 +12,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from roadbook import kinds
+
 #: The format version this kmpost reads (``kmpost_roadbook:``).
 FORMAT_VERSION = 1
 
-#: Kinds of point events (``events[].kind``).
-EVENT_KINDS: dict[str, str] = {
-    "checkpoint": "police / security checkpoint",
-    "turn_off": "turn-off / junction",
-    "sign": "a sign board",
-    "park": "nature park / reserve",
-    "town": "town or village on the road",
-    "water": "water source",
-    "food": "food / shop / restaurant",
-    "toilet": "toilet",
-    "fuel": "filling station",
-    "hazard": "danger, bad road",
-    "downhill": "start of a downhill / downhill sign",
-    "climb": "start of a climb",
-    "pass": "pass / summit",
-    "border": "provincial or national border",
-    "bridge": "bridge",
-    "highway_start": "the new highway starts",
-    "highway_end": "the new highway ends",
-    "parallel_start": "new highway and old road start to run in parallel",
-    "crossover": "cross between the new highway and the old road",
-    "resurfacing_start": "old road under resurfacing from here",
-    "camping": "a camping spot",
-    "accommodation": "hotel / hostel",
-    "customs": "customs office (goods)",
-    "border_post": "border post / passport control / inspection terminal",
-    "money": "money exchange",
-    "transport": "bus stop, station, taxi change",
-    "landmark": "landmark",
-    "info": "anything else worth knowing",
-}
-
-#: Kinds of stretches (``stretches[].kind``).
-STRETCH_KINDS: dict[str, str] = {
-    "highway": "new highway (opening status not stated)",
-    "highway_open": "new highway, open to traffic",
-    "highway_built_closed": "new highway, built but not open (a quiet cycle path)",
-    "old_road": "the old road",
-    "parallel": "new highway and old road side by side",
-    "resurfacing": "old road being resurfaced: not suitable for cycling",
-    "downhill": "downhill (length in km)",
-    "climb": "climb",
-    "camping_zone": "good wild camping",
-    "no_services": "almost no food, drink or toilet",
-    "hazard": "dangerous stretch",
-}
-
-PLACE_KINDS = ("town", "city", "village", "border", "landmark", "site", "station", "airport",
-               "lake", "pass", "crossing", "office")
+# The kind vocabularies are read from the one registry (roadbook/kinds.py), in its order.
+#: Kinds of point events (``events[].kind``) -> what they mean.
+EVENT_KINDS: dict[str, str] = kinds.descriptions("event")
+#: Kinds of stretches (``stretches[].kind``) -> what they mean.
+STRETCH_KINDS: dict[str, str] = kinds.descriptions("stretch")
+#: Kinds of places (``places[].kind``).
+PLACE_KINDS: tuple[str, ...] = tuple(kinds.kinds_of("place"))
 CONFIDENCE = ("high", "medium", "low")
 SIDES = ("left", "right", "both")
-TRANSPORT_MODES = ("bus", "train", "taxi", "shared_taxi", "plane")
-RESTRICTION_KINDS = ("no_overnight_foreigners", "closed_site", "no_photos", "health_check",
-                     "no_foreigners_accommodation", "permit", "police_registration", "other")
+#: Modes of transport lines (``transport[].mode``).
+TRANSPORT_MODES: tuple[str, ...] = tuple(kinds.kinds_of("transport"))
+#: Kinds of restrictions (``restrictions[].kind``).
+RESTRICTION_KINDS: tuple[str, ...] = tuple(kinds.kinds_of("restriction"))
 
 #: What an anchor may be tied to instead of a place or a coordinate (``anchors[].track``).
 TRACK_ENDS = ("start", "end")

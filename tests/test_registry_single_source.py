@@ -14,6 +14,7 @@ import ast
 import re
 from pathlib import Path
 
+from roadbook import model
 from roadbook.extract.draft import EVENT_KIND, STRETCH_KIND
 from roadbook.kinds import LAYER_GROUP, REGISTRY, from_category, map_page_kinds, map_styles
 
@@ -22,13 +23,9 @@ PACKAGES = ("geo", "layers", "maps", "roadbook", "cli.py", "pipeline.py")
 KIND_NAMES = {k for (_, k) in REGISTRY}
 #: Mappings keyed by kind names that are not labels, symbols, types or styles, with the reason.
 ALLOWED = {
-    # the registry itself
+    # the registry itself (the schema's vocabularies in roadbook/model.py are read from it:
+    # test_the_schema_vocabulary_is_the_registry below)
     ("roadbook/kinds.py", "*"): "the registry",
-    # the schema's vocabulary: which kinds a roadbook may name, with the description the
-    # validator's messages and docs/roadbook-format.md use; tests/test_kinds.py checks that the
-    # registry has exactly these kinds (both ways)
-    ("roadbook/model.py", "EVENT_KINDS"): "schema vocabulary",
-    ("roadbook/model.py", "STRETCH_KINDS"): "schema vocabulary",
     # a highway / old-road stretch's road status (open, built_not_open ...): layer logic
     ("layers/parallels.py", "HIGHWAY_KINDS"): "road status of a parallels row",
     ("layers/parallels.py", "OLD_ROAD_KINDS"): "road status of a parallels row",
@@ -94,6 +91,32 @@ def kind_tables_in_js(text: str) -> list[tuple[int, list[str]]]:
     return found
 
 
+def kind_lists_in_python(path: Path) -> list[tuple[int, list[str]]]:
+    """(line, kind names) of every tuple, list or set literal of >= 3 kind names."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            names = [e.value for e in node.elts if isinstance(e, ast.Constant) and e.value in KIND_NAMES]
+            if len(names) >= MIN_KEYS:
+                found.append((node.lineno, names))
+    return found
+
+
+def test_the_schema_vocabulary_is_the_registry() -> None:
+    """roadbook/model.py writes no kind down: its vocabularies (kinds, their order, the events'
+    and stretches' descriptions) are the registry's."""
+    groups = {"event": model.EVENT_KINDS, "stretch": model.STRETCH_KINDS, "place": model.PLACE_KINDS,
+              "restriction": model.RESTRICTION_KINDS, "transport": model.TRANSPORT_MODES}
+    for group, vocab in groups.items():
+        entries = [k for k in REGISTRY.values() if k.group == group]
+        assert list(vocab) == [k.kind for k in entries], group
+        if isinstance(vocab, dict):
+            assert vocab == {k.kind: k.description for k in entries}, group
+            assert all(k.description for k in entries), group
+    src = ROOT / "roadbook" / "model.py"
+    assert kind_tables_in_python(src) == [] and kind_lists_in_python(src) == []
+
+
 def test_no_second_table_of_kinds_in_the_code() -> None:
     problems = []
     for path in _py_files():
@@ -115,6 +138,8 @@ def test_the_scan_finds_a_table() -> None:
     try:
         src.write_text('LABELS = {"checkpoint": "CP", "water": "W", "town": "T"}\n', encoding="utf-8")
         assert kind_tables_in_python(src) == [("LABELS", 1, ["checkpoint", "water", "town"])]
+        src.write_text('KINDS = ("checkpoint", "water", "town")\n', encoding="utf-8")
+        assert kind_lists_in_python(src) == [(1, ["checkpoint", "water", "town"])]
     finally:
         src.unlink()
     js = "var S = {\n  checkpoint: {shape: 'p'},\n  // x\n  water: {shape: 'p'},\n  'transport:bus': {shape: 'l'}\n};\n"
