@@ -28,6 +28,8 @@ from geo.earth import cumulative_lengths
 from geo.errors import RouteError
 from geo.track import validate_lonlat
 
+#: ``locate`` of at most this many points scans the segments instead of building the index.
+FEW_POINTS = 8
 #: Offset lines and corridors (drawing only) are built on the line simplified to this tolerance.
 DRAW_TOLERANCE_M = 1.0
 
@@ -115,19 +117,35 @@ class MeasuredLine:
             self._tree = shapely.STRtree(segments)
         return self._tree
 
+    def _nearest_segment(self, px: float, py: float) -> int:
+        """Index of the segment nearest to (px, py); the first along the line among equally near."""
+        x0, y0 = self.x[:-1], self.y[:-1]
+        dx, dy = self.x[1:] - x0, self.y[1:] - y0
+        d2 = dx * dx + dy * dy
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.clip(np.where(d2 > 0, ((px - x0) * dx + (py - y0) * dy) / d2, 0.0), 0.0, 1.0)
+        dist2 = (px - (x0 + t * dx)) ** 2 + (py - (y0 + t * dy)) ** 2
+        return int(np.argmin(dist2))
+
     def locate_xy(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Along-track metres and planar offset (metres) of the nearest line point to each (x, y)."""
         x = np.atleast_1d(np.asarray(x, dtype=np.float64))
         y = np.atleast_1d(np.asarray(y, dtype=np.float64))
-        pts = shapely.points(x, y)
-        tree = self._index()
-        pairs = tree.query_nearest(pts, all_matches=True)
-        # keep, for each point, the first segment along the line among equally near ones
-        order = np.lexsort((pairs[1], pairs[0]))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = pairs[0][order][1:] != pairs[0][order][:-1]
-        seg = np.empty(len(x), dtype=np.int64)
-        seg[pairs[0][order][first]] = pairs[1][order][first]
+        if self._tree is None and len(x) <= FEW_POINTS:
+            # a few points (an anchor or two): one vectorised pass over the segments is faster
+            # than building the index (about 1 s and 400 MB per million vertices)
+            seg = np.array([self._nearest_segment(px, py) for px, py in zip(x.tolist(), y.tolist(), strict=True)],
+                           dtype=np.int64)
+        else:
+            pts = shapely.points(x, y)
+            tree = self._index()
+            pairs = tree.query_nearest(pts, all_matches=True)
+            # keep, for each point, the first segment along the line among equally near ones
+            order = np.lexsort((pairs[1], pairs[0]))
+            first = np.ones(len(order), dtype=bool)
+            first[1:] = pairs[0][order][1:] != pairs[0][order][:-1]
+            seg = np.empty(len(x), dtype=np.int64)
+            seg[pairs[0][order][first]] = pairs[1][order][first]
         x0, y0 = self.x[seg], self.y[seg]
         dx, dy = self.x[seg + 1] - x0, self.y[seg + 1] - y0
         d2 = dx * dx + dy * dy
