@@ -24,9 +24,11 @@ from __future__ import annotations
 import html
 import math
 import textwrap
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -35,13 +37,19 @@ from matplotlib.figure import Figure
 
 from geo.earth import cumulative_lengths
 from layers.calibration import Calibration
-from maps.files import atomic_write
+from maps.files import atomic_write, safe_text
 
 #: Layers whose point features are marked on the profile.
 EVENT_LAYERS: tuple[str, ...] = ("checkpoints", "road_events", "camping")
 #: At most this many chunks are drawn (each as its lowest and highest point), so peaks survive.
 MAX_CHUNKS = 2000
 SPOT_ONLY_TITLE = "spot heights, not a measured profile"
+#: Elevations outside this range (metres) are not road heights; they are left out and counted.
+ELE_RANGE = (-500.0, 9000.0)
+#: Longest name or source shown (characters); a longer one is cut with "…".
+MAX_NAME = 80
+#: At most this many spot heights are labelled on the PNG, listed in its caption and legend.
+MAX_LISTED = 12
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,27 @@ class Mark:
     name: str
 
 
+def _short(text: object, n: int = MAX_NAME) -> str:
+    """One line of at most ``n`` characters, safe to draw and to write (see ``maps.files.safe_text``)."""
+    t = " ".join(safe_text(str(text)[: 4 * n]).split())
+    return t if len(t) <= n else t[: n - 1].rstrip() + "…"
+
+
+def _mpl(text: str) -> str:
+    """Text for matplotlib: a '$' stays a dollar sign (not the start of a formula)."""
+    return text.replace("$", r"\$")
+
+
+def _plausible(x: float | None) -> bool:
+    return x is not None and ELE_RANGE[0] <= x <= ELE_RANGE[1]
+
+
+def _listed(items: list[str], what: str) -> str:
+    if len(items) <= MAX_LISTED:
+        return "; ".join(items)
+    return "; ".join(items[:MAX_LISTED]) + f"; and {len(items) - MAX_LISTED} more {what} (see the roadbook)"
+
+
 def _finite(v: object) -> float | None:
     try:
         x = float(v)  # type: ignore[arg-type]
@@ -73,15 +102,37 @@ def _finite(v: object) -> float | None:
 
 
 def measured_profile(ctx: Calibration) -> tuple[np.ndarray, np.ndarray] | None:
-    """(road km, elevation m) of the track points that have an elevation, in track order;
-    None when the track has no elevation."""
+    """(road km, elevation m) of the track points that have an elevation within
+    :data:`ELE_RANGE`, in track order; None when there is none."""
     trk = ctx.track
     if trk.ele is None or not trk.has_elevation:
         return None
-    along = cumulative_lengths(np.asarray(trk.lon, dtype=float), np.asarray(trk.lat, dtype=float))
+    cached = _LAST.get("profile")
+    if cached is not None and cached[0]() is trk and cached[1]() is ctx:  # PNG and SVG of one build
+        return cached[2]
     ele = np.asarray(trk.ele, dtype=float)
-    ok = np.isfinite(ele)
-    return ctx.chainage.along_to_km(along[ok]), ele[ok]
+    ok = np.isfinite(ele) & (ele >= ELE_RANGE[0]) & (ele <= ELE_RANGE[1])
+    if not ok.any():
+        return None
+    along = cumulative_lengths(np.asarray(trk.lon, dtype=float), np.asarray(trk.lat, dtype=float))
+    result = ctx.chainage.along_to_km(along[ok]), ele[ok]
+    _LAST["profile"] = (weakref.ref(trk), weakref.ref(ctx), result)
+    return result
+
+
+#: The last measured profile (the PNG and the SVG of a build share it; 1,000,000 geodesic
+#: distances are the slow part), held only while its track and calibration live.
+_LAST: dict[str, tuple[weakref.ref[Any], weakref.ref[Any], tuple[np.ndarray, np.ndarray]]] = {}
+
+
+def left_out(ctx: Calibration) -> int:
+    """How many track elevations are finite but outside :data:`ELE_RANGE` (not drawn)."""
+    ele = ctx.track.ele
+    if ele is None:
+        return 0
+    e = np.asarray(ele, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return int((np.isfinite(e) & ((e < ELE_RANGE[0]) | (e > ELE_RANGE[1]))).sum())
 
 
 def decimate(km: np.ndarray, ele: np.ndarray, max_chunks: int = MAX_CHUNKS) -> tuple[np.ndarray, np.ndarray]:
@@ -119,13 +170,13 @@ def spot_heights(ctx: Calibration,
             ele, km = _finite(r["ele"]), _finite(r["km_pos"])
             if km is not None and "place_id" in places.columns:
                 placed_ids.add(str(r["place_id"]))
-            if ele is None or km is None:
+            if ele is None or km is None or not _plausible(ele):
                 continue
             src = r["ele_source"] if "ele_source" in places.columns and isinstance(r["ele_source"], str) else ""
-            placed.append(SpotHeight(str(r["name"]), km, ele, src))
-    unplaced = [SpotHeight(p.name, None, p.ele, p.ele_source or "")
+            placed.append(SpotHeight(_short(r["name"]), km, ele, _short(src)))
+    unplaced = [SpotHeight(_short(p.name), None, float(p.ele), _short(p.ele_source or ""))
                 for pid, p in ctx.roadbook.places.items()
-                if p.ele is not None and pid not in placed_ids
+                if p.ele is not None and _plausible(_finite(p.ele)) and pid not in placed_ids
                 and (p.on_route or (p.lat is None and p.km is None))]
     sign = 1.0 if ctx.chainage.km_increasing else -1.0
     placed.sort(key=lambda s: sign * (s.km or 0.0))
@@ -144,7 +195,7 @@ def event_marks(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Mark]:
             km = _finite(r["km_pos"])
             if km is None or (has_end and _finite(r["km_pos_end"]) is not None):
                 continue
-            out.append(Mark(km, name, str(r["kind"]), str(r["name"])))
+            out.append(Mark(km, name, _short(r["kind"]), _short(r["name"])))
     return out
 
 
@@ -157,21 +208,30 @@ def _fmt_ele(x: float) -> str:
     return f"{x:,.0f} m"
 
 
+def _title(ctx: Calibration, measured: bool) -> str:
+    return _short(ctx.roadbook.route.name, 120) + (" — elevation profile" if measured else f" — {SPOT_ONLY_TITLE}")
+
+
 def _caption(ctx: Calibration, measured: bool, placed: list[SpotHeight], unplaced: list[SpotHeight]) -> str:
     bits = []
     if measured:
-        bits.append(f"Profile: elevations of the track {ctx.track.source}.")
+        bits.append(f"Profile: elevations of the track {_short(ctx.track.source, 160)}.")
+    n_out = left_out(ctx)
+    if n_out:
+        bits.append(f"{n_out:,} track elevations outside {ELE_RANGE[0]:,.0f}..{ELE_RANGE[1]:,.0f} m left out.")
     else:
         bits.append("No measured profile: the track has no elevations. Spot heights only, not a measured "
                     "profile; nothing is known about the road between them.")
     if ctx.schematic:
         bits.append("SCHEMATIC route: km are placed on a line through known places, not on the road.")
     if placed:
-        bits.append("Spot heights: " + "; ".join(
-            f"{s.name} {_fmt_ele(s.ele_m)} at km ≈{s.km:.0f} ({s.source or 'source not given'})" for s in placed) + ".")
+        bits.append("Spot heights: " + _listed([
+            f"{s.name} {_fmt_ele(s.ele_m)} at km ≈{s.km:.0f} ({s.source or 'source not given'})" for s in placed],
+            "spot heights") + ".")
     if unplaced:
-        bits.append("Not placed (km unknown): " + "; ".join(
-            f"{s.name} {_fmt_ele(s.ele_m)} ({s.source or 'source not given'})" for s in unplaced) + ".")
+        bits.append("Not placed (km unknown): " + _listed([
+            f"{s.name} {_fmt_ele(s.ele_m)} ({s.source or 'source not given'})" for s in unplaced],
+            "heights not placed") + ".")
     return " ".join(bits)
 
 
@@ -184,7 +244,10 @@ def render_profile(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame]) -> 
         return None
     start, end = _route_ends(ctx)
     marks = event_marks(layers)
-    fig = Figure(figsize=(11.0, 4.2), dpi=150)
+    caption_lines = textwrap.fill(_mpl(_caption(ctx, prof is not None, placed, unplaced)), 190).split("\n")[:24]
+    n_lines = len(caption_lines)
+    fig_h = 4.2 + 0.1 * n_lines   # inches: the caption gets room of its own, the plot keeps its size
+    fig = Figure(figsize=(11.0, fig_h), dpi=150)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     heights: list[float] = [s.ele_m for s in placed]
@@ -198,9 +261,9 @@ def render_profile(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame]) -> 
     lo, hi = min(heights + [s.ele_m for s in unplaced]), max(heights + [s.ele_m for s in unplaced])
     pad = max(100.0, 0.15 * (hi - lo))
     ymin, ymax = lo - pad, hi + pad
-    for s in unplaced:  # a known height without a km: a level, not a point
+    for s in unplaced[:MAX_LISTED]:  # a known height without a km: a level, not a point
         ax.axhline(s.ele_m, color="#888888", linestyle=":", linewidth=1.0, zorder=1)
-        ax.annotate(f"{s.name} {_fmt_ele(s.ele_m)}: not placed (km unknown)", (0.55, s.ele_m),
+        ax.annotate(_mpl(f"{s.name} {_fmt_ele(s.ele_m)}: not placed (km unknown)"), (0.55, s.ele_m),
                     xycoords=("axes fraction", "data"), xytext=(0, 3), textcoords="offset points",
                     ha="center", va="bottom", fontsize=7, color="#555555")
     # events: on the curve when there is one, else as a rug along the bottom
@@ -215,25 +278,27 @@ def render_profile(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame]) -> 
     if placed:
         ax.scatter([float(s.km or 0.0) for s in placed], [s.ele_m for s in placed], marker="D", color="black", s=30,
                    zorder=5, label="spot height (known height of a place)")
-        for i, s in enumerate(placed):
+        picks = np.linspace(0, len(placed) - 1, min(len(placed), MAX_LISTED)).round().astype(int)
+        labelled = sorted(set(picks.tolist()))
+        for i in labelled:
+            s = placed[i]
             ha = "left" if i == 0 else "right" if i == len(placed) - 1 else "center"
-            ax.annotate(f"{s.name}\n{_fmt_ele(s.ele_m)}", (s.km, s.ele_m), textcoords="offset points",
+            ax.annotate(_mpl(f"{s.name}\n{_fmt_ele(s.ele_m)}"), (s.km, s.ele_m), textcoords="offset points",
                         xytext=(0, 7), ha=ha, va="bottom", fontsize=7)
-    for s in unplaced:
-        ax.plot([], [], " ", label=f"not placed: {s.name} {_fmt_ele(s.ele_m)} (km unknown)")
-    margin = 0.015 * (end - start)
+    for s in unplaced[:MAX_LISTED]:
+        ax.plot([], [], " ", label=_mpl(f"not placed: {s.name} {_fmt_ele(s.ele_m)} (km unknown)"))
+    if len(unplaced) > MAX_LISTED:
+        ax.plot([], [], " ", label=f"and {len(unplaced) - MAX_LISTED} more not placed (see the roadbook)")
+    margin = 0.015 * (end - start) if end != start else 1.0
     ax.set_xlim(start - margin, end + margin)
     ax.set_ylim(ymin, ymax + 0.15 * (ymax - ymin))
     ax.set_xlabel("road km" + ("" if ctx.chainage.km_increasing else " (decreasing in the direction of travel)"))
     ax.set_ylabel("elevation (m)")
     ax.grid(True, color="#dddddd", linewidth=0.6)
-    title = ctx.roadbook.route.name + (" — elevation profile" if prof is not None else f" — {SPOT_ONLY_TITLE}")
-    ax.set_title(title, fontsize=11)
+    ax.set_title(_mpl(_title(ctx, prof is not None)), fontsize=11)
     ax.legend(loc="best" if prof is not None else "center right", fontsize=7, framealpha=0.9)
-    caption = textwrap.fill(_caption(ctx, prof is not None, placed, unplaced), 190)
-    n_lines = caption.count("\n") + 1
-    fig.text(0.01, 0.01, caption, fontsize=6.5, va="bottom", ha="left")
-    fig.subplots_adjust(left=0.07, right=0.98, top=0.91, bottom=0.13 + 0.035 * n_lines)
+    fig.text(0.01, 0.05 / fig_h, "\n".join(caption_lines), fontsize=6.5, va="bottom", ha="left")
+    fig.subplots_adjust(left=0.07, right=0.98, top=1 - 0.38 / fig_h, bottom=(0.4 + 0.1 * n_lines) / fig_h)
     return fig
 
 
@@ -275,7 +340,7 @@ def profile_svg(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], width:
     def sy(m: float) -> float:
         return top + (y1 - m) / (y1 - y0) * ph
 
-    title = ctx.roadbook.route.name + (" — elevation profile" if prof is not None else f" — {SPOT_ONLY_TITLE}")
+    title = _title(ctx, prof is not None)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
            f'height="{height}" role="img" aria-label="{e(title, quote=True)}" '
            'font-family="sans-serif" font-size="10">',
@@ -313,10 +378,10 @@ def profile_svg(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], width:
                    f'{e(f"{s.name} {s.ele_m:,.0f} m")}</text></g>')
     foot = ("◆ spot heights (known heights of places)" + ("" if prof is not None else ", not a measured profile"))
     if unplaced:
-        foot += "; not placed: " + ", ".join(f"{s.name} {s.ele_m:,.0f} m" for s in unplaced)
+        foot += "; not placed: " + _listed([f"{s.name} {s.ele_m:,.0f} m" for s in unplaced], "heights")
     out.append(f'<text x="{left}" y="{height - 6}" font-size="9">{e(foot)}</text>')
     out.append("</svg>")
-    return "\n".join(out)
+    return safe_text("\n".join(out))
 
 
 __all__ = ["Mark", "SpotHeight", "event_marks", "measured_profile", "profile_svg", "render_profile",

@@ -140,3 +140,138 @@ def test_svg_with_measured_profile_is_well_formed_and_escaped(mini_text: str):
     assert root.tag.endswith("svg")
     assert "<polyline" in svg and "<script" not in svg and "&lt;script&gt;Alpha" in svg
     assert "href" not in svg  # self-contained
+
+
+# --- hostile and odd input (issue 15 item 3, issue 14 item 2) -------------------------------------
+
+def _with_places(mini_text: str, n: int, source: str) -> str:
+    extra = "".join(f"""  - id: p{i}
+    name: Pass {i}
+    lat: {38.0 + 0.3 * (i + 1) / (n + 2):.6f}
+    lon: {90.0 + 0.6 * (i + 1) / (n + 2):.6f}
+    coord_source: test
+    on_route: true
+    ele: {3000 + 7 * i}
+    ele_source: "{source}"
+""" for i in range(n))
+    return mini_text.replace("anchors:\n", extra + "anchors:\n")
+
+
+def _ctx(text: str, ele: np.ndarray | None = None, name: str | None = None) -> tuple:
+    import dataclasses
+
+    rb = parse_roadbook(text, "mini.yaml")
+    track = None
+    if ele is not None:
+        n = len(ele)
+        track = Track(lon=np.linspace(90.0, 90.6, n), lat=np.linspace(38.0, 38.3, n), ele=ele, source="t.gpx")
+    ctx = calibrate(rb, track)
+    layers = build_all(ctx)
+    if name is not None:  # past the loader's checks (it cleans names): the writer must be safe on its own
+        ctx = dataclasses.replace(ctx, roadbook=dataclasses.replace(rb, route=dataclasses.replace(rb.route, name=name)))
+    return ctx, layers
+
+
+def _fig(ctx, layers):
+    fig = render_profile(ctx, layers)
+    assert fig is not None
+    return fig
+
+
+def _limits_ok(fig) -> None:
+    ax = fig.axes[0]
+    for lo, hi in (ax.get_xlim(), ax.get_ylim()):
+        assert np.isfinite([lo, hi]).all() and lo != hi
+
+
+def test_seventy_spot_heights_with_long_sources(tmp_path: Path, mini_text: str):
+    """Was "bottom cannot be >= top": the caption grew taller than the figure."""
+    ctx, layers = _ctx(_with_places(mini_text, 70, "NOAA ISD station 51886, read in 2021"))  # 36 characters
+    assert len(spot_heights(ctx, layers)[0]) == 70
+    out = write_profile(ctx, layers, tmp_path / "profile.png")
+    assert out is not None and _non_white_fraction(out) > 0.02
+    fig = _fig(ctx, layers)
+    caption = fig.texts[0].get_text()
+    assert "and 58 more spot heights (see the roadbook)" in caption
+    _limits_ok(fig)
+    ET.fromstring(profile_svg(ctx, layers))
+
+
+def test_non_road_elevations_are_left_out_and_counted(tmp_path: Path, mini_text: str):
+    ctx, layers = _ctx(mini_text, ele=np.full(50, 1e308))   # was ZeroDivisionError
+    assert measured_profile(ctx) is None
+    assert render_profile(ctx, layers) is None and profile_svg(ctx, layers) == ""
+    assert write_profile(ctx, layers, tmp_path / "p.png") is None and not (tmp_path / "p.png").exists()
+    ele = np.full(50, 2000.0)
+    ele[::2] = [-1e308, 1e308, 12_000.0, -900.0, 1e30] * 5
+    ctx, layers = _ctx(mini_text, ele=ele)
+    prof = measured_profile(ctx)
+    assert prof is not None
+    e = prof[1]
+    assert len(e) == 25 and (e == 2000.0).all()
+    fig = _fig(ctx, layers)
+    assert "25 track elevations outside -500..9,000 m left out" in fig.texts[0].get_text()
+    _limits_ok(fig)
+
+
+@pytest.mark.parametrize("ele", [np.array([1500.0, np.nan, np.nan]), np.full(30, 4321.0),
+                                 np.array([-500.0, 9000.0] * 20), np.array([1234.5])],
+                         ids=["one point", "all equal", "the whole range", "a one-point track"])
+def test_any_finite_profile_draws(tmp_path: Path, mini_text: str, ele: np.ndarray):
+    if len(ele) == 1:  # a one-point track cannot be calibrated: the profile of a two-point one, same place
+        ele = np.array([1234.5, 1234.5])
+    ctx, layers = _ctx(mini_text, ele=ele)
+    out = write_profile(ctx, layers, tmp_path / "profile.png")
+    assert out is not None and out.read_bytes()[:4] == b"\x89PNG"
+    _limits_ok(_fig(ctx, layers))
+    svg = profile_svg(ctx, layers)
+    assert "nan" not in svg.lower() and "inf" not in svg.replace("info", "")
+    ET.fromstring(svg)
+
+
+@pytest.mark.parametrize("size", [1_000_000, 3_000_000])
+def test_megabyte_route_name_is_cut(tmp_path: Path, mini_text: str, size: int):
+    """A 1 MB name took 123 s, 3 MB overflowed FreeType's raster."""
+    import time
+
+    ctx, layers = _ctx(mini_text, ele=np.full(40, 2000.0), name=("G315 \x1b[31m" * size)[:size])
+    t = time.perf_counter()
+    out = write_profile(ctx, layers, tmp_path / "profile.png")
+    svg = profile_svg(ctx, layers)
+    assert time.perf_counter() - t < 10
+    assert out is not None
+    title = _fig(ctx, layers).axes[0].get_title()
+    assert len(title) < 200 and title.startswith("G315 [31mG315") and "…" in title and "\x1b" not in title
+    assert len(svg) < 20_000 and "\x1b" not in svg
+
+
+def test_dollars_surrogates_and_controls_in_names(tmp_path: Path, mini_text: str):
+    name = "Pass $x^$ of \\frac{ \ud800 \x00 \x07 end"
+    text = _with_places(mini_text, 2, "src").replace("name: Pass 0", "name: Pass zero")
+    ctx, layers = _ctx(text, ele=np.full(40, 2000.0), name=name)
+    out = write_profile(ctx, layers, tmp_path / "profile.png")
+    assert out is not None
+    title = _fig(ctx, layers).axes[0].get_title()
+    assert title.startswith("Pass \\$x^\\$ of \\frac{ \ufffd end")
+    svg = profile_svg(ctx, layers)
+    assert "Pass $x^$ of \\frac{ \ufffd end" in svg
+    svg.encode("utf-8")  # no lone surrogate left
+    ET.fromstring(svg)
+
+
+def test_a_million_points_are_drawn_decimated_with_their_extremes(mini_text: str):
+    """issue 14 item 2: the PNG draws at most 2 x MAX_CHUNKS points, and keeps the peaks."""
+    from maps.profile import MAX_CHUNKS
+
+    n = 1_000_000
+    ele = 2000 + 500 * np.sin(np.linspace(0, 40, n))
+    ele[123_457] = 8000.0  # a one-point spike must survive the decimation
+    ele[876_543] = -400.0
+    ctx, layers = _ctx(mini_text, ele=ele)
+    fig = _fig(ctx, layers)
+    (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "elevation of the track"]
+    y = np.asarray(line.get_ydata())
+    assert len(y) <= 2 * MAX_CHUNKS
+    assert y.max() == 8000.0 and y.min() == -400.0
+    svg = profile_svg(ctx, layers)
+    assert svg.count(",") < 2_000
