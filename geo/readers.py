@@ -475,8 +475,11 @@ def _read_gpx_strict(p: Path, name: str) -> Track:
 #: the same elevations. The one group is the point from its latitude on (one bytes object per
 #: point: a tuple of groups costs twice the time); the characters allowed are checked again,
 #: as the exact form, by ``_FAST_POINT_RE2``.
-_FAST_TRKPT = re.compile(rb'<trkpt[ \t\r\n]+lat="([0-9+.-]*"[ \t\r\n]+lon="[0-9+.-]*"[^>]*>'
-                         rb"(?:[ \t\r\n]*<ele>[0-9+.-]*</ele>)?)")
+#: The other alternatives match the start of any other tag the strict reader acts on
+#: (<trk>, <trkseg>, a <trkpt> not in the common form, <ele>, <rte>, <rtept>, <wpt>) and give
+#: an empty group: a region without one needs no further scan.
+_FAST_TRKPT = re.compile(rb'<(?:trkpt[ \t\r\n]+lat="([0-9+.-]*"[ \t\r\n]+lon="[0-9+.-]*"[^>]*>'
+                         rb"(?:[ \t\r\n]*<ele>[0-9+.-]*</ele>)?)|trk|ele|rte|wpt)")
 _RE2_DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"  # xsd:decimal, as _DECIMAL
 _RE2_POINT = (rf'{_RE2_DECIMAL}"[ \t\r\n]+lon="{_RE2_DECIMAL}"[^>\x00]*>'
               rf"(?:[ \t\r\n]*<ele>{_RE2_DECIMAL}</ele>)?")
@@ -624,15 +627,23 @@ def _fast_region(buf: bytes, start: int, end: int, n: int, lat_blocks: list[np.n
                  seg_counts: set[int]) -> int:
     """Collect the points of ``buf[start:end]`` (complete tags only; ``n`` points before it);
     returns the new point count. Raises _DeclineError if anything is unusual."""
-    if buf.find(b"<rtept", start, end) >= 0:
-        raise _DeclineError
     found = _FAST_TRKPT.findall(buf, start, end)
+    # No empty group: every '<trk', '<ele', '<rte', '<wpt' of the region starts a point of the
+    # common form or is the <ele> inside one (matches do not overlap and the tags in a match
+    # are its own): no segment tag, no route point, no waypoint, no other <ele>.
+    usual = b"" not in found
+    if not usual:
+        found = [g for g in found if g]
     k = len(found)
-    # every match starts with '<trkpt', so k <= count('<trkpt') <= count('<trk'): when the
-    # latter equals k, every <trkpt is matched and there is no <trk>/<trkseg> tag here
-    segment_tags = buf.count(b"<trk", start, end) != k
-    if segment_tags and k != buf.count(b"<trkpt", start, end):
-        raise _DeclineError
+    segment_tags = False
+    if not usual:
+        if buf.find(b"<rtept", start, end) >= 0:
+            raise _DeclineError
+        # every point starts with '<trkpt', so k <= count('<trkpt') <= count('<trk'): when
+        # the latter equals k, every <trkpt is matched and there is no <trk>/<trkseg> tag
+        segment_tags = buf.count(b"<trk", start, end) != k
+        if segment_tags and k != buf.count(b"<trkpt", start, end):
+            raise _DeclineError
     n_ele = 0
     if found:
         # one string for all points of the region, NUL-separated (no NUL can be inside a
@@ -672,7 +683,7 @@ def _fast_region(buf: bytes, start: int, end: int, n: int, lat_blocks: list[np.n
         lat_blocks.append(lat)
         lon_blocks.append(lon)
         ele_blocks.append(ele)
-    n_ele_tags = buf.count(b"<ele", start, end)
+    n_ele_tags = n_ele if usual else buf.count(b"<ele", start, end)
     if n_ele_tags != n_ele:  # only then can a waypoint's <ele> explain the difference
         n_ele += len(_FAST_WPT_ELE.findall(buf, start, end))
         if n_ele_tags != n_ele:
