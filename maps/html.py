@@ -42,7 +42,7 @@ from folium.template import Template
 
 from geo.errors import OutputError
 from maps import assets
-from maps.files import atomic_write
+from maps.files import atomic_write, safe_text
 from roadbook.kinds import map_page_kinds
 
 DEFAULT_ATTRIBUTION = "Route notes: kmpost roadbook (quoted from the sources named in each popup)"
@@ -704,4 +704,4 @@ def write_html(
     page = render_html(layers, title=title, schematic=schematic, notice=notice, attribution=attribution,
                        info=info, profile_svg=profile_svg, route=route, gaps_m=gaps_m, basemap=basemap)
     with atomic_write(Path(path), what="the HTML map", make_dirs=True) as fh:
-        fh.write(page)
+        fh.write(safe_text(page))  # no raw control character or lone surrogate reaches the page

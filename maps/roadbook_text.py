@@ -32,7 +32,7 @@ import geopandas as gpd
 
 from layers.calibration import SCHEMATIC_NOTICE, Calibration
 from maps._course import Cue
-from maps.files import atomic_write
+from maps.files import atomic_write, safe_text
 from roadbook import kinds
 from roadbook.schema import BorderCrossing, NamedItem, Roadbook, Transport
 
@@ -438,16 +438,294 @@ def _header_facts(ctx: Calibration) -> list[tuple[str, str]]:
     return [(k, v) for k, v in facts if v]
 
 
-def _source_line(s: Any) -> str:
-    bits = [s.title]
-    if s.author:
-        bits.append(f"by {s.author}")
-    if s.date:
-        bits.append(s.date)
-    line = f"{s.id}: " + ", ".join(bits) + f" — licence: {s.licence}"
-    if s.url:
-        line += f" — {s.url}"
-    return line
+# ---------------------------------------------------------------------------------------------
+# the text model: the printable roadbook as typed blocks, rendered by to_markdown / to_html
+# ---------------------------------------------------------------------------------------------
+# Every text in the model is plain, unescaped text; the two renderers escape it (HTML: h();
+# Markdown: md_escape / md_cell), nowhere else.
+@dataclass(frozen=True)
+class Span:
+    """A piece of inline text. ``style``: "" plain, "b" bold, "small" an aside in brackets
+    (small print in HTML, italic in Markdown), "link" an http(s) URL (a link in HTML)."""
+
+    text: str
+    style: str = ""
+
+
+Inline = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Title:
+    """The page title (``#`` / ``<h1>``)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section (level 2) or sub-section (level 3) heading; ``aside`` in small print."""
+
+    level: int
+    text: str
+    aside: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning the reader must not miss (the schematic-route notice)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph; ``style`` "small" (an explanation) or "gap" (the framed longest gap)."""
+
+    text: str
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Label -> value(s): one value inline, several as a list."""
+
+    pairs: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    """A list item: its inline text and the lines of a sub-list."""
+
+    text: Inline
+    sub: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Items:
+    """A bullet list; ``small``: in small print (HTML)."""
+
+    items: tuple[Item, ...]
+    small: bool = False
+
+
+# table cells ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Text:
+    """A text cell."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Km:
+    """A road km cell: the stated km, else ``≈`` the placed km (:func:`fmt_km`)."""
+
+    km: float | None
+    km_pos: float | None
+
+
+@dataclass(frozen=True)
+class Dist:
+    """A distance in km (one decimal); ``stated``: a length the source announces, shown where it
+    differs by more than 50 m."""
+
+    km: float | None
+    stated: float | None = None
+
+
+@dataclass(frozen=True)
+class Named:
+    """A name (bold in HTML) with the label of its kind (``None``: the name alone)."""
+
+    name: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note (line breaks kept), with the source it comes from in small print."""
+
+    text: str
+    source: str = ""
+
+
+Cell = Text | Km | Dist | Named | Note
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column; ``num``: right-aligned numbers."""
+
+    title: str
+    num: bool = False
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row; ``css``: its class in HTML (layer and kind of a km-table row)."""
+
+    cells: tuple[Cell, ...]
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[Column, ...]
+    rows: tuple[TableRow, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An inline SVG with its heading (HTML only: Markdown has no drawing)."""
+
+    heading: str
+    svg: str
+
+
+Block = Title | Heading | Notice | Para | Facts | Items | Table | Figure
+
+#: What the km table is (both renderers).
+ALONG_INTRO = ("km: as stated by the source; ≈ marks a km derived from a place or a range. "
+               "Next: road km to the next item.")
+#: The last line of the HTML page.
+FOOTER = "Made by kmpost. Road km as painted on the posts; check every fact on the road: such information changes."
+
+
+# ---------------------------------------------------------------------------------------------
+# building the model
+# ---------------------------------------------------------------------------------------------
+def _header(ctx: Calibration) -> list[Block]:
+    rb = ctx.roadbook
+    out: list[Block] = [Title(rb.route.name)]
+    if ctx.schematic:
+        out.append(Notice(SCHEMATIC_NOTICE))
+    out.append(Facts(tuple((k, (v,)) for k, v in _header_facts(ctx))))
+    if rb.route.description:
+        out.append(Para(rb.route.description))
+    sources = []
+    for s in rb.sources.values():
+        bits = [s.title] + ([f"by {s.author}"] if s.author else []) + ([s.date] if s.date else [])
+        spans = [Span(s.id, "b"), Span(f": {', '.join(bits)} — licence: {s.licence}")]
+        if s.url:
+            spans += [Span(" — "), Span(s.url, "link")]
+        sources.append(Item(tuple(spans)))
+    return [*out, Heading(2, "Sources"), Items(tuple(sources), small=True)]
+
+
+def _km_tables(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Block]:
+    along = Table(
+        (Column("km", True), Column("next (km)", True), Column("what"), Column("side"), Column("note")),
+        tuple(TableRow((Km(r.km, r.km_pos), Dist(r.next_km), Named(r.name, kind_label(r.kind, r.layer)),
+                        Text(r.side or ""), Note(r.note)),
+                       f"{r.layer} {r.kind}" + (" place" if r.layer == "places" else ""))
+              for r in roadbook_rows(layers)))
+    stretches = Table(
+        (Column("from km", True), Column("to km", True), Column("length (km)", True), Column("what"),
+         Column("note")),
+        tuple(TableRow((Km(s.km, s.km_pos), Km(s.km_end, s.km_pos_end), Dist(s.length_km, s.stated_length_km),
+                        Named(s.name, kind_label(s.kind, s.layer)), Note(s.note)), s.kind)
+              for s in stretch_rows(layers)))
+    return [Heading(2, "Along the road"), Para(ALONG_INTRO, "small"), along, Heading(2, "Stretches"), stretches,
+            Heading(2, "Longest stretch without food or water"), Para(_gap_text(layers), "gap")]
+
+
+def _cue_table(cues: Sequence[Cue]) -> Table:
+    return Table(
+        (Column("km", True), Column("name (15)"), Column("name (10)"), Column("FIT type"), Column("TCX type"),
+         Column("full note")),
+        tuple(TableRow((Dist(c.along_m / 1000), Named(c.name), Text(c.name10), Text(c.fit), Text(c.tcx),
+                        Note(c.note)), "cue") for c in cues))
+
+
+def _course(cues: Sequence[Cue], stages: Sequence[tuple[Stage, Sequence[Cue]]]) -> list[Block]:
+    out: list[Block] = []
+    if cues:
+        out += [Heading(2, "Cue card: what the bike computer announces"), Para(CUE_INTRO, "small"),
+                _cue_table(cues)]
+    if stages:
+        out += [Heading(2, "Day stages"), Para(STAGES_INTRO, "small"), Table(
+            (Column("day", True), Column("from"), Column("to"), Column("km", True), Column("files"),
+             Column("why the day ends there")),
+            tuple(TableRow((Text(str(st.number)), Text(st.start_name), Text(st.end_name), Dist(st.length_m / 1000),
+                            Text(f"{st.stem}.gpx/.fit/.tcx"), Note(st.how))) for st, _ in stages))]
+        for st, sc in stages:
+            out.append(Heading(3, f"Day {st.number}: {st.start_name} → {st.end_name} ({st.length_m / 1000:.1f} km)"))
+            out.append(_cue_table(sc) if sc else Para("No course points on this stage."))
+    return out
+
+
+def _practical(rb: Roadbook) -> list[Block]:
+    """Guidance, transport, restrictions and border crossings."""
+    out: list[Block] = []
+    if rb.guidance:
+        out += [Heading(2, "Guidance"), Items(tuple(
+            Item((Span(f"{g.topic}:", "b"), Span(" "), Span(g.note), Span(" "),
+                  Span(f"({rb.source_label(g.source)})", "small"))) for g in rb.guidance))]
+    if rb.transport:
+        out.append(Heading(2, "Transport"))
+        for t in rb.transport:
+            out += [Heading(3, f"{_place_name(rb, t.from_place)} → {_place_name(rb, t.to_place)}",
+                            f"{t.mode.replace('_', ' ')}, {t.id}"),
+                    Facts(tuple((k, (v,)) for k, v in transport_fields(rb, t)[3:]))]
+    if rb.restrictions:
+        out += [Heading(2, "Restrictions", "dated: such rules change"), Table(
+            (Column("date"), Column("what"), Column("where"), Column("applies to"), Column("note")),
+            tuple(TableRow((Text(r.date), Text(r.kind.replace("_", " ")),
+                            Text(" ".join(x for x in (_place_name(rb, r.place),
+                                                      f"km {r.km:g}" if r.km is not None else "") if x)),
+                            Text(r.applies_to or ""), Note(r.note, rb.source_label(r.source))))
+                  for r in rb.restrictions))]
+    if rb.border_crossings:
+        out.append(Heading(2, "Border crossings"))
+        for b in rb.border_crossings:
+            out += [Heading(3, b.name), Facts(tuple((label, tuple(lines)) for label, lines in border_fields(rb, b)))]
+    return out
+
+
+def _off_route(rb: Roadbook, layers: Mapping[str, gpd.GeoDataFrame]) -> list[Block]:
+    items = []
+    for pid in _off_route_places(rb, layers):
+        p = rb.places[pid]
+        sub = kind_label(p.kind, "places")
+        if p.ele is not None:
+            sub += f", {_ele_m(p.ele)} — {p.ele_source or 'source not given'}"
+        items.append(Item((Span(p.name + (f" {p.name_zh}" if p.name_zh else ""), "b"), Span(" "),
+                           Span(f"({sub})", "small")), tuple(p.notes)))
+    return [Heading(2, "Places off the route"), Items(tuple(items))] if items else []
+
+
+def roadbook_blocks(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], *, cues: Sequence[Cue] = (),
+                    stages: Sequence[tuple[Stage, Sequence[Cue]]] = (), profile_svg: str = "") -> list[Block]:
+    """The printable roadbook, once, as blocks (rendered by :func:`to_markdown` and :func:`to_html`).
+
+    ``cues``: the cue card of the whole course (:func:`maps._course.cue_card`); ``stages``: the
+    day stages with their own cue cards (distances from the stage start); ``profile_svg``: an
+    inline SVG elevation profile ("" for none). km are road km, distances road km."""
+    out = _header(ctx) + _km_tables(layers) + _course(cues, stages)
+    if profile_svg:
+        out.append(Figure("Elevation", profile_svg))
+    out += _practical(ctx.roadbook) + _off_route(ctx.roadbook, layers)
+    if ctx.warnings:
+        out += [Heading(2, "Build warnings"), Items(tuple(Item((Span(w),)) for w in ctx.warnings), small=True)]
+    return out
+
+
+def _dist_text(c: Dist) -> str:
+    t = fmt_dist(c.km)
+    if c.stated is not None and c.km is not None and abs(c.stated - c.km) > 0.05:
+        t += f" (stated {c.stated:g})"
+    return t
+
+
+def _gap_text(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+    g = longest_gap(layers)
+    if g is None:
+        return "Unknown: the route's start and end km are not known."
+    supply = ", ".join(sorted(SUPPLY_EVENT_KINDS))
+    return (f"{g.length_km:.1f} km from km {g.from_km:.1f} ({g.from_name}) to km {g.to_km:.1f} ({g.to_name}). "
+            f"Counted from {g.stops} stop(s) on the route: events of kind {supply} and towns or cities "
+            "on the route; start and end of the route included. Carry enough.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,142 +745,80 @@ def md_escape(text: str) -> str:
 
 
 def md_cell(text: str) -> str:
-    """A Markdown table cell: escaped, newlines as ``<br>``."""
+    """A Markdown table cell (or list item): escaped, newlines as ``<br>``.
+
+    >>> md_cell(" a|b\\n c ")
+    'a\\\\|b<br>c'
+    """
     return "<br>".join(md_escape(line.strip()) for line in text.strip().splitlines())
 
 
-def md_table(header: Sequence[str], rows: Iterable[Sequence[str]], align: str) -> list[str]:
-    """Markdown pipe table; ``align`` has one of ``l``/``r`` per column; cells already escaped."""
-    out = ["| " + " | ".join(header) + " |",
-           "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"]
-    out += ["| " + " | ".join(c if c else " " for c in r) + " |" for r in rows]
+def _md_span(s: Span) -> str:
+    t = md_cell(s.text) if "\n" in s.text else md_escape(s.text)
+    return f"**{t}**" if s.style == "b" else f"*{t}*" if s.style == "small" else t
+
+
+def _md_cell(c: Cell) -> str:
+    if isinstance(c, Km):
+        return md_cell(fmt_km(c.km, c.km_pos))
+    if isinstance(c, Dist):
+        return md_cell(_dist_text(c))
+    if isinstance(c, Named):
+        return md_cell(c.name if c.label is None else f"{c.name} ({c.label})")
+    if isinstance(c, Note):
+        return md_cell(f"{c.text} ({c.source})" if c.source else c.text)
+    return md_cell(c.text)
+
+
+def _md_table(t: Table) -> list[str]:
+    out = ["| " + " | ".join(md_cell(c.title) for c in t.columns) + " |",
+           "|" + "|".join("---:" if c.num else "---" for c in t.columns) + "|"]
+    for r in t.rows:
+        out.append("| " + " | ".join(_md_cell(c) or " " for c in r.cells) + " |")
     return out
 
 
-def _md_cues(cues: Sequence[Cue]) -> list[str]:
-    return md_table(["km", "name (15)", "name (10)", "FIT type", "TCX type", "full note"],
-                    ([f"{c.along_m / 1000:.1f}", md_escape(c.name), md_escape(c.name10), md_escape(c.fit),
-                      md_escape(c.tcx), md_cell(c.note)] for c in cues), "rlllll")
+def _md_block(b: Block) -> list[str]:
+    if isinstance(b, Title):
+        return [f"# {md_escape(b.text)}"]
+    if isinstance(b, Heading):
+        return ["#" * b.level + " " + md_escape(b.text + (f" ({b.aside})" if b.aside else ""))]
+    if isinstance(b, Notice):
+        return [f"> **{md_escape(b.text)}**"]
+    if isinstance(b, Para):
+        return [md_escape(b.text)]
+    if isinstance(b, Facts):
+        out = []
+        for k, vals in b.pairs:
+            if len(vals) == 1:
+                out.append(f"- **{md_escape(k)}:** {md_cell(vals[0])}")
+            else:
+                out += [f"- **{md_escape(k)}:**"] + [f"  - {md_cell(v)}" for v in vals]
+        return out
+    if isinstance(b, Items):
+        return [line for it in b.items for line in
+                ["- " + "".join(_md_span(s) for s in it.text), *(f"  - {md_cell(x)}" for x in it.sub)]]
+    if isinstance(b, Table):
+        return _md_table(b)
+    return []  # a Figure: no drawing in Markdown
+
+
+def to_markdown(blocks: Sequence[Block]) -> str:
+    """The blocks as Markdown (UTF-8), a blank line after each block."""
+    out: list[str] = []
+    for b in blocks:
+        lines = _md_block(b)
+        if lines:
+            out += [*lines, ""]
+    return "\n".join(out).rstrip() + "\n"
 
 
 def render_markdown(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], *,
                     cues: Sequence[Cue] = (), stages: Sequence[tuple[Stage, Sequence[Cue]]] = ()) -> str:
     """The roadbook as Markdown text (UTF-8). km are road km, distances road km.
 
-    ``cues``: the cue card of the whole course (:func:`maps._course.cue_card`); ``stages``: the
-    day stages with their own cue cards (distances from the stage start)."""
-    rb = ctx.roadbook
-    e = md_escape
-    out: list[str] = [f"# {e(rb.route.name)}", ""]
-    if ctx.schematic:
-        out += [f"> **{e(SCHEMATIC_NOTICE)}**", ""]
-    for k, v in _header_facts(ctx):
-        out.append(f"- **{k}:** {e(v)}")
-    out.append("")
-    if rb.route.description:
-        out += [e(rb.route.description), ""]
-    out += ["## Sources", ""]
-    out += [f"- {e(_source_line(s))}" for s in rb.sources.values()]
-    out.append("")
-
-    rows = roadbook_rows(layers)
-    out += ["## Along the road", "",
-            "km: as stated by the source; ≈ marks a km derived from a place or a range. "
-            "Next: road km to the next item.", ""]
-    out += md_table(["km", "next (km)", "what", "side", "note"],
-                    ([e(r.km_label), fmt_dist(r.next_km), md_cell(r.what), e(r.side or ""), md_cell(r.note)]
-                     for r in rows), "rrlll")
-    out.append("")
-
-    srows = stretch_rows(layers)
-    out += ["## Stretches", ""]
-    out += md_table(["from km", "to km", "length (km)", "what", "note"],
-                    ([e(fmt_km(s.km, s.km_pos)), e(fmt_km(s.km_end, s.km_pos_end)), _len_text(s),
-                      md_cell(s.what), md_cell(s.note)] for s in srows), "rrrll")
-    out.append("")
-
-    out += ["## Longest stretch without food or water", "", e(_gap_text(layers)), ""]
-    if cues:
-        out += ["## Cue card: what the bike computer announces", "", e(CUE_INTRO), ""]
-        out += _md_cues(cues)
-        out.append("")
-    if stages:
-        out += ["## Day stages", "", e(STAGES_INTRO), ""]
-        out += md_table(["day", "from", "to", "km", "files", "why the day ends there"],
-                        ([str(st.number), e(st.start_name), e(st.end_name), f"{st.length_m / 1000:.1f}",
-                          e(st.stem) + ".gpx/.fit/.tcx", md_cell(st.how)] for st, _ in stages), "rllrll")
-        out.append("")
-        for st, sc in stages:
-            out += [f"### Day {st.number}: {e(st.start_name)} → {e(st.end_name)} "
-                    f"({st.length_m / 1000:.1f} km)", ""]
-            out += _md_cues(sc) if sc else ["No course points on this stage."]
-            out.append("")
-
-    if rb.guidance:
-        out += ["## Guidance", ""]
-        for g in rb.guidance:
-            out.append(f"- **{e(g.topic)}:** {md_cell(g.note)} *({e(rb.source_label(g.source))})*")
-        out.append("")
-    if rb.transport:
-        out += ["## Transport", ""]
-        for t in rb.transport:
-            f = transport_fields(rb, t)
-            out.append(f"### {e(_place_name(rb, t.from_place))} → {e(_place_name(rb, t.to_place))} "
-                       f"({e(t.mode.replace('_', ' '))}, {e(t.id)})")
-            out.append("")
-            out += [f"- **{k}:** {md_cell(v)}" for k, v in f[3:]]
-            out.append("")
-    if rb.restrictions:
-        out += ["## Restrictions (dated: such rules change)", ""]
-        out += md_table(["date", "what", "where", "applies to", "note"],
-                        ([e(r.date), e(r.kind.replace("_", " ")),
-                          e(" ".join(x for x in (_place_name(rb, r.place), f"km {r.km:g}" if r.km is not None
-                                                 else "") if x)),
-                          md_cell(r.applies_to or ""), md_cell(f"{r.note} ({rb.source_label(r.source)})")]
-                         for r in rb.restrictions), "lllll")
-        out.append("")
-    if rb.border_crossings:
-        out += ["## Border crossings", ""]
-        for b in rb.border_crossings:
-            out += [f"### {e(b.name)}", ""]
-            for label, lines in border_fields(rb, b):
-                if len(lines) == 1:
-                    out.append(f"- **{label}:** {md_cell(lines[0])}")
-                else:
-                    out.append(f"- **{label}:**")
-                    out += [f"  - {md_cell(x)}" for x in lines]
-            out.append("")
-    off = _off_route_places(rb, layers)
-    if off:
-        out += ["## Places off the route", ""]
-        for pid in off:
-            p = rb.places[pid]
-            head = p.name + (f" {p.name_zh}" if p.name_zh else "") + f" ({kind_label(p.kind, 'places')}"
-            head += f", {_ele_m(p.ele)} — {p.ele_source or 'source not given'})" if p.ele is not None else ")"
-            out.append(f"- **{e(head)}**")
-            out += [f"  - {md_cell(n)}" for n in p.notes]
-        out.append("")
-    if ctx.warnings:
-        out += ["## Build warnings", ""] + [f"- {e(w)}" for w in ctx.warnings] + [""]
-    return "\n".join(out).rstrip() + "\n"
-
-
-def _len_text(s: StretchRow) -> str:
-    t = fmt_dist(s.length_km)
-    if s.stated_length_km is not None and abs(s.stated_length_km - s.length_km) > 0.05:
-        t += f" (stated {s.stated_length_km:g})"
-    return t
-
-
-def _gap_text(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
-    g = longest_gap(layers)
-    if g is None:
-        return "Unknown: the route's start and end km are not known."
-    kinds = ", ".join(sorted(SUPPLY_EVENT_KINDS))
-    base = (f"{g.length_km:.1f} km from km {g.from_km:.1f} ({g.from_name}) to km {g.to_km:.1f} ({g.to_name}). "
-            f"Counted from {g.stops} stop(s) on the route: events of kind {kinds} and towns or cities "
-            "on the route; start and end of the route included. Carry enough.")
-    return base
+    ``cues``/``stages``: see :func:`roadbook_blocks`."""
+    return to_markdown(roadbook_blocks(ctx, layers, cues=cues, stages=stages))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -647,24 +863,84 @@ def _link(url: str) -> str:
     return h(url)
 
 
-def _html_table(header: Sequence[tuple[str, str]], rows: Iterable[tuple[str, Sequence[tuple[str, str]]]]) -> str:
-    """``header``: (text, css class); ``rows``: (tr class, [(cell html, css class)])."""
-    th = "".join(f'<th class="{c}">{h(t)}</th>' for t, c in header)
-    body = "\n".join(f'<tr class="{rc}">' + "".join(f'<td class="{c}">{x}</td>' for x, c in cells) + "</tr>"
-                     for rc, cells in rows)
+def _html_span(s: Span) -> str:
+    if s.style == "b":
+        return f"<b>{h(s.text)}</b>"
+    if s.style == "small":
+        return f'<span class="small">{h(s.text)}</span>'
+    return _link(s.text) if s.style == "link" else h(s.text)
+
+
+def _html_cell(c: Cell) -> str:
+    if isinstance(c, Km):
+        return h(fmt_km(c.km, c.km_pos))
+    if isinstance(c, Dist):
+        return h(_dist_text(c))
+    if isinstance(c, Named):
+        label = "" if c.label is None else f'<br><span class="small">{h(c.label)}</span>'
+        return f"<b>{h(c.name)}</b>{label}"
+    if isinstance(c, Note):
+        return h(c.text) + (f' <span class="small">({h(c.source)})</span>' if c.source else "")
+    return h(c.text)
+
+
+def _html_table(t: Table) -> str:
+    th = "".join(f'<th class="{"n" if c.num else ""}">{h(c.title)}</th>' for c in t.columns)
+    body = "\n".join(
+        f'<tr class="{h(r.css)}">'
+        + "".join(f'<td class="{"n" if col.num else "note" if isinstance(c, Note) else ""}">{_html_cell(c)}</td>'
+                  for col, c in zip(t.columns, r.cells, strict=True)) + "</tr>"
+        for r in t.rows)
     return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
-def _dl(pairs: Iterable[tuple[str, str]]) -> str:
-    """A definition list; values are HTML already."""
-    return "<dl>" + "".join(f"<dt>{h(k)}</dt><dd>{v}</dd>" for k, v in pairs) + "</dl>"
+def _html_facts(b: Facts) -> str:
+    return "<dl>" + "".join(
+        f"<dt>{h(k)}</dt><dd>"
+        + (h(vals[0]) if len(vals) == 1 else "<ul>" + "".join(f"<li>{h(v)}</li>" for v in vals) + "</ul>")
+        + "</dd>" for k, vals in b.pairs) + "</dl>"
 
 
-def _html_cues(cues: Sequence[Cue]) -> str:
-    return _html_table(
-        [("km", "n"), ("name (15)", ""), ("name (10)", ""), ("FIT type", ""), ("TCX type", ""), ("full note", "")],
-        (("cue", [(f"{c.along_m / 1000:.1f}", "n"), (f"<b>{h(c.name)}</b>", ""), (h(c.name10), ""),
-                  (h(c.fit), ""), (h(c.tcx), ""), (h(c.note), "note")]) for c in cues))
+def _html_items(b: Items) -> str:
+    lis = []
+    for it in b.items:
+        sub = "".join(f"<li>{h(x)}</li>" for x in it.sub)
+        lis.append("<li>" + "".join(_html_span(s) for s in it.text) + (f"<ul>{sub}</ul>" if sub else "") + "</li>")
+    return ('<ul class="small">' if b.small else "<ul>") + "\n".join(lis) + "</ul>"
+
+
+def _html_block(b: Block) -> str:
+    if isinstance(b, Title):
+        return f"<h1>{h(b.text)}</h1>"
+    if isinstance(b, Heading):
+        aside = f' <span class="small">({h(b.aside)})</span>' if b.aside else ""
+        return f"<h{b.level}>{h(b.text)}{aside}</h{b.level}>"
+    if isinstance(b, Notice):
+        return f'<p class="schematic">{h(b.text)}</p>'
+    if isinstance(b, Para):
+        return f'<p class="{b.style}">{h(b.text)}</p>' if b.style else f"<p>{h(b.text)}</p>"
+    if isinstance(b, Facts):
+        return _html_facts(b)
+    if isinstance(b, Items):
+        return _html_items(b)
+    if isinstance(b, Table):
+        return _html_table(b)
+    return f'<h2>{h(b.heading)}</h2><div class="profile">{b.svg}</div>'  # the SVG is made by kmpost
+
+
+def to_html(blocks: Sequence[Block], title: str) -> str:
+    """The blocks as one self-contained, print-ready HTML page (A4; no external resources);
+    ``title``: the page's title (the route's name)."""
+    head = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{h(title)} — roadbook</title>", f"<style>{_CSS}</style></head><body>"]
+    foot = f'<p class="small">{h(FOOTER)}</p></body></html>'
+    return "\n".join([*head, *(_html_block(b) for b in blocks), foot]) + "\n"
+
+
+def _profile(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+    from maps.profile import profile_svg as make_svg
+    return make_svg(ctx, layers) or ""
 
 
 def render_html(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], profile_svg: str | None = None, *,
@@ -674,115 +950,8 @@ def render_html(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], profil
     ``profile_svg``: an inline SVG to include (e.g. :func:`maps.profile.profile_svg`); by default
     it is made here, and left out when there is nothing to draw. Every roadbook text is escaped.
     """
-    rb = ctx.roadbook
-    if profile_svg is None:
-        from maps.profile import profile_svg as make_svg
-        profile_svg = make_svg(ctx, layers)
-    parts: list[str] = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{h(rb.route.name)} — roadbook</title>", f"<style>{_CSS}</style></head><body>",
-        f"<h1>{h(rb.route.name)}</h1>",
-    ]
-    if ctx.schematic:
-        parts.append(f'<p class="schematic">{h(SCHEMATIC_NOTICE)}</p>')
-    parts.append(_dl((k, h(v)) for k, v in _header_facts(ctx)))
-    if rb.route.description:
-        parts.append(f"<p>{h(rb.route.description)}</p>")
-    parts.append("<h2>Sources</h2><ul class=\"small\">")
-    for s in rb.sources.values():
-        bits = [s.title] + ([f"by {s.author}"] if s.author else []) + ([s.date] if s.date else [])
-        li = f"<li><b>{h(s.id)}</b>: {h(', '.join(bits))} — licence: {h(s.licence)}"
-        if s.url:
-            li += f" — {_link(s.url)}"
-        parts.append(li + "</li>")
-    parts.append("</ul>")
-
-    parts.append("<h2>Along the road</h2><p class=\"small\">km: as stated by the source; ≈ marks a km derived "
-                 "from a place or a range. Next: road km to the next item.</p>")
-    parts.append(_html_table(
-        [("km", "n"), ("next (km)", "n"), ("what", ""), ("side", ""), ("note", "")],
-        ((f"{h(r.layer)} {h(r.kind)}" + (" place" if r.layer == "places" else ""),
-          [(h(r.km_label), "n"), (h(fmt_dist(r.next_km)), "n"),
-           (f"<b>{h(r.name)}</b><br><span class=\"small\">{h(kind_label(r.kind, r.layer))}</span>", ""),
-           (h(r.side or ""), ""), (h(r.note), "note")])
-         for r in roadbook_rows(layers))))
-
-    parts.append("<h2>Stretches</h2>")
-    parts.append(_html_table(
-        [("from km", "n"), ("to km", "n"), ("length (km)", "n"), ("what", ""), ("note", "")],
-        ((h(s.kind),
-          [(h(fmt_km(s.km, s.km_pos)), "n"), (h(fmt_km(s.km_end, s.km_pos_end)), "n"), (h(_len_text(s)), "n"),
-           (f"<b>{h(s.name)}</b><br><span class=\"small\">{h(kind_label(s.kind, s.layer))}</span>", ""),
-           (h(s.note), "note")])
-         for s in stretch_rows(layers))))
-
-    parts.append(f"<h2>Longest stretch without food or water</h2><p class=\"gap\">{h(_gap_text(layers))}</p>")
-    if cues:
-        parts.append(f"<h2>Cue card: what the bike computer announces</h2><p class=\"small\">{h(CUE_INTRO)}</p>")
-        parts.append(_html_cues(cues))
-    if stages:
-        parts.append(f"<h2>Day stages</h2><p class=\"small\">{h(STAGES_INTRO)}</p>")
-        parts.append(_html_table(
-            [("day", "n"), ("from", ""), ("to", ""), ("km", "n"), ("files", ""), ("why the day ends there", "")],
-            (("", [(str(st.number), "n"), (h(st.start_name), ""), (h(st.end_name), ""),
-                   (f"{st.length_m / 1000:.1f}", "n"), (h(st.stem) + ".gpx/.fit/.tcx", ""), (h(st.how), "note")])
-             for st, _ in stages)))
-        for st, sc in stages:
-            parts.append(f"<h3>Day {st.number}: {h(st.start_name)} → {h(st.end_name)} "
-                         f"({st.length_m / 1000:.1f} km)</h3>")
-            parts.append(_html_cues(sc) if sc else "<p>No course points on this stage.</p>")
-    if profile_svg:
-        parts.append(f"<h2>Elevation</h2><div class=\"profile\">{profile_svg}</div>")
-
-    if rb.guidance:
-        parts.append("<h2>Guidance</h2><ul>")
-        parts += [f"<li><b>{h(g.topic)}:</b> {h(g.note)} <span class=\"small\">({h(rb.source_label(g.source))})"
-                  "</span></li>" for g in rb.guidance]
-        parts.append("</ul>")
-    if rb.transport:
-        parts.append("<h2>Transport</h2>")
-        for t in rb.transport:
-            f = transport_fields(rb, t)
-            parts.append(f"<h3>{h(_place_name(rb, t.from_place))} → {h(_place_name(rb, t.to_place))} "
-                         f"<span class=\"small\">({h(t.mode.replace('_', ' '))}, {h(t.id)})</span></h3>")
-            parts.append(_dl((k, h(v)) for k, v in f[3:]))
-    if rb.restrictions:
-        parts.append("<h2>Restrictions <span class=\"small\">(dated: such rules change)</span></h2>")
-        parts.append(_html_table(
-            [("date", ""), ("what", ""), ("where", ""), ("applies to", ""), ("note", "")],
-            (("", [(h(r.date), ""), (h(r.kind.replace("_", " ")), ""),
-                   (h(" ".join(x for x in (_place_name(rb, r.place), f"km {r.km:g}" if r.km is not None else "")
-                               if x)), ""),
-                   (h(r.applies_to or ""), ""), (f"{h(r.note)} <span class=\"small\">({h(rb.source_label(r.source))})"
-                                                 "</span>", "note")])
-             for r in rb.restrictions)))
-    if rb.border_crossings:
-        parts.append("<h2>Border crossings</h2>")
-        for b in rb.border_crossings:
-            parts.append(f"<h3>{h(b.name)}</h3>")
-            parts.append(_dl((label, h(lines[0]) if len(lines) == 1 else
-                              "<ul>" + "".join(f"<li>{h(x)}</li>" for x in lines) + "</ul>")
-                             for label, lines in border_fields(rb, b)))
-    off = _off_route_places(rb, layers)
-    if off:
-        parts.append("<h2>Places off the route</h2><ul>")
-        for pid in off:
-            p = rb.places[pid]
-            head = p.name + (f" {p.name_zh}" if p.name_zh else "")
-            sub = kind_label(p.kind, "places") + (f", {_ele_m(p.ele)} — {p.ele_source or 'source not given'}"
-                                        if p.ele is not None else "")
-            notes = "".join(f"<li>{h(n)}</li>" for n in p.notes)
-            parts.append(f"<li><b>{h(head)}</b> <span class=\"small\">({h(sub)})</span>"
-                         + (f"<ul>{notes}</ul>" if notes else "") + "</li>")
-        parts.append("</ul>")
-    if ctx.warnings:
-        parts.append("<h2>Build warnings</h2><ul class=\"small\">")
-        parts += [f"<li>{h(w)}</li>" for w in ctx.warnings]
-        parts.append("</ul>")
-    parts.append("<p class=\"small\">Made by kmpost. Road km as painted on the posts; check every fact on the "
-                 "road: such information changes.</p></body></html>")
-    return "\n".join(parts) + "\n"
+    svg = _profile(ctx, layers) if profile_svg is None else profile_svg
+    return to_html(roadbook_blocks(ctx, layers, cues=cues, stages=stages, profile_svg=svg), ctx.roadbook.route.name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -791,7 +960,7 @@ def render_html(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], profil
 def write_text_atomic(path: Path, text: str) -> Path:
     """Write UTF-8 text to ``path`` through a temporary file in the same folder + ``os.replace``."""
     with atomic_write(path, what="the roadbook", make_dirs=True) as f:
-        f.write(text)
+        f.write(safe_text(text))  # no raw control character or lone surrogate reaches the file
     return Path(path)
 
 
@@ -799,15 +968,15 @@ def write_roadbook(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], out
                    cues: Sequence[Cue] = (), stages: Sequence[tuple[Stage, Sequence[Cue]]] = ()) -> list[Path]:
     """Write ``roadbook.md`` and ``roadbook.html`` into ``out_dir`` (each atomically).
 
-    Both texts are rendered before either file is written. ``cues``/``stages``: see
-    :func:`render_markdown`.
+    The roadbook is built once (:func:`roadbook_blocks`) and rendered twice; both texts are
+    rendered before either file is written. ``cues``/``stages``: see :func:`roadbook_blocks`.
     """
-    md = render_markdown(ctx, layers, cues=cues, stages=stages)
-    page = render_html(ctx, layers, cues=cues, stages=stages)
+    blocks = roadbook_blocks(ctx, layers, cues=cues, stages=stages, profile_svg=_profile(ctx, layers))
+    md, page = to_markdown(blocks), to_html(blocks, ctx.roadbook.route.name)
     out = Path(out_dir)
     return [write_text_atomic(out / MD_NAME, md), write_text_atomic(out / HTML_NAME, page)]
 
 
-__all__ = ["Gap", "Row", "Stop", "StretchRow", "longest_gap", "longest_gap_km",
-           "render_html", "render_markdown", "roadbook_rows", "stretch_rows", "supply_stops",
-           "write_roadbook"]
+__all__ = ["Block", "Gap", "Row", "Stop", "StretchRow", "longest_gap", "longest_gap_km",
+           "render_html", "render_markdown", "roadbook_blocks", "roadbook_rows", "stretch_rows", "supply_stops",
+           "to_html", "to_markdown", "write_roadbook"]
