@@ -35,7 +35,7 @@ from dataclasses import dataclass
 #: A number as travellers write it: "1383", "1,383", "34.5", "12,5".
 NUM = r"(?:\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,3})?|\d{1,6}(?:[.,]\d{1,3})?)"
 #: Units of distance.
-KM_WORD = r"(?:kms?|kilomet(?:er|re)s?|kil[oó]metros?|k\.m\.|clicks?|klicks?|км|километр(?:а|ов)?)"
+KM_WORD = r"(?:kms?|kilomet(?:er|re)s?|kilometern|kil[oó]metros?|k\.m\.|clicks?|klicks?|км|километр(?:а|ов)?)"
 #: Numbers written as words ("three kilometers away from Dong Hen"); values in :data:`WORD_NUMBERS`.
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
@@ -44,7 +44,9 @@ _WORD_NUM = r"(?:" + "|".join(WORD_NUMBERS) + r")"
 MI_WORD = r"(?:miles?|mi)"
 _DASH = r"(?:-|–|—|to|until|till|through)"
 _APPROX = (r"(?:(?:approx(?:\.|imately)?|about|around|roughly|some|ca\.|circa|nearly|almost"
-           r"|just over|just under|over|under|less than|more than|~)\s{0,2})")
+           r"|just over|just under|over|under|less than|more than|~"
+           r"|(?:insgesamt\s)?(?:etwa|ungefähr|rund|knapp|gut)|environ|près de|unos|unas|aproximadamente|cerca de"
+           r"|quasi|circa)\s{0,2})")
 _POST_WORD = r"(?:post|marker|stone|mark|sign|pole)"
 
 #: Words that make a length a trip total or a daily figure (checked just before the number).
@@ -58,7 +60,8 @@ _TOTAL_BEFORE = re.compile(
 _APPROX_END = re.compile(rf"{_APPROX}$", re.IGNORECASE)
 #: Cheap substring pre-checks before the end-anchored searches (which cost ~10 us each).
 _APPROX_HINTS = ("approx", "about", "around", "roughly", "some", "ca.", "circa", "nearly",
-                 "almost", "just", "over", "under", "less", "more", "~")
+                 "almost", "just", "over", "under", "less", "more", "~", "etwa", "ungefähr", "rund",
+                 "knapp", "gut", "environ", "près", "unos", "unas", "aproxim", "cerca", "quasi")
 _TOTAL_HINTS = ("total", "altogether", "overall", "in all", "covered", "cycled", "rode", "ridden",
                 "biked", "walked", "travel", "did", "done", "clocked", "logged", "trip", "journey",
                 "tour", "distance", "length", "averag", "whole", "entire")
@@ -123,7 +126,8 @@ RE_DISTANCE = re.compile(
 _NOT_AFTER = re.compile(
     r"^\s?(?:/\s?h|/\s?hr|ph\b|p/h|per hour|an hour|/\s?day|per day|a day|each day|every day|"
     r"²|2\b|\^2|sq|square|long\b|wide\b|high\b|in length|of\b|stretch|section|loop|detour|ride\b|"
-    r"trip|tour|journey|day\b|today|yesterday|since\b|in \d+ (?:days|hours|weeks)|"
+    r"trip|tour|journey|day\b|today|yesterday|since\b|in \d+ (?:days|hours|weeks)|took\b|takes?\b|"
+    r"[\w\-]{0,20}(?:fahrt|reise)\b|"
     r"entfernung|entfernt|radius|umkreis)",
     re.IGNORECASE | re.ASCII,
 )
@@ -132,7 +136,7 @@ _NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
 #: Before a length: relative words ("after", "another", ...).
 _REL_BEFORE = re.compile(
     rf"(?:\b(?P<after>after|in|within|for(?= the (?:next|first|following))|nach|apr[eè]s|"
-    rf"despu[eé]s de|tras|dopo|a los|al cabo de|через|после)|\b"
+    rf"despu[eé]s de|tras|dopo|a los|al cabo de|au bout de|через|после)|\b"
     rf"(?P<another>another|a further|further|an additional|"
     rf"additional|a more|one more|(?:the )?(?:next|first|last|following))|\b(?P<at>at|at the|somewhere around|"
     rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
@@ -153,8 +157,9 @@ _PLACE_AFTER = re.compile(
     r"(?:by (?:road|bike|bus|car)\s|on the road\s|as the crow flies\s)?"
     r"(?P<rel>(?:away )?from|before|after|past|beyond|short of|out of|outside(?: of)?|[NSEW] of|N[EW] of|S[EW] of|"
     r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ward)? of|"
-    r"prior to|on from|ahead of|(?:before|after) (?:reaching|leaving|crossing|passing))"
-    r"\s{1,2}(?:the\s)?(?P<place>[A-Z][\w'’\-]{1,30}(?:[ /]{1,3}[A-Z][\w'’\-]{1,30}){0,3}"
+    r"prior to|on from|ahead of|(?:before|after) (?:reaching|leaving|crossing|passing)|"
+    r"(?:hinter|vor|nach|vom|von)(?= (?:dem |der |den )?(?!Norden|Süden|Osten|Westen|Hause)[A-ZÄÖÜ]))"
+    r"\s{1,2}(?:the\s|dem\s|der\s|den\s)?(?P<place>[A-Z][\w'’\-]{1,30}(?:[ /]{1,3}[A-Z][\w'’\-]{1,30}){0,3}"
     r"(?:\s(?:border|pass|junction|bridge|checkpoint|river|lake|turn[- ]?off|crossroads|dam|"
     r"gate|village|town|city))?"
     r"|(?:[a-z]+\s)?(?:border|pass|junction|turn[- ]?off|bridge|checkpoint|"
@@ -250,6 +255,7 @@ def find_references(sentence: str) -> list[Match]:
     low = sentence.lower()
     has_km = "km" in low or "kilom" in low
     has_k = "K" in sentence
+    cjk = any("\u3400" <= ch <= "\u9fff" for ch in sentence[:400]) if has_k else False
     has_mile = "mile" in low or "MP" in sentence or "MM" in sentence
 
     for m in RE_KM_RANGE.finditer(sentence) if has_km else ():
@@ -280,7 +286,8 @@ def find_references(sentence: str) -> list[Match]:
             continue
         v = float(m["a"]) + (float(m["m"]) / 1000.0 if m["m"] else 0.0)
         add(Match(v, "km", "marker", m.start(), m.end(), pattern="K post"))
-    for m in RE_POST_K.finditer(sentence) if has_k or has_km else ():
+    # in Chinese notes "167K" is a distance (167 km), not a post: zh.py reads it
+    for m in RE_POST_K.finditer(sentence) if (has_k and not cjk) or has_km else ():
         add(Match(float(m["a"] or m["b"]), "km", "marker", m.start(), m.end(), pattern="NK post"))
     for m in RE_MILE_MARKER.finditer(sentence) if has_mile else ():
         if _NUM_BEFORE.search(sentence[max(0, m.start() - 12):m.start()]):
@@ -302,6 +309,23 @@ def find_references(sentence: str) -> list[Match]:
     return found
 
 
+_RIDE_TO = re.compile(r"^\s?(?:bike\s|bicycle\s)?(?:ride|drive|cycle|pedal|walk|trek)\s(?:to|into|up to)\s(?:the\s)?"
+                      r"(?:[A-Z][\w'’\-]{1,30}|[a-z]{3,20}(?:\s[a-z]{3,20})?\b)")
+_A_BEFORE = re.compile(r"(?:^|\s)(?:a|à|á)\s$")
+_AT_FROM = re.compile(r"^\s?(?:(?:da|de|di|du|dal|dalla|del)\s|d[’'])(?:la\s|le\s)?"
+                      r"(?P<place>[A-Za-zÀ-ÿ][\w'’\-]{2,30})")
+_NOT_PLACES = {"distancia", "distance", "distanza", "recorrido", "carretera", "route", "strada", "subida",
+               "montée", "descente", "bajada", "salita", "discesa", "ruta", "camino", "chemin", "piste",
+               "pista", "long", "largo", "lunghezza", "longueur", "longitud", "desnivel", "dénivelé",
+               "ascenso", "descenso", "altura", "altitud", "altitude", "túnel", "tunnel", "tramo", "tratto"}
+
+
+def approx_ctx(before: str) -> bool:
+    """True when the words just before a length hedge it ("about", "etwa", "unos")."""
+    low = before.lower()
+    return any(w in low for w in _APPROX_HINTS) and bool(_APPROX_END.search(before[-30:]))
+
+
 def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, int, bool] | None:
     """Decide whether "<number> <unit>" is a cumulative or relative reference, or just a length.
 
@@ -311,6 +335,14 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
     after = sentence[m.end():m.end() + 90]
     if _NOT_BEFORE.search(before[-12:]):
         return None
+    ride = _RIDE_TO.match(after)
+    if ride and not _TOTAL_BEFORE.search(before):
+        # "a 27 mile ride to the ferry", "the 48-mile ride to Hillsborough": where the ride ends
+        return ("relative", None, m.end() + ride.end(), approx_ctx(before))
+    at = _AT_FROM.match(after) if _A_BEFORE.search(before[-4:]) else None
+    if at and at["place"].lower() not in _NOT_PLACES:
+        # "a 30 km da Roma", "à 12 km de Gap", "a 5 km de Tineo": N km from a named place
+        return ("cumulative", at["place"], m.end() + at.end(), approx_ctx(before))
     if _NOT_AFTER.match(after):
         # "another 40 km of downhill brings you to Alichur": progress, not a length
         prog = _PROGRESS.search(before)

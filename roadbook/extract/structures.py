@@ -47,14 +47,15 @@ class Found:
 
 
 # --- stage lists ---------------------------------------------------------------------------------
-_UNIT = r"(?:km|Km|KM|kms|kilomet(?:er|re)s?|公里|千米|mi|miles?)"
-_DIST = re.compile(r"(?<![\w.])(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])")
+_UNIT = r"(?:km|Km|KM|kms|kilomet(?:er|re)s?|kilometern|公里|公裡|千米|км|mi|miles?)"
+_DIST = re.compile(r"(?<![A-Za-z0-9_.])(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])")
 _DUAL = re.compile(r"\(\s?(?P<mi>\d{1,4}(?:\.\d{1,2})?)\s?(?:mi|miles?)\s?[,/;]\s?"
                    r"(?P<km>\d{1,4}(?:\.\d{1,2})?)\s?(?:km|kms)\s?\)")
 _PREFIX = re.compile(
     r"^\W{0,4}(?:"
-    r"(?:day|tag|etappe|stage|d|día|dia|jour|giorno)\s?(?:\d{1,3}|one|two|three|four|five|six|seven|"
-    r"eight|nine|ten)\b\.?\s?[:.\-–)]?"
+    r"(?:day|tag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день|этап)\s?(?:\d{1,3}|one|two|three|four|"
+    r"five|six|seven|eight|nine|ten)\b\.?\s?[:.\-–)]?"
+    r"|d\d{1,2}(?=[\u3400-\u9fff])"
     r"|第[一二三四五六七八九十\d]{1,3}[天日站]\s?(?:[(（][^)）]{0,20}[)）])?\s?[:：]?"
     r"|\d{1,2}(?:\s?-\s?\d{1,2})?\.?\s(?:[A-Z][a-zä]{2,9})\.?(?:\s\d{4})?\s?[-–;:,]"
     r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|"
@@ -89,8 +90,8 @@ def _clean_name(s: str) -> str | None:
     if m:
         s = s[:m.start()]
     s = s.strip(" \t•*·:：,.;–—-")
-    if not s or len(s) > 60 or re.search(r"\d{3,}", s):
-        return None
+    if not s or len(s) > 60 or (re.search(r"\d{3,}", s) and not (_CJK.search(s) and not s[-1].isdigit())):
+        return None                                  # "119道班" (a road station) is a name
     words = s.split()
     if _CJK.search(s):
         return s if len(words) <= 2 else None
@@ -120,7 +121,7 @@ def _names(seg: str, raw_end: dict[str, str]) -> tuple[str | None, str | None] |
     name ("Wild Camp, near Finger Mountain" for "Wild Camp"), so that the next leg's start
     ("Finger Mountain") is recognised as the same place.
     """
-    seg = _VON.sub("", seg.strip())
+    seg = _VON.sub("", seg.strip().rstrip(" -–—"))
     seg = re.sub(r"^(?:[A-Z][a-z]{2,15}:\s)(?=.*\s(?:to|-|–)\s)", "", seg)   # "Laos: A to B"
     parts = _SEP.split(seg)
     if len(parts) < 2:
@@ -151,9 +152,24 @@ class _Chain:
     active: bool = False
 
 
+#: Words inside brackets that make a distance a side trip or a remark, not the leg.
+_IN_PAREN_BAD = re.compile(r"再|又|至|到|进|進|alt|海拔|\b(?:via|detour|side|round|after|approx\w*|about|another|"
+                           r"more|nach|après|tras|dopo|later|total|gesamt)\b", re.IGNORECASE)
+#: "167K" in Chinese notes is a distance (167 km), not a km post.
+_ZH_K = re.compile(r"(?<=\d)K(?![\w+])")
+
+
+#: A guide's section header ("Section 4: Ruoqiang – Qiemo (340 km)") gives a length, not a day's leg.
+_SECTION = re.compile(r"^\W{0,3}(?:section|abschnitt|tramo|tronçon|tratto|part|teil)\s?\d", re.IGNORECASE)
+
+
 def _leg(line: str, raw_end: dict[str, str]) -> tuple[float, str, str | None, str | None] | None:
     """(length, unit, start, end) of a stage line, or None."""
+    if _SECTION.match(line):
+        return None
     body = _PREFIX.sub("", line.strip(), count=1)
+    if _CJK.search(body):
+        body = _ZH_K.sub("km", body)
     dual = _DUAL.search(body)
     if dual:
         names = _names(body[:dual.start()], raw_end)
@@ -161,8 +177,12 @@ def _leg(line: str, raw_end: dict[str, str]) -> tuple[float, str, str | None, st
     dm = None
     for m in _DIST.finditer(body):
         before = body[max(0, m.start() - 8):m.start()]
-        if _TOTAL.search(before) or body[:m.start()].count("(") > body[:m.start()].count(")"):
+        if _TOTAL.search(before):
             continue
+        opened = max(body.rfind("(", 0, m.start()), body.rfind("（", 0, m.start()))
+        if opened > max(body.rfind(")", 0, m.start()), body.rfind("）", 0, m.start())) and _IN_PAREN_BAD.search(
+                body[opened:m.start()]):
+            continue    # "(再行52公里至磨西镇...)": a side trip inside brackets, not the day's leg
         if _PLACE_REL.match(body[m.end():m.end() + 6]):
             return None
         dm = m
@@ -170,7 +190,8 @@ def _leg(line: str, raw_end: dict[str, str]) -> tuple[float, str, str | None, st
     if dm is None:
         return None
     unit = "mi" if dm["u"].lower().startswith("mi") else "km"
-    before_segs: list[str] = [x for x in re.split(r"[,;，；]|\.\s", body[:dm.start()]) if x.strip()][-1:]
+    # the names may sit one segment further back: "A - B,当日行程98公里"
+    before_segs: list[str] = [x for x in re.split(r"[,;，；]|\.\s", body[:dm.start()]) if x.strip()][-2:][::-1]
     after = re.split(r"[,;，；]|\.\s", body[dm.end():])
     for seg in [*before_segs, *after[:4]]:
         names = _names(seg, raw_end)
@@ -189,7 +210,11 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
     def same(a: str | None, b: str | None) -> bool:
         return _same(a, b, raw_end)
 
-    def emit(i: int, leg: float, unit: str, start: str | None, end: str | None, text: str) -> None:
+    def emit(i: int, leg: float, unit: str, start: str | None, end: str | None, text: str,
+             unnamed_ok: bool = False) -> None:
+        """Add one leg; ``unnamed_ok``: a day list from its first day may start without a name."""
+        if leg <= 0:
+            return                                        # a rest day ("Wörth, 0 Km Ruhetag")
         if start is not None and end is not None and same(start, end) and not same(start, ch.end):
             ch.place, ch.end, ch.total, ch.unit, ch.active = start, end, 0.0, unit, True
             return
@@ -197,7 +222,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             ch.place, ch.end, ch.total, ch.unit, ch.active = start, end, 0.0, unit, True
             return
         if not ch.active or unit != ch.unit or (start is not None and not same(start, ch.end)):
-            if start is None and not ch.active:
+            if start is None and not ch.active and not unnamed_ok:
                 return
             ch.place, ch.total, ch.unit, ch.active = start, 0.0, unit, True
         ch.total = round(ch.total + leg, 3)
@@ -206,52 +231,140 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
                          leg_km=leg if unit == "km" else round(leg * 1.609344, 3)))
         used.add(i)
 
+    day_head: tuple[int, bool] | None = None      # a day header line without names: (line, first day?)
     for i, raw in enumerate(lines, start=1):
         line = raw.strip()
-        if not line or len(line) > MAX_LINE or (not re.search(r"\d", line) and pending is None):
-            if line and len(line) <= MAX_LINE and pending is None:
+        if not line or len(line) > MAX_LINE:
+            continue
+        label = _LABEL_LINE.match(line)
+        if label and (pending is None or i - pending[0] > 3) and not _DIST.search(line):
+            # "Ziel: Camping X in Flaach", "路線:台東金崙-台東長濱 台9-台30": the day's names
+            nm = _names(label["rest"], raw_end)
+            if nm:
+                pending = (i, nm[0] or "", nm[1] or "")
+            elif day_head is not None and label["key"].lower() in _END_KEYS:
+                end = _clean_name(re.sub(r"^(?:camping|campingplatz|zeltplatz|hotel)\s(?:in\s)?", "",
+                                         label["rest"], flags=re.IGNORECASE))
+                pending = (i, "", end or "")
+            continue
+        if not _HAS_DIGIT.search(line):
+            if pending is None:
                 body = _PREFIX.sub("", line, count=1)
                 if body != line:
                     nm = _names(body, raw_end)
                     if nm:
                         pending = (i, nm[0] or "", nm[1] or "")
             continue
-        chain = list(_CHAIN.finditer(line))
-        if len(chain) >= 2:
-            head = line[:chain[0].start()]
-            start = re.split(r"[:：]", head)[-1].strip(" →-—") or None
-            start = _clean_name(start) if start else None
+        chain = _chain_legs(line)
+        if chain:
+            start, legs = chain
             if start and (not ch.active or not same(start, ch.end)):
                 ch.place, ch.end, ch.total, ch.unit, ch.active = start, start, 0.0, "km", True
-            for m in chain:
-                emit(i, _num(m["v"]), "km", ch.end if ch.active else None, m["n"], line)
+            for name, v in legs:
+                emit(i, v, "km", ch.end if ch.active else None, name, line)
             continue
         leg = _leg(line, raw_end)
         if leg is not None:
-            pending = None
+            pending, day_head = None, None
             emit(i, leg[0], leg[1], leg[2], leg[3], line)
             continue
-        to = _TO_ONLY.match(_PREFIX.sub("", line, count=1))
+        body = _PREFIX.sub("", line, count=1)
+        if body != line:
+            one = _ONE_PLACE.match(body)
+            if one:
+                # "28.04.03   Bacharach, 144 Km": a dated day line naming only where it ended
+                unit = "mi" if one["u"].lower().startswith("mi") else "km"
+                emit(i, _num(one["v"]), unit, ch.end if ch.active else None, one["n"].strip(), line,
+                     unnamed_ok=True)
+                pending, day_head = None, None
+                continue
+        to = _TO_ONLY.match(body)
         if to and ch.active:
             unit = "mi" if to["u"].lower().startswith("mi") else "km"
             emit(i, _num(to["v"]), unit, ch.end, to["n"].strip(), line)
             pending = None
             continue
-        if pending is not None and i - pending[0] <= 3:
-            mm = re.match(r"^(?:总里程|總里程|distance|strecke)?\s?[:：]?\s?(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?"
-                         r"(?P<u>" + _UNIT + r")(?![A-Za-z])", line, re.IGNORECASE)
-            if mm:
-                unit = "mi" if mm["u"].lower().startswith("mi") else "km"
-                emit(i, _num(mm["v"]), unit, pending[1], pending[2], f"{lines[pending[0] - 1].strip()} {line}")
+        mm = _DIST_LINE.match(line)
+        if mm and pending is not None and i - pending[0] <= 3:
+            unit = "mi" if mm["u"].lower().startswith("mi") else "km"
+            first = day_head is not None and day_head[1]
+            emit(i, _num(mm["v"]), unit, pending[1] or None, pending[2] or None,
+                 f"{lines[pending[0] - 1].strip()} {line}", unnamed_ok=first or (ch.active and not pending[1]))
+            pending, day_head = None, None
+            continue
+        if mm and pending is None and day_head is not None and i - day_head[0] <= 2:
+            # "День 1" / "80 км — ...": a numbered day list whose ends are not named
+            emit(i, _num(mm["v"]), "mi" if mm["u"].lower().startswith("mi") else "km", None, None, line,
+                 unnamed_ok=day_head[1] or ch.active)
+            day_head = None
+            continue
+        if body != line and not _DIST.search(body):
+            nm = _names(body, raw_end) if pending is None else None
+            if nm:
+                pending = (i, nm[0] or "", nm[1] or "")
+            elif not body.strip(" .:-–()/0123456789") or _DATE_ONLY.match(body):
+                day_head = (i, bool(_FIRST_DAY.match(line)))
                 pending = None
-                continue
-        if pending is None:
-            body = _PREFIX.sub("", line, count=1)
-            if body != line and not _DIST.search(body):
-                nm = _names(body, raw_end)
-                if nm:
-                    pending = (i, nm[0] or "", nm[1] or "")
     return out, used
+
+
+_HAS_DIGIT = re.compile(r"\d")
+#: "Ziel: X", "Route: A - B", "路線:A-B": a line naming the day's start and end (or only its end).
+_LABEL_LINE = re.compile(r"^(?P<key>ziel|destination|arrivée|llegada|destino|today's route|route|路線|路线|路程|行程)"
+                         r"\s?[:：]\s?(?P<rest>\S.{0,120})$", re.IGNORECASE)
+_END_KEYS = {"ziel", "destination", "arrivée", "llegada", "destino"}
+#: The distance line under a day's names: "Strecke: 85km", "Day Mileage: 66 miles", "總路程:156公里".
+_DIST_LINE = re.compile(
+    r"^(?:(?:day\s)?mileage|miles today|distance|dist\.?|strecke|longitud|distancia|行程|路程|总路程|總路程|"
+    r"总里程|總里程|里程)?\s?[:：=]?\s?(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])"
+    r"(?!\s?/)", re.IGNORECASE)
+#: The first day of a numbered list ("Tag 1", "День 1", "第一天", "Day one").
+_FIRST_DAY = re.compile(r"^\W{0,4}(?:(?:day|tag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день)\s?"
+                        r"(?:1|one)\b|第[一1][天日站])", re.IGNORECASE)
+_DATE_ONLY = re.compile(r"^\s*\d{1,2}[./]\d{1,2}[./]?(?:\d{2,4})?\s*$")
+_ONE_PLACE = re.compile(r"^(?P<n>[A-ZÄÖÜ][\w'’\-]{1,30}(?:\s[A-ZÄÖÜ][\w'’\-]{1,30}){0,2}),?\s{1,6}"
+                        r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])"
+                        r"(?!\s?(?:to|zum|zur|nach|bis|hasta|à|from|von|de)\b)")
+#: A Chinese leg after its end's name: "卡子拉山口(4718M)30KM", "雅安(147公里)".
+_CHAIN_LEG = re.compile(r"(?P<n>[^\s→\-—–()（）:：,，。]{1,20}?)(?:[(（](?P<alt>[^)）]{0,14})[)）])?\s?"
+                        r"(?:[(（]\s?)?(?P<v>\d{1,4}(?:\.\d{1,2})?)\s?(?:公里|公裡|千米|km|KM|Km)(?:\s?[)）])?"
+                        r"(?![A-Za-z])")
+_CHAIN_GAP = re.compile(r"^[\s→\-—–>]*$")
+
+
+def _chain_legs(line: str) -> tuple[str | None, list[tuple[str, float]]] | None:
+    """(start, [(end, leg km)]) of an arrow or dash chain with two or more legs, else None.
+
+    The chain stops at a name without a distance ("措拉乡10KM–拉拉山隧道口(3060M)–巴塘35KM": the
+    leg to 巴塘 starts at the tunnel, which has no position, so the sum would be wrong).
+    """
+    if not _CJK.search(line):
+        return None
+    legs = list(_CHAIN_LEG.finditer(line))
+    if len(legs) < 2:
+        return None
+    head = line[:legs[0].start()]
+    parts = [p for p in re.split(r"→|——|—-|--|—|–|(?<=[\u3400-\u9fff])-(?=[\u3400-\u9fff(（])", head) if p.strip()]
+    if not parts:
+        return None
+    start = _clean_name(re.split(r"[:：]", parts[0])[-1])
+    out: list[tuple[str, float]] = []
+    prev_end = legs[0].start()
+    for k, m in enumerate(legs):
+        gap = line[prev_end:m.start()]
+        if k == 0:
+            gap = re.split(r"→|——|—-|--|—|–|-", head)[-1] if len(parts) > 1 else ""
+            gap = "" if not gap.strip() else gap
+        if k > 0 and not _CHAIN_GAP.match(gap):
+            break
+        name = m["n"].strip(" ·•")
+        if not _CJK.search(name) or (m["alt"] is not None and not re.search(r"\d", m["alt"] or "x")):
+            break
+        out.append((name, _num(m["v"])))
+        prev_end = m.end()
+    if len(out) < 2 or start is None:
+        return None
+    return start, out
 
 
 # --- tables, cue sheets, roll charts -------------------------------------------------------------
@@ -266,6 +379,10 @@ _LISTNO = re.compile(r"^\s*(?:\d{1,2}[.)]\s|[-•*·]\s)")
 _TURN = re.compile(r"^\W{0,2}(?P<t>LWR|RWR|RBT|STR|QL|QR|BL|BR|SL|SR|TL|TR|KL|KR|ST|L|R|S|X|U|C|>|"
                    r"left|right|straight|continue|roundabout|u-turn)(?=\s|$|@)", re.IGNORECASE)
 _HEAD_DIST = re.compile(r"(?:dist|total|mileage|odo|cum|km|kilomet|miles?\b|距|里程|累计|公里)", re.IGNORECASE)
+#: Row labels of ride statistics ("Ave. Speed = 8.0", "Monthly Dist. = 72.70"): never a position.
+_ROW_BAD = re.compile(r"\bave\.\s|\b(?:speed|avg|average|max|time|elev\w*|altitude|gain|calories|temp\w*|monthly|"
+                      r"yearly|weekly|total|velocidad|vitesse|geschw\w*|höhenmeter|dénivelé|desnivel)\b"
+                      r"|速度|均速|时间|時間|海拔|累计爬升", re.IGNORECASE)
 _HEAD_BAD = re.compile(r"(?:alt|elev|height|海拔|高度|ele\b|price|cost|€|\$|元|time|时间|zeit|uhr)", re.IGNORECASE)
 
 
@@ -387,7 +504,7 @@ def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[lis
             flush()
             continue
         c = _cells(raw)
-        if not c or len(c) > 6:
+        if not c or len(c) > 6 or _ROW_BAD.search(raw):
             flush()
             continue
         if rows and len(rows[-1][1]) != len(c):

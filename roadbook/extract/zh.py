@@ -21,22 +21,39 @@ from roadbook.extract.categories import Category
 from roadbook.extract.patterns import Match
 
 CJK = re.compile(r"[\u3400-\u9fff]")
-_ZH_NUM = {"半": 0.5, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+_ZH_NUM = {"零": 0, "半": 0.5, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
            "八": 8, "九": 9, "十": 10}
-_N = r"(?P<v>\d{1,5}(?:\.\d{1,2})?|[半一二两兩三四五六七八九十])"
-_U = r"\s?(?:公里|千米|km|KM|K|k)"
+_N = r"(?P<v>\d{1,5}(?:\.\d{1,2})?|[零半一二两兩三四五六七八九十])"
+_KM = r"(?:公里|公裡|千米|km|KM|Km)"
+_U = r"\s?(?:公里|公裡|千米|km|KM|Km|K|k)"
 _PLACE = r"(?P<p>[\u3400-\u9fff]{2,10})"
+_LAZY_PLACE = r"(?P<p>[\u3400-\u9fff]{2,10}?)"
+_ABOUT = r"(?:约|約|大约|大約|只有|还有|還有|仅|僅)?"
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(_N + r"\s?(?:公里|千米)处"), "marker"),
-    (re.compile(r"(?:距|离|離)" + _PLACE + r"\s?" + _N + _U + r"\s?[处處]?"), "before"),
-    (re.compile(_PLACE + r"(?:往|到|至)(?P<q>[\u3400-\u9fff]{2,10}?)(?:全程|约|約)?\s?" + _N + r"\s?(?:公里|千米|km)"),
-     "from"),
-    (re.compile(r"在\s?" + _N + r"\s?(?:公里|千米|km)的?(?:位置|处|處)"), "odometer"),
-    (re.compile(r"(?:再|又)(?:骑|騎|行|走|前进|前進)(?:了)?\s?" + _N + r"\s?(?:公里|千米|km)"), "relative"),
-    (re.compile(r"(?<![\d.])" + _N + r"\s?(?:公里|千米|km)\s?(?:后|後|之后|之後|(?:可)?(?:至|到))"), "relative"),
+    # "距离巴塘约20公里处", "距葉城縣只有110公里": N km before the place (before the marker form)
+    (re.compile(r"(?:距离|距離|距|离|離)" + _LAZY_PLACE + r"\s?" + _ABOUT + r"\s?" + _N + _U + r"\s?[处處]?"),
+     "before"),
+    # "1452公里处", "零公里处", "0公里路碑": the road's km post
+    (re.compile(_N + r"\s?(?:公里|公裡|千米)(?:处|處|路碑|碑|牌|标|標)"), "marker"),
+    # "从相克宗出发,5km左右": N km from the named start
+    (re.compile(r"(?:从|從)" + _LAZY_PLACE + r"(?:出发|出發)[,，]?\s?" + _ABOUT + r"\s?" + _N + r"\s?" + _KM), "from0"),
+    (re.compile(r"(?:从|從)?" + _LAZY_PLACE + r"(?:往|到|至)(?P<q>[\u3400-\u9fff]{2,10}?)[,，]?\s?(?:全程|约|約)?\s?"
+                + _N + r"\s?" + _KM + r"(?!\s?(?:路段|的路|路程|段|左右的))"), "from"),
+    (re.compile(r"在\s?" + _N + r"\s?" + _KM + r"的?(?:位置|处|處)"), "odometer"),
+    # "此时里程约100K": the day's odometer
+    (re.compile(r"(?<![总總全])里程\s?[:：]?\s?(?:约|約|约略|約略)?\s?" + _N + _U + r"(?![A-Za-z])"), "odometer"),
+    (re.compile(r"(?:再|又)(?:骑|騎|行|走|前进|前進)(?:了)?\s?" + _N + r"\s?" + _KM), "relative"),
+    # "还有70公里就到理塘", "奔40公里外的叶城": the place still ahead
+    (re.compile(r"(?:还有|還有)\s?" + _N + r"\s?" + _KM + r"\s?(?:就|便)?(?:到|至|可到)"), "relative"),
+    (re.compile(r"(?<![\d.])" + _N + r"\s?" + _KM + r"外的?[\u3400-\u9fff]"), "relative"),
+    (re.compile(r"(?<![\d.])" + _N + r"\s?" + _KM + r"\s?(?:后|後|之后|之後|(?:可)?(?:至|到))"), "relative"),
 )
 _LENGTH_BEFORE = re.compile(r"(?:连续|連續|全程|总|總|共|前|后|後|长|長|上坡|下坡|行程)\s?$")
+
+
+#: Words after 距/离 that are no place on the route ("塔尔钦村离路边4公里": 4 km off the road).
+_NOT_A_PLACE = {"路边", "路邊", "公路", "这里", "這裡", "这儿", "那里", "那裡", "主路", "国道", "國道"}
 
 
 def _value(s: str) -> float:
@@ -50,16 +67,18 @@ def find_references_zh(sentence: str) -> list[Match]:
         for m in rx.finditer(sentence):
             if any(m.start() < f.end and f.start < m.end() for f in found):
                 continue
-            if kind in ("relative", "odometer", "marker") and _LENGTH_BEFORE.search(
-                    sentence[max(0, m.start() - 3):m.start()]):
+            if (kind in ("relative", "odometer", "marker") and m.group(0)[:1] not in "再又还還里"
+                    and _LENGTH_BEFORE.search(sentence[max(0, m.start() - 3):m.start()])):
                 continue
+            if kind == "before" and m["p"] in _NOT_A_PLACE:
+                continue                                  # "离路边4公里": off the road, not on it
             v = _value(m["v"])
             if kind == "marker":
                 found.append(Match(v, "km", "marker", m.start(), m.end(), pattern="N公里处"))
             elif kind == "before":
                 found.append(Match(v, "km", "cumulative", m.start(), m.end(), place=m["p"],
                                    pattern="距X N公里"))
-            elif kind == "from":
+            elif kind in ("from", "from0"):
                 found.append(Match(v, "km", "cumulative", m.start(), m.end(), place=m["p"],
                                    pattern="A往B N公里"))
             elif kind == "odometer":
