@@ -239,6 +239,8 @@ class Course:
         cues: the placed course points (FIT/TCX, cue card), in course order.
         waypoints: the GPX waypoints (every point with a position), in course order.
         skipped_gpx, skipped_course: one line per event left out of GPX / of FIT and TCX.
+        xy: the vertices in the line's local projection, metres (a view of the MeasuredLine's,
+            when its vertices are the track's), or None: simplification projects them.
     """
 
     track: Track
@@ -253,6 +255,7 @@ class Course:
     waypoints: list[Waypoint]
     skipped_gpx: list[str]
     skipped_course: list[str]
+    xy: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _lines: dict[int | None, CourseLine] = field(default_factory=dict, repr=False)
 
     @property
@@ -269,7 +272,8 @@ class Course:
             if key is None:
                 keep, dev = None, 0.0
             else:
-                r = simplify_to_budget(self.track.lon, self.track.lat, key, self.track.segment_starts)
+                r = simplify_to_budget(self.track.lon, self.track.lat, key, self.track.segment_starts,
+                                       xy=self.xy)
                 keep, dev = r.keep, r.max_deviation_m
             got = _course_line(self.track, self.along_m, keep, dev)
             self._lines[key] = got
@@ -362,7 +366,17 @@ def build_course(track: Track, along_m: np.ndarray | None, events: Any, *, name:
                   description, prof, tuple(sources), pts, cues, wpts,
                   [f"{p.kind} {p.name!r}: no position" for p in pts
                    if not (math.isfinite(p.lon) and math.isfinite(p.lat))],
-                  [f"{p.kind} {p.name!r}: no along-track position" for p in pts if p.along_m is None])
+                  [f"{p.kind} {p.name!r}: no along-track position" for p in pts if p.along_m is None],
+                  _same_vertices(track, line))
+
+
+def _same_vertices(track: Track, line: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """The line's projected (x, y) when its vertices are exactly the track's (no copy), else None."""
+    if line is None or len(line.lon) != len(track):
+        return None
+    if not (np.array_equal(line.lon, track.lon) and np.array_equal(line.lat, track.lat)):
+        return None
+    return line.x, line.y
 
 
 def _placer(track: Track, line: Any) -> Placer:

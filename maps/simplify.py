@@ -39,8 +39,12 @@ class Simplified:
 
 
 def simplify_to_budget(lon: np.ndarray, lat: np.ndarray, max_points: int,
-                       segment_starts: np.ndarray | None = None) -> Simplified:
+                       segment_starts: np.ndarray | None = None,
+                       xy: tuple[np.ndarray, np.ndarray] | None = None) -> Simplified:
     """Keep at most ``max_points`` vertices of a (lon, lat) degrees polyline.
+
+    ``xy``: the same vertices already in a local metric projection (metres; e.g. the x, y of a
+    :class:`geo.lrs.MeasuredLine`), so that they are not projected again.
 
     Every segment keeps its first and last vertex, so ``max_points`` must be at least twice the
     number of segments. Returns the kept indices and the measured largest deviation in metres.
@@ -59,8 +63,10 @@ def simplify_to_budget(lon: np.ndarray, lat: np.ndarray, max_points: int,
                          f"{len(starts)} segments; give at least {2 * len(starts)}")
     if n <= max_points:
         return Simplified(np.arange(n, dtype=np.int64), 0.0, 0.0)
-    proj = LocalProjection.centred_on(lon, lat)
-    x, y = proj.forward(lon, lat)
+    if xy is None:
+        x, y = LocalProjection.centred_on(lon, lat).forward(lon, lat)
+    else:
+        x, y = xy
     idx = np.arange(n, dtype=np.float64)
     lines: list[shapely.LineString] = []
     singles: list[int] = []

@@ -106,3 +106,14 @@ def test_fit_altitude_missing_on_some_vertices(tmp_path: Path) -> None:
     recs = msgs["record_mesgs"]
     assert "altitude" not in recs[3] and "altitude" not in recs[10]
     np.testing.assert_allclose(recs[4]["altitude"], ele[4], atol=0.2)
+
+
+def test_simplification_reuses_the_line_projection(track: Track) -> None:
+    from maps.simplify import simplify_to_budget
+
+    line = MeasuredLine(track.lon, track.lat)
+    c = build_course(track, None, None, name="xy", line=line)
+    assert c.xy is not None and c.xy[0] is line.x
+    own = simplify_to_budget(track.lon, track.lat, 300, track.segment_starts)
+    np.testing.assert_array_equal(c.line(300).lon, track.lon[own.keep])
+    assert c.line(300).max_deviation_m == pytest.approx(own.max_deviation_m, abs=1e-6)
