@@ -10,11 +10,17 @@ items are differences of road km (``km_pos``), in km.
 * :func:`stretch_rows` -- km ranges (highway / old road parallels, resurfacing, downhills,
   no-services stretches, camping zones, hazards).
 * :func:`longest_gap` -- the longest stretch without food or water, route start and end included.
-* :func:`render_markdown`, :func:`render_html`, :func:`write_roadbook`.
+* :func:`roadbook_blocks` -- the printable roadbook, built once, as a list of typed blocks
+  (:class:`Title`, :class:`Heading`, :class:`Notice`, :class:`Para`, :class:`Facts`,
+  :class:`Items`, :class:`Table` of typed cells -- :class:`Text`, :class:`Km`, :class:`Dist`,
+  :class:`Named` (a name with its kind label), :class:`Note` -- and :class:`Figure`).
+* :func:`to_markdown`, :func:`to_html` -- the two renderers of those blocks;
+  :func:`render_markdown`, :func:`render_html`, :func:`write_roadbook`.
 
-All text that comes from a roadbook (notes are untrusted internet text) is escaped: HTML-escaped
-in the HTML page, backslash-escaped in the Markdown (so that ``<script>`` stays literal text in
-any CommonMark renderer and a ``|`` cannot break a table).
+The blocks hold plain text; all text that comes from a roadbook (notes are untrusted internet
+text) is escaped by the renderers only: HTML-escaped in the HTML page (:func:`h`), backslash-escaped
+in the Markdown (:func:`md_escape`, :func:`md_cell`: ``<script>`` stays literal text in any
+CommonMark renderer, and a ``|`` or a line break cannot break a table).
 """
 
 from __future__ import annotations

@@ -396,3 +396,40 @@ def test_decreasing_km_route_rows_follow_the_direction_of_travel():
     g = longest_gap(layers)
     assert g is not None
     assert (g.from_km, g.to_km, g.length_km, g.to_name) == (150.0, 100.0, 50.0, "route end")
+
+
+def _evil_blocks():
+    """One block of every type, with hostile text in every text field the model has."""
+    import maps.roadbook_text as t
+    bad = EVIL + "\nsecond line | <i>x</i>"
+    return [t.Title(bad), t.Notice(bad), t.Heading(2, bad, bad), t.Para(bad, "small"),
+            t.Facts(((bad, (bad,)), (bad, (bad, bad)))),
+            t.Items((t.Item((t.Span(bad, "b"), t.Span(bad), t.Span(bad, "small"),
+                             t.Span("javascript:alert(1)", "link")), (bad,)),), small=True),
+            t.Table((t.Column(bad, True), t.Column("n"), t.Column("what"), t.Column("x"), t.Column("note")),
+                    (t.TableRow((t.Km(None, 12.0), t.Dist(3.0, 9.0), t.Named(bad, bad), t.Text(bad),
+                                 t.Note(bad, bad)), bad),
+                     t.TableRow((t.Km(7.0, 7.0), t.Dist(None), t.Named(bad), t.Text(""), t.Note("")))))]
+
+
+def test_html_renderer_escapes_every_text_of_the_model():
+    from maps.roadbook_text import to_html
+    page = to_html(_evil_blocks(), EVIL)
+    body = page.split("</style>", 1)[1]
+    for tag in ("<script", "<i>", "<iframe", "<b>CP", "href="):
+        assert tag not in body.lower(), tag
+    assert body.count("&lt;script&gt;") >= 20 and "&lt;i&gt;x&lt;/i&gt;" in body
+    assert '<tr class="&lt;script&gt;' in body  # a row class is escaped like any text
+    assert "<td class=\"n\">≈12.0</td>" in body and "3.0 (stated 9)" in body
+
+
+def test_markdown_renderer_keeps_every_table_row_on_one_line():
+    from maps.roadbook_text import to_markdown
+    md = to_markdown(_evil_blocks())
+    assert not re.search(r"(?<!\\)<", md.replace("<br>", ""))
+    rows = [line for line in md.splitlines() if line.startswith("|")]
+    assert len(rows) == 4  # header, rule, two rows: the line breaks of the cells became <br>
+    assert all(len(_cells(r)) == 5 for r in rows), rows
+    assert rows[1] == "|---:|---|---|---|---|"
+    assert rows[3].startswith("| 7 |   | ")  # an empty cell is one space
+    assert "second line \\| \\<i\\>x\\</i\\>" in rows[2]
