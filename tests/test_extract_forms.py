@@ -184,3 +184,108 @@ def test_long_thousands_runs_and_many_abbreviations_stay_correct() -> None:
     from roadbook.extract.categories import categorize
     abbr = {c: "new highway" for c in ("H", "HW", "X")}
     assert categorize("At km 1385 HW stops.", abbr).because == ("highway",)
+
+
+# --- round 3 forms (own words and numbers; the real form each one stands for is named) ---------
+
+def test_chinese_chain_with_altitudes_and_legs_after_names() -> None:
+    # form of r3_zh_litang_batang: "A—B(alt)NKM—C NKM–D(alt)NKM"; the chain stops at a name
+    # without a distance (the next leg starts there, so its sum would be wrong)
+    text = "甲站—-乙山口(4500M)20KM—丙村8KM–丁县(3900M)40KM 。\n"
+    assert evs(text) == [(20, "km", "cumulative"), (28, "km", "cumulative"), (68, "km", "cumulative")]
+    broken = "甲站–乙山脚(约4000M)30KM—丙垭口(4600M)9KM–丁隧道口(3000M)–戊县(2500M)25KM 。\n"
+    assert evs(broken) == [(30, "km", "cumulative"), (39, "km", "cumulative")]
+
+
+def test_chinese_before_place_remaining_and_outside_forms() -> None:
+    # forms of r3_zh_litang_batang ("距离X约N公里处"), r3_zh_xz_kudi ("距X只有N公里"),
+    # r3_zh_mala_litang ("还有N公里就到X"), r3_zh_xz_yecheng ("奔N公里外的X")
+    got = extract_events("垭口之后一直到距离甲县约12公里处均为下坡。", "t")
+    assert [(e.value, e.ref, e.place) for e in got] == [(12, "cumulative", "甲县")]
+    got = extract_events("翻过乙达坂后,距丙城只有90公里的路了。", "t")
+    assert [(e.value, e.ref, e.place) for e in got] == [(90, "cumulative", "丙城")]
+    assert evs("还有35公里就到丁镇,天快黑了。") == [(35, "km", "relative")]
+    assert evs("早上骑车奔25公里外的戊县。") == [(25, "km", "relative")]
+    # off the road is no position on it; a section length is no position either
+    assert evs("己村离路边3公里,要买门票。") == []
+    assert evs("庚乡到辛县约40公里路段有落石。") == []
+
+
+def test_chinese_odometer_k_suffix_and_zero_post() -> None:
+    # forms of r3_zh_tw_faqs ("此時里程約100K", "(A-B,約略167K)") and r3_zh_xz_kudi ("0公里路碑",
+    # "零公里牌樓" on the next line: one post)
+    assert evs("到便利店休息,此时里程约85K,距离乙市还有40-50K") == [(85, "km", "cumulative")]
+    assert evs("5/2环岛DAY1 (甲市-乙市,约略140K)\n") == [(140, "km", "cumulative")]
+    assert evs("绿道骑行总里程900公里") == []
+    text = "甲县,国道0公里路碑。\n抵达甲县的零公里牌楼,完成全程。\n"
+    assert evs(text) == [(0, "km", "marker")]
+
+
+def test_chinese_prose_legs_are_summed() -> None:
+    # form of r3_zh_luhuo: "从A到B,全程N公里" then "从B县城到C县城M公里": C lies N+M from A;
+    # "一直爬到X N公里" in between is a point of the first leg
+    text = "从甲乡到乙镇,全程60公里,一直爬到隧道口12公里。\n第二天从乙镇县城到丙县城80公里。\n"
+    got = extract_events(text, "t")
+    assert [(e.value, e.place) for e in got] == [(60, "甲乡"), (12, "甲乡"), (140, "甲乡")]
+
+
+def test_day_header_then_label_and_distance_lines() -> None:
+    # forms of r3_de_kopfs ("Tag 1 date" / "Ziel: Camping X" / "Strecke: Nkm"), h2_doonkeen_toledo
+    # ("Day Five – A to B" / "Day Mileage: N miles"), r3_zh_tw_moto ("路線:A-B" / "總路程:N公里")
+    text = ("Tag 1     3.6.19\n\nZiel: Campingplatz Aheim\nStrecke: 64km\n\n"
+            "Tag 2     4.6.19\n\nZiel: Camping in Bdorf\nStrecke: 58km\n")
+    assert evs(text) == [(64, "km", "cumulative"), (122, "km", "cumulative")]
+    text = "Day Four – Alpha, WA to Beta, WA\n\nDay Mileage: 54 miles\nTotal Mileage: 270 miles\n"
+    assert evs(text) == [(54, "mi", "cumulative")]
+    assert evs("第三天:6/2(星期六)\n路线:甲乡-乙镇 省道12\n总路程:120公里\n") == [(120, "km", "cumulative")]
+    # a later day alone (no day 1, no names) gives no position: "Day 31" / "Miles: 122"
+    assert evs("Day 17\nMiles: 88\nMileage from start: 1,450\n") == []
+
+
+def test_numbered_day_list_without_names_and_dated_one_place_lines() -> None:
+    # forms of r3_ru_velovalera ("День 1" / "80 км — ...") and r3_de_liegeradler ("date  Place, N Km",
+    # a rest day "0 Km Ruhetag" is no event)
+    text = "День 1\n70 км — старт и проводы.\nДень 2\n95 км — ночёвка в палатке.\n"
+    assert evs(text) == [(70, "km", "cumulative"), (165, "km", "cumulative")]
+    text = ("03.05.04   Adorf, 120 Km\n\nWir fahren los.\n\n04.05.04  Bstadt,  85 Km\n\n"
+            "05.05.04  Bstadt,  0 Km       Ruhetag\n\n06.05.04  Cburg,  101 Km\n")
+    assert evs(text) == [(120, "km", "cumulative"), (205, "km", "cumulative"), (306, "km", "cumulative")]
+
+
+def test_prose_ride_to_romance_at_from_and_german_behind() -> None:
+    # forms of r3_juana_ferry / r3_daringly_hillsborough ("a N mile ride to X"),
+    # r3_it_palermo_roma ("a N km da X"), h2_de_sardinien ("N Km hinter dem Tunnel"), r3_de_bachner
+    # ("Nach gut N Kilometern")
+    assert evs("It was about a 31 mile ride to the harbour.") == [(31, "mi", "relative")]
+    assert evs("So I made the 52-mile ride to Pine Lake State Park.") == [(52, "mi", "relative")]
+    assert evs("A truck hit me on the SS1 a 25 km da Genova.") == [(25, "km", "cumulative")]
+    assert evs("12 Km hinter dem Tunnel biegen wir ab.") == [(12, "km", "cumulative")]
+    assert evs("Nach gut 35 Kilometern liegt ein Laden am Weg.") == [(35, "km", "relative")]
+    # lengths and trips stay lengths: a descent "de...", a ride without a destination, a drive
+    assert evs("From the col it's a 25 km descent.") == []
+    assert evs("A 40 mile ride is enough.") == []
+    assert evs("Nach 650 Km Non-Stop-Fahrt sind wir da.") == []
+    assert evs("The last 12 miles took 2 hours.") == []
+
+
+def test_ride_statistics_rows_are_no_table() -> None:
+    # form of r3_cooldust_jemez: "Distance = 30.65" / "Ave. Speed = 8.0" / "Monthly Dist. = 72.70"
+    text = ("Distance =  28.40\nTime =  3:12:05\nAve. Speed =  8.9\nMax. Speed =  31.0\n"
+            "Monthly Dist. =    95.10\nYearly Dist. =  812.33\n")
+    assert evs(text) == []
+
+
+def test_section_header_is_a_length_and_stage_header_is_a_leg() -> None:
+    # tests/extract_labelled/37 ("Section 4: A – B (340 km)") vs r3_es_cienmil ("Etapa 4: A – B (68 km).")
+    assert evs("Section 2: Aville – Btown (210 km).\n") == []
+    assert evs("Diario; Etapa 3: Aville – Btown (54 km).\n") == [(54, "km", "cumulative")]
+
+
+def test_structures_keep_no_state_between_calls() -> None:
+    # the end-name map of the stage lists was a module-level dict that grew with every call
+    from roadbook.extract import structures
+    sizes = {k: len(v) for k, v in vars(structures).items() if isinstance(v, dict)}
+    for n in range(50):
+        structures.find_structures(f"Day 1: Place{n} Camp, near Hill{n} - Town{n} - 40 km\n"
+                                   f"Day 2: Hill{n} to Village{n}, 30 km\n")
+    assert {k: len(v) for k, v in vars(structures).items() if isinstance(v, dict)} == sizes

@@ -16,12 +16,12 @@ replacement characters) and texts beyond :data:`MAX_CHARS` raise :class:`Extract
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from geo.errors import KmpostError
 from roadbook.extract.categories import Category, categorize, expand_abbreviations, find_side
-from roadbook.extract.patterns import RE_DISTANCE, WORD_NUMBERS, find_references
+from roadbook.extract.patterns import RE_DISTANCE, WORD_NUMBERS, Match, find_references
 from roadbook.extract.structures import find_structures
 from roadbook.extract.zh import CJK, categorize_zh, find_references_zh
 
@@ -271,6 +271,7 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
             legs.setdefault(f.line, []).append(f.leg_km)
     used = {f.line for f in found if f.structure != "stage_list"}
     unplaced: list[tuple[int, str, str]] = []
+    leg_chain: list[object] = []        # [origin, destination, total km] of the last "从A到B N公里"
     for sent in split_sentences(text):
         if sent.line in used or not _HAS_NUMBER.search(sent.text):
             continue
@@ -284,6 +285,7 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
                 unplaced.append((sent.line, sent.text, f"'{m.group(0)}' is a length or a total, "
                                  "not a position on the route"))
                 break
+        refs = [_chain_zh(r, leg_chain) for r in refs]
         line_legs = legs.get(sent.line)
         if line_legs:
             refs = [r for r in refs if not any(abs(r.value - lk) < 0.05 or abs(r.value * 1.609344 - lk) < 0.05
@@ -334,7 +336,44 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
                 flags=flags, clause=clause.strip(), length_km=length,
             ))
     events.sort(key=lambda e: e.line)
-    return Extraction(events, unplaced)
+    return Extraction(_dedupe_posts(events), unplaced)
+
+
+def _chain_zh(r: Match, chain: list[object]) -> Match:
+    """"从A到B 68公里" then "从B到C 105公里": C lies 173 km from A (the sum of the legs).
+
+    ``chain`` holds the origin, the last destination and the running total; a leg that starts
+    somewhere else starts a new chain.
+    """
+    if r.dest is None or r.place is None:
+        return r
+    if _ZH_VERB.match(r.place):
+        # "一直爬到隧道口15公里": a point of the current leg, measured from its start
+        return replace(r, place=str(chain[0])) if chain else replace(r, place=None)
+    if chain:
+        origin, last, total = chain
+        assert isinstance(last, str) and isinstance(total, float)
+        if last[:2] == r.place[:2]:          # "炉霍" and "炉霍县城" are one place
+            chain[1], chain[2] = r.dest, total + r.value
+            return replace(r, value=round(total + r.value, 3), place=str(origin))
+    chain[:] = [r.place, r.dest, r.value]
+    return r
+
+
+#: A "place" that is the rider's verb ("一直爬到X", "骑到X"): the distance runs from the day's start.
+_ZH_VERB = re.compile(r"^(?:一直|爬|骑|騎|走|行|推|又|再|继续|繼續)")
+
+
+def _dedupe_posts(events: list[Event]) -> list[Event]:
+    """One event per km post: a heading and the text under it often name the same post twice
+    ("新藏线0公里路碑" / "零公里牌楼" on the next line): the later one within 3 lines is dropped."""
+    out: list[Event] = []
+    for e in events:
+        if e.ref == "marker" and any(o.ref == "marker" and o.unit == e.unit and o.value == e.value
+                                     and 0 <= e.line - o.line <= 3 and o.line != e.line for o in out[-6:]):
+            continue
+        out.append(e)
+    return out
 
 
 _HYPHEN_END = re.compile(r"[A-Za-z]-$")

@@ -209,6 +209,7 @@ class Match:
     place: str | None = None
     approx: bool = False
     pattern: str = ""
+    dest: str | None = None
 
 
 def parse_number(s: str) -> float:

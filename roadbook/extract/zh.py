@@ -79,8 +79,9 @@ def find_references_zh(sentence: str) -> list[Match]:
                 found.append(Match(v, "km", "cumulative", m.start(), m.end(), place=m["p"],
                                    pattern="距X N公里"))
             elif kind in ("from", "from0"):
-                found.append(Match(v, "km", "cumulative", m.start(), m.end(), place=m["p"],
-                                   pattern="A往B N公里"))
+                place = re.split(r"[从從]", m["p"])[-1] or m["p"]      # "第二天从乙镇": 乙镇
+                found.append(Match(v, "km", "cumulative", m.start(), m.end(), place=place,
+                                   pattern="A往B N公里", dest=m["q"] if kind == "from" else None))
             elif kind == "odometer":
                 found.append(Match(v, "km", "cumulative", m.start(), m.end(), pattern="在N公里"))
             else:
