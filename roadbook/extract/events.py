@@ -254,6 +254,10 @@ def _structure_event(f: object, abbreviations: dict[str, str]) -> Event:
 _HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(WORD_NUMBERS) + r")\s?-?\s?(?:k|mi)", re.IGNORECASE)
 
 
+#: A substring of some distance unit or post notation (km, kil-, mi-, MP, MM, K, км, 公里, ...).
+_UNIT_HINT = re.compile(r"(?i:km|kil|mi|mp|mm|cl|kl|км|кил)|K|公里|公裡|千米|里程")
+
+
 def extract(text: str, source_name: str = "<notes>") -> Extraction:
     """All distance-referenced events of the notes in text order, and what could not be placed.
 
@@ -273,8 +277,8 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
     unplaced: list[tuple[int, str, str]] = []
     leg_chain: list[object] = []        # [origin, destination, total km] of the last "从A到B N公里"
     for sent in split_sentences(text):
-        if sent.line in used or not _HAS_NUMBER.search(sent.text):
-            continue
+        if sent.line in used or not _HAS_NUMBER.search(sent.text) or not _UNIT_HINT.search(sent.text):
+            continue        # every reference pattern needs a digit (or number word) and a unit
         refs = find_references(sent.text)
         if CJK.search(sent.text):
             refs = sorted(refs + [r for r in find_references_zh(sent.text)

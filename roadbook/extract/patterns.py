@@ -96,6 +96,7 @@ RE_NUM_KM_POST = re.compile(
 #: "540K", "548.5K" (post number then K) and "the 88th km".
 RE_POST_K = re.compile(r"(?<![\w.,/])(?P<a>\d{2,5}(?:\.\d)?)K(?![\w+])"
                        r"|\bthe (?P<b>\d{1,5})(?:st|nd|rd|th) (?:km|kilomet(?:er|re))\b")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 #: "45 km 20 of them": a number just before a "km A" match.
 _NUM_BEFORE = re.compile(rf"{NUM}\s?$")
 _CODE_BEFORE = re.compile(r"(train|no\.?|number|#|model|flight|bus)\s{0,2}$")
@@ -256,7 +257,7 @@ def find_references(sentence: str) -> list[Match]:
     low = sentence.lower()
     has_km = "km" in low or "kilom" in low
     has_k = "K" in sentence
-    cjk = any("\u3400" <= ch <= "\u9fff" for ch in sentence[:400]) if has_k else False
+    cjk = bool(_CJK_CHAR.search(sentence)) if has_k else False
     has_mile = "mile" in low or "MP" in sentence or "MM" in sentence
 
     for m in RE_KM_RANGE.finditer(sentence) if has_km else ():

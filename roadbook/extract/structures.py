@@ -455,7 +455,17 @@ def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[lis
 
     def flush() -> None:
         if len(rows) >= 3:
-            _block(rows)
+            # ride statistics ("Ave. Speed = 8.0") are never rows: they split a block
+            run: list[tuple[int, list[tuple[float, str, int, int]]]] = []
+            for row in rows:
+                if _ROW_BAD.search(lines[row[0] - 1]):
+                    if len(run) >= 3:
+                        _block(run)
+                    run = []
+                else:
+                    run.append(row)
+            if len(run) >= 3:
+                _block(run)
         rows.clear()
 
     def _block(block: list[tuple[int, list[tuple[float, str, int, int]]]]) -> None:
@@ -504,7 +514,7 @@ def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[lis
             flush()
             continue
         c = _cells(raw)
-        if not c or len(c) > 6 or _ROW_BAD.search(raw):
+        if not c or len(c) > 6:
             flush()
             continue
         if rows and len(rows[-1][1]) != len(c):
