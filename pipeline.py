@@ -4,8 +4,9 @@ It sits above ``layers`` (what the features are) and ``maps`` (how they are writ
 place where the data path of ``kmpost build`` can be read top to bottom.
 
 ``build()`` validates and computes every layer in memory first; only then are files written,
-into a staging folder whose files replace those in ``out_dir`` at the very end. Bad input
-therefore never leaves a half-written or half-updated ``out_dir``.
+into a staging folder that is switched into place as a whole at the very end
+(:class:`maps.files.AtomicDir`; the guarantee is in docs/outputs.md). Bad input therefore never
+leaves a half-written or half-updated ``out_dir``.
 
 Outputs (names fixed, see :data:`OUTPUTS`): ``kmpost.gpkg`` + one GeoJSON per layer,
 ``kmpost.html`` (offline map), ``kmpost.gpx`` / ``kmpost.fit`` / ``kmpost.tcx`` (courses),
