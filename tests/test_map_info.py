@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import BuildOptions, build
 from maps.html import write_html
+from pipeline import BuildOptions, build
 from roadbook import load_embedded
 from tests._browser import needs_chromium, offline_browser, open_offline
 
