@@ -123,10 +123,16 @@ def max_deviation(x: np.ndarray, y: np.ndarray, keep: np.ndarray) -> float:
     n = len(x)
     if len(keep) == n:
         return 0.0
-    owner = np.searchsorted(keep, np.arange(n), side="right") - 1
-    owner = np.clip(owner, 0, len(keep) - 2)
-    a, b = keep[owner], keep[owner + 1]
-    ax, ay, bx, by = x[a], y[a], x[b], y[b]
+    if keep[0] == 0 and keep[-1] == n - 1:  # the usual case: both ends kept; repeat, no gather
+        run = np.diff(keep)
+        ax, ay = np.repeat(x[keep[:-1]], run), np.repeat(y[keep[:-1]], run)
+        bx, by = np.repeat(x[keep[1:]], run), np.repeat(y[keep[1:]], run)
+        x, y = x[:-1], y[:-1]  # the last vertex is kept: no deviation
+    else:
+        owner = np.searchsorted(keep, np.arange(n), side="right") - 1
+        owner = np.clip(owner, 0, len(keep) - 2)
+        a, b = keep[owner], keep[owner + 1]
+        ax, ay, bx, by = x[a], y[a], x[b], y[b]
     dx, dy = bx - ax, by - ay
     len2 = dx * dx + dy * dy
     with np.errstate(invalid="ignore", divide="ignore"):
