@@ -123,10 +123,12 @@ def child_build(gpx: str, rb: str, out: str) -> dict[str, Any]:
     patch(roadbook, "load_roadbook", "roadbook load")
     for attr, name in (("calibrate", "calibration"), ("build_route", "calibration"), ("build_all", "layers"),
                        ("write_geopackage", "GeoPackage"), ("write_geojson", "GeoJSON"),
-                       ("build_course", "course"), ("course_events", "course events")):
+                       ("course_events", "course events")):
         owner = next((m for m in (mb, layers) if hasattr(m, attr)), None)
         if owner is not None:
             patch(owner, attr, name, mb, layers)
+    import maps._course
+    patch(maps._course, "build_course", "course (points, names, types)")
     patch(maps.files, "write_geopackage", "GeoPackage")
     patch(maps.files, "write_geojson", "GeoJSON")
     patch(maps.gpx, "write_gpx", "GPX")
@@ -223,6 +225,15 @@ def main() -> int:
     return 0
 
 
+#: The big build measured with this script before issue 14's work on the writers (commit 268490e,
+#: load 4.4): seconds and peak RSS (MB) after each stage, and the read beside it.
+BEFORE = {"read_track alone": (4.00, 129), "whole build": (24.37, 1219), "read": (4.42, 259),
+          "roadbook load": (0.23, 259), "calibration": (3.52, 666), "layers": (0.41, 666),
+          "GeoPackage": (1.30, 704), "GeoJSON": (4.52, 1219), "profile SVG": (1.48, 1219),
+          "HTML map": (1.18, 1219), "GPX": (1.24, 1219), "FIT": (2.11, 1219), "TCX": (1.64, 1219),
+          "roadbook text": (1.04, 1219), "profile PNG": (0.81, 1219)}
+
+
 def report(results: dict[str, dict[str, Any]], load_start: tuple[float, ...],
            load_end: tuple[float, ...], repeat: int) -> list[str]:
     lines = ["# Whole-build benchmark (benchmarks/bench_build.py)", "",
@@ -249,7 +260,11 @@ def report(results: dict[str, dict[str, Any]], load_start: tuple[float, ...],
             acc += sec
             lines.append(f"| {name} | {sec:.2f} | {100 * sec / b['s']:.0f} % | {rss:.0f} |")
         lines += [f"| rest (glue, course points, staging, moving files) | {b['s'] - acc:.2f} | "
-                  f"{100 * (b['s'] - acc) / b['s']:.0f} % | |", "",
+                  f"{100 * (b['s'] - acc) / b['s']:.0f} % | |", ""]
+        if size == "big":
+            lines += ["Before (same script, commit 268490e, load 4.4, one run): "
+                      + "; ".join(f"{k} {v[0]:.2f} s / {v[1]} MB" for k, v in BEFORE.items()) + ".", ""]
+        lines += [
                   f"Outputs: {', '.join(b['files'])}.", ""]
     lines.append(f"Load average: {' / '.join(f'{x:.2f}' for x in load_start)} (1/5/15 min) at the start, "
                  f"{' / '.join(f'{x:.2f}' for x in load_end)} at the end, on {os.cpu_count()} CPUs "
