@@ -87,7 +87,8 @@ def _parse_anchor(text: str) -> tuple[str | None, float | None, float | None, fl
 
 def _ride_options(args: argparse.Namespace, rb: Roadbook | None) -> RideOptions:
     """Anchors and direction from ``--start-km``, ``--anchor`` and ``--reverse``, checked together."""
-    from layers.calibration import RideOptions, UserAnchor
+    from layers.calibration import RideOptions
+    from roadbook.model import UserAnchor
 
     anchors: list[UserAnchor] = []
     problems: list[str] = []
@@ -237,7 +238,7 @@ def _draft_from_notes(args: argparse.Namespace) -> tuple[Roadbook, Track | None,
     from maps.files import write_draft
     from roadbook import parse_roadbook
     from roadbook.extract import extract_events, find_places
-    from roadbook.extract.draft import DraftAnchor, RideFrame, make_draft
+    from roadbook.extract.draft import RideFrame, make_draft
     from roadbook.extract.events import check_text
 
     if args.roadbook or args.name:
@@ -254,8 +255,7 @@ def _draft_from_notes(args: argparse.Namespace) -> tuple[Roadbook, Track | None,
             along, off = line.locate(lon, lat)
             return float(along[0]), float(off[0])
 
-        anchors = tuple(DraftAnchor(u.km, u.text, u.track_start, u.place, u.lon, u.lat) for u in ride.anchors)
-        frame = RideFrame(track.source, line.length_m, locate, anchors)
+        frame = RideFrame(track.source, line.length_m, locate, ride.anchors)
     events = extract_events(text, name)
     draft = make_draft(text, events, find_places(text), name, frame)
     out = Path(args.out)

@@ -28,6 +28,7 @@ from geo.earth import distance_m
 from geo.errors import RouteError
 from geo.lrs import MeasuredLine
 from geo.track import Track
+from roadbook.model import UserAnchor
 from roadbook.schema import AnchorSpec, Position, Roadbook
 
 #: An anchor whose point lies further than this from the line is reported as a warning.
@@ -159,22 +160,6 @@ def schematic_track(rb: Roadbook) -> Track:
     arr = np.array(pts, dtype=float)
     return Track(lon=arr[:, 0], lat=arr[:, 1], source="schematic line through " + " → ".join(names),
                  schematic=True)
-
-
-@dataclass(frozen=True)
-class UserAnchor:
-    """An anchor given on the command line (``--start-km``, ``--anchor PLACE=KM|LAT,LON=KM``).
-
-    Exactly one of ``track_start``, ``place`` (a roadbook place id) and ``lon``/``lat`` is set.
-    """
-
-    km: float
-    text: str
-    track_start: bool = False
-    place: str | None = None
-    lon: float | None = None
-    lat: float | None = None
-    label: str | None = None
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,23 @@ class AnchorSpec:
 
 
 @dataclass(frozen=True)
+class UserAnchor:
+    """An anchor the user gives on the command line (``--start-km``, ``--anchor PLACE=KM|LAT,LON=KM``).
+
+    Exactly one of ``track_start`` (the first point of the track), ``place`` (a place name or id)
+    and ``lon``/``lat`` (degrees WGS84) is set. ``text`` is the option as typed (for messages);
+    ``label`` how summaries name the point."""
+
+    km: float
+    text: str
+    track_start: bool = False
+    place: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
 class Event:
     """A point event (``events[]``) at road km ``km`` or at a :class:`Position` ``at``.
     ``length_km``: a length the source announces (a downhill sign). ``field_path``/``line`` locate

@@ -31,6 +31,7 @@ from itertools import pairwise
 from roadbook import kinds
 from roadbook.extract.events import Event
 from roadbook.extract.gazetteer import CREDIT, LICENCE, FoundPlace, PlaceLookup, find_places
+from roadbook.model import UserAnchor
 
 #: Category (extract) -> event kind, before the word-level refinements (from roadbook.kinds).
 EVENT_KIND: dict[str, str] = kinds.from_category("event")
@@ -150,20 +151,6 @@ def _countries_near(text: str, names: list[str]) -> list[str]:
 
 
 @dataclass(frozen=True)
-class DraftAnchor:
-    """An anchor the user gave on the command line, written into the draft.
-
-    Exactly one of ``track_start``, ``place`` (a place name) and ``lon``/``lat`` is set."""
-
-    km: float
-    text: str
-    track_start: bool = False
-    place: str | None = None
-    lon: float | None = None
-    lat: float | None = None
-
-
-@dataclass(frozen=True)
 class RideFrame:
     """What a draft knows of the rider's track, to place distances along it.
 
@@ -177,7 +164,7 @@ class RideFrame:
     source: str
     length_m: float
     locate: Callable[[float, float], tuple[float, float]]
-    anchors: tuple[DraftAnchor, ...] = ()
+    anchors: tuple[UserAnchor, ...] = ()
 
 
 #: A place of the notes counts as "on the track" (to place "N km from <place>") within this distance.
@@ -217,7 +204,7 @@ def _mentions(sentence: str, number: str, p: FoundPlace, within: int = 40) -> bo
 _Tie = tuple[FoundPlace, float, Event]
 
 
-def _start_km_from_anchors(frame: RideFrame | None, user_places: list[tuple[DraftAnchor, FoundPlace]]
+def _start_km_from_anchors(frame: RideFrame | None, user_places: list[tuple[UserAnchor, FoundPlace]]
                            ) -> float | None:
     """Road km of the track's start implied by the user's first anchor along it (1 road km per km).
 
@@ -366,7 +353,7 @@ def make_draft(text: str, events: list[Event], places: PlaceLookup, source_name:
         downs = sum(1 for a, b in pairwise(markers) if b.value < a.value)
         direction = "decreasing" if downs > ups else "increasing"
     user = frame.anchors if frame is not None else ()
-    user_places: list[tuple[DraftAnchor, FoundPlace]] = []
+    user_places: list[tuple[UserAnchor, FoundPlace]] = []
     used_places: set[str] = set()
     for u in user:
         if u.place is not None:
