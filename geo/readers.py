@@ -512,11 +512,13 @@ def _read_gpx_fast(p: Path, name: str) -> Track | None:
     unprefixed ``trkpt``/``ele``/``trk``/``trkseg``/``gpx`` tags. Every ``<trkpt`` and every
     ``<ele`` of the file must be inside a match of ``_FAST_TRKPT`` or be the first child of a
     ``<wpt>`` (counted), there is no ``<rtept``, and the strict reader assigns an <ele> to the
-    last track point started before it (none after a <wpt>), as the match does. Segment
+    last track point started before it (none after a <wpt>), as the match does (a region in
+    which the regex met no other ``<trk``, ``<ele``, ``<rte`` or ``<wpt`` needs no count).
+    Every number must be an xsd:decimal (one RE2 scan) before pyarrow parses it. Segment
     starts come from the positions of ``<trk``/``<trkseg`` tags, where the strict reader's
-    handler sets them. Any doubt, bad value or error: None."""
+    handler sets them. Any doubt, bad value or error (pyarrow's are ValueErrors): None."""
     gc_was_enabled = gc.isenabled()
-    gc.disable()  # a million small tuples would trigger many full collections (no cycles here)
+    gc.disable()  # a million small objects would trigger many full collections (no cycles here)
     try:
         return _fast(p, name)
     except (_DeclineError, TrackError, OSError, ValueError, LookupError,
