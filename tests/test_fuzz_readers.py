@@ -327,6 +327,9 @@ UNUSUAL = {
                                 "<ele>5</ele></trkpt>" + PLAIN2),
     "ele with exponent": _track_doc(PLAIN + '<trkpt lat="38.2" lon="90.2"><ele>2.8e3</ele>'
                                     "</trkpt>" + PLAIN2),
+    "white space inside ele": _track_doc(PLAIN + '<trkpt lat="38.2" lon="90.2"><ele> 5 </ele>'
+                                        "</trkpt>" + PLAIN2),
+    "NUL in a tag": _track_doc(PLAIN + '<trkpt lat="38.2" lon="90.2" \x00/>' + PLAIN2),
     "ele not finite": _track_doc(PLAIN + '<trkpt lat="38.2" lon="90.2"><ele>inf</ele>'
                                  "</trkpt>" + PLAIN2),
     "ele out of range": _track_doc(PLAIN + '<trkpt lat="38.2" lon="90.2"><ele>9500</ele>'
