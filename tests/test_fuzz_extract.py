@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.errors import KmpostError
 from roadbook.extract import run_extract
 from roadbook.extract.events import decode_notes
+from tests._fuzz import Op, Outcome, line_op, run_case
 
 LABELLED = Path(__file__).resolve().parent / "extract_labelled"
 SEEDS: dict[str, str] = {p.stem: str(yaml.safe_load(p.read_text(encoding="utf-8"))["text"])
@@ -51,33 +49,20 @@ HOSTILE: tuple[str, ...] = (
 OP_KINDS = ("flip", "delete", "duplicate", "swap", "insert", "insert", "repeat", "truncate")
 
 
-@dataclass(frozen=True)
-class Op:
-    """One mutation: ``kind`` and two numbers in [0, 1) that pick where and what."""
-
-    kind: str
-    a: float
-    b: float
-
-
 def mutate(seed: str, ops: list[Op]) -> str:
     """Apply ``ops`` to a text, in order (byte flips go through the CLI's decoding)."""
     text = seed
     for op in ops:
+        done = line_op(text, op)
+        if done is not None:
+            text = done
+            continue
         lines = text.split("\n")
         i = int(op.a * len(lines))
         if op.kind == "flip" and text:
             raw = text.encode("utf-8", "surrogatepass")
             pos = int(op.a * len(raw))
             text = decode_notes(raw[:pos] + bytes([int(op.b * 256)]) + raw[pos + 1:])
-        elif op.kind == "delete":
-            text = "\n".join(lines[:i] + lines[i + 1:])
-        elif op.kind == "duplicate":
-            text = "\n".join(lines[:i + 1] + lines[i:])
-        elif op.kind == "swap":
-            j = int(op.b * len(lines))
-            lines[i], lines[j] = lines[j], lines[i]
-            text = "\n".join(lines)
         elif op.kind == "insert":
             pos = int(op.a * len(text))
             text = text[:pos] + HOSTILE[int(op.b * len(HOSTILE))] + text[pos:]
@@ -85,25 +70,7 @@ def mutate(seed: str, ops: list[Op]) -> str:
             token = HOSTILE[int(op.b * len(HOSTILE))] if op.b < 0.5 else lines[i][:40] + " "
             pos = int(op.a * len(text))
             text = text[:pos] + token * (100 + int(op.b * 400)) + text[pos:]
-        elif op.kind == "truncate":
-            text = text[: int(op.a * len(text))]
     return text
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What one extract run gave: ``result`` is "draft", "error" or "internal"."""
-
-    result: str
-    seconds: float
-    problems: tuple[str, ...] = ()
-    internal: str = ""
-    bad_json: str = ""
-
-    def nan_message(self, text: str) -> bool:
-        """A message says nan although the input has no such word."""
-        said = any(re.search(r"\bnan\b", p, re.I) for p in self.problems)
-        return said and not re.search(r"(?i)\bnan\b", text)
 
 
 def _no_constant(name: str) -> object:
@@ -115,13 +82,12 @@ def extract(text: str, *, as_json: bool = False, explain: bool = False) -> Outco
     decoded by ``decode_notes``: a lone surrogate arrives as U+FFFD), and say how it ended."""
     text = decode_notes(text.encode("utf-8", "surrogatepass"))
     t0 = time.perf_counter()
-    try:
-        out = run_extract(text, source_name="fuzz.txt", as_json=as_json, explain=explain)
-    except KmpostError as exc:
-        return Outcome("error", time.perf_counter() - t0, exc.problems)
-    except Exception as exc:  # counting internal errors is the point of the fuzz run
-        return Outcome("internal", time.perf_counter() - t0, internal=f"{type(exc).__name__}: {exc}"[:300])
-    seconds = time.perf_counter() - t0
+    return run_case(lambda: _judge(run_extract(text, source_name="fuzz.txt", as_json=as_json, explain=explain),
+                                   time.perf_counter() - t0, as_json))
+
+
+def _judge(out: str, seconds: float, as_json: bool) -> Outcome:
+    """Outcome of a finished run: the JSON lines must parse with no NaN/Infinity."""
     bad = ""
     if as_json:
         for line in out.splitlines():
