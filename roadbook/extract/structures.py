@@ -255,6 +255,17 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
                     if nm:
                         pending = (i, nm[0] or "", nm[1] or "")
             continue
+        if not _UNIT_ANY.search(line):
+            # no unit on the line: it can only be a day header or a names line (the last case below)
+            body = _PREFIX.sub("", line, count=1)
+            if body != line:
+                nm = _names(body, raw_end) if pending is None else None
+                if nm:
+                    pending = (i, nm[0] or "", nm[1] or "")
+                elif not body.strip(" .:-–()/0123456789") or _DATE_ONLY.match(body):
+                    day_head = (i, bool(_FIRST_DAY.match(line)))
+                    pending = None
+            continue
         chain = _chain_legs(line)
         if chain:
             start, legs = chain
@@ -309,6 +320,8 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
 
 
 _HAS_DIGIT = re.compile(r"\d")
+#: Every unit that _UNIT, _DIST and _ZH_K know contains one of these (a cheap test before them).
+_UNIT_ANY = re.compile(r"(?i:km|kilom|mi|км)|公里|公裡|千米|K")
 #: "Ziel: X", "Route: A - B", "路線:A-B": a line naming the day's start and end (or only its end).
 _LABEL_LINE = re.compile(r"^(?P<key>ziel|destination|arrivée|llegada|destino|today's route|route|路線|路线|路程|行程)"
                          r"\s?[:：]\s?(?P<rest>\S.{0,120})$", re.IGNORECASE)
