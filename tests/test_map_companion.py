@@ -7,7 +7,9 @@ the same point (``ctx.chainage.km_at_point``).
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +101,25 @@ def _locate(browser: Any, html: Path, lon: float, lat: float) -> tuple[Any, Any]
     return ctx, open_offline(browser, html, context=ctx)
 
 
+@contextlib.contextmanager
+def _fix(browser: Any, html: Path, ctx: Any, layers: dict, lon: float, lat: float) -> Iterator[tuple[Any, dict]]:
+    """Open the page with a position fix at (lon, lat), click "Show my position", and yield the
+    page run and what it shows beside what the Python calibration says for the same point."""
+    bctx, opener = _locate(browser, html, lon, lat)
+    try:
+        with opener as run:
+            run.page.click("[title='Show my position']")
+            run.page.wait_for_selector(".kp-where-km")
+            got = _panel(run)
+            cp_km, cp_dist = _next_cp(ctx, layers, lon, lat)
+            got.update(km_py=float(ctx.chainage.km_at_point(lon, lat)[0][0]), py_cp_km=cp_km, py_cp_dist=cp_dist,
+                       exact=run.js("() => kmpost.where.km"))
+            yield run, got
+            assert run.page_errors == [] and run.blocked == []
+    finally:
+        bctx.close()
+
+
 def test_companion_data_reproduces_the_python_calibration(seed: tuple[Any, dict, Path]) -> None:
     ctx, layers, _ = seed
     data = companion_data(ctx.chainage, layers)
@@ -121,27 +142,16 @@ def test_position_fix_shows_road_km_and_next_checkpoint(browser: Any, seed: tupl
               _offset_point(ctx, 1410.0, 0.0), _offset_point(ctx, 1395.5, -2500.0)]
     errors = []
     for i, (lon, lat) in enumerate(points):
-        bctx, opener = _locate(browser, html, lon, lat)
-        try:
-            with opener as run:
-                run.page.click("[title='Show my position']")
-                run.page.wait_for_selector(".kp-where-km")
-                got = _panel(run)
-                km_py = float(ctx.chainage.km_at_point(lon, lat)[0][0])
-                cp_km, cp_dist = _next_cp(ctx, layers, lon, lat)
-                if i == 0:
-                    assert got["km"] == pytest.approx(1383.0, abs=0.1), got["text"]
-                    assert got["cp_km"] == pytest.approx(1423.0, abs=0.1), got["text"]
-                    assert got["cp_dist"] == pytest.approx(40.0, abs=0.5), got["text"]
-                    assert "Here: Checkpoint km 1383" in got["text"]
-                assert got["km"] == pytest.approx(km_py, abs=0.1), (i, got["text"])
-                assert got["cp_km"] == pytest.approx(cp_km, abs=0.1)
-                assert got["cp_dist"] == pytest.approx(cp_dist, abs=0.5)
-                exact = run.js("() => kmpost.where.km")
-                errors.append(abs(exact - km_py) * 1000)
-                assert run.page_errors == [] and run.blocked == []
-        finally:
-            bctx.close()
+        with _fix(browser, html, ctx, layers, lon, lat) as (_, got):
+            if i == 0:
+                assert got["km"] == pytest.approx(1383.0, abs=0.1), got["text"]
+                assert got["cp_km"] == pytest.approx(1423.0, abs=0.1), got["text"]
+                assert got["cp_dist"] == pytest.approx(40.0, abs=0.5), got["text"]
+                assert "Here: Checkpoint km 1383" in got["text"]
+            assert got["km"] == pytest.approx(got["km_py"], abs=0.1), (i, got["text"])
+            assert got["cp_km"] == pytest.approx(got["py_cp_km"], abs=0.1)
+            assert got["cp_dist"] == pytest.approx(got["py_cp_dist"], abs=0.5)
+            errors.append(abs(got["exact"] - got["km_py"]) * 1000)
     assert max(errors) < 50, errors  # metres
 
 
@@ -173,27 +183,17 @@ def test_same_on_a_track_build_with_a_gap(browser: Any, tracked: tuple[Any, dict
     kms = []
     for km, off in ((1330.0, 150.0), (1383.0, 0.0), (1401.0, -900.0)):
         lon, lat = _offset_point(ctx, km, off)
-        bctx, opener = _locate(browser, html, lon, lat)
-        try:
-            with opener as run:
-                run.page.click("[title='Show my position']")
-                run.page.wait_for_selector(".kp-where-km")
-                got = _panel(run)
-                km_py = float(ctx.chainage.km_at_point(lon, lat)[0][0])
-                cp_km, cp_dist = _next_cp(ctx, layers, lon, lat)
-                assert abs(run.js("() => kmpost.where.km") - km_py) * 1000 < 50
-                assert got["cp_km"] == pytest.approx(cp_km, abs=0.1)
-                assert got["cp_dist"] == pytest.approx(cp_dist, abs=0.5)
-                kms.append(got["km"])
-                # the track's gap is drawn as a thin dotted line, labelled, not as road
-                gap = run.js("""() => kmpost.layers.route.getLayers().filter(l => l.kpProps.kind === 'track_gap')
-                                  .map(l => [l.kpProps.name, l.options.dashArray, l.options.weight])""")
-                (g0, g1), = track_gaps(ctx.track)
-                assert len(gap) == 1 and f"Gap in the track: {(g1 - g0) / 1000:.1f} km" in gap[0][0]
-                assert gap[0][1] == "1 6"
-                assert run.page_errors == [] and run.blocked == []
-        finally:
-            bctx.close()
+        with _fix(browser, html, ctx, layers, lon, lat) as (run, got):
+            assert abs(got["exact"] - got["km_py"]) * 1000 < 50
+            assert got["cp_km"] == pytest.approx(got["py_cp_km"], abs=0.1)
+            assert got["cp_dist"] == pytest.approx(got["py_cp_dist"], abs=0.5)
+            kms.append(got["km"])
+            # the track's gap is drawn as a thin dotted line, labelled, not as road
+            gap = run.js("""() => kmpost.layers.route.getLayers().filter(l => l.kpProps.kind === 'track_gap')
+                              .map(l => [l.kpProps.name, l.options.dashArray, l.options.weight])""")
+            (g0, g1), = track_gaps(ctx.track)
+            assert len(gap) == 1 and f"Gap in the track: {(g1 - g0) / 1000:.1f} km" in gap[0][0]
+            assert gap[0][1] == "1 6"
     assert kms == sorted(kms)
 
 
