@@ -26,6 +26,7 @@ from shapely.geometry import LineString, Point
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from layers._common import COLUMNS, make_gdf  # noqa: E402
 from maps import assets  # noqa: E402
 from maps.html import LOD_LADDER, _feature_collection, _js_json, line_lod, render_html  # noqa: E402
 
@@ -55,20 +56,11 @@ def synthetic_track(seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _frame(layer: str, rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
-    base = {
-        "layer": layer,
-        "kind": None,
-        "km": None,
-        "km_pos": None,
-        "along_m": None,
-        "name": "",
-        "note": "",
-        "source": "bench-notes: Synthetic forum thread",
-        "side": None,
-        "confidence": "medium",
-        "located_by": "km",
-    }
-    return gpd.GeoDataFrame([{**base, **r} for r in rows], geometry="geometry", crs="EPSG:4326")
+    """A layer in the common schema (layers._common.make_gdf) with test defaults."""
+    base = {"name": "", "note": "", "source": "bench-notes: Synthetic forum thread", "confidence": "medium",
+            "located_by": "km"}
+    full = [{**base, **r} for r in rows]
+    return make_gdf(layer, full, sorted({k for r in full for k in r} - set(COLUMNS) - {"geometry"}))
 
 
 def synthetic_layers() -> dict[str, gpd.GeoDataFrame]:
@@ -200,8 +192,8 @@ def main() -> int:
     ready_ms = None if args.no_browser else _browser_ready_ms(args.out)
 
     vendor = sum(
-        len(assets.read_vendor(n).encode()) for n in ("leaflet.js", "leaflet.css", "leaflet.polylineoffset.js")
-    ) + sum(len(assets.read_own(n).encode()) for n in ("kmpost_map.js", "kmpost_map.css"))
+        len(assets.read_vendor(n).encode()) for n in ("leaflet.js", "leaflet.css")
+    ) + sum(len(assets.read_own(n).encode()) for n in ("kmpost_map.js", "kmpost_map.css", "kmpost_offset.js"))
     parts = {
         name: len(_js_json(_feature_collection(g, name, False)).encode())
         for name, g in layers.items()

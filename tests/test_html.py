@@ -21,6 +21,7 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.errors import OutputError
+from layers._common import COLUMNS, make_gdf
 from maps.html import LOD_LADDER, encode_polyline, line_lod, render_html, write_html
 from tests._browser import OfflinePage, needs_chromium, offline_browser, open_offline
 
@@ -36,20 +37,9 @@ XSS_LAYER = "<img src=x onerror=alert(4)>{{ 6*7 }}"
 
 # ----------------------------------------------------------------------------- sample layers
 def _gdf(layer: str, rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
-    base = {
-        "layer": layer,
-        "kind": None,
-        "km": None,
-        "km_pos": None,
-        "along_m": None,
-        "name": "",
-        "note": "",
-        "source": "test",
-        "side": None,
-        "confidence": "high",
-        "located_by": "km",
-    }
-    return gpd.GeoDataFrame([{**base, **r} for r in rows], geometry="geometry", crs="EPSG:4326")
+    """A layer in the common schema (layers._common.make_gdf) with test defaults."""
+    full = [{"name": "", "note": "", "source": "test", "confidence": "high", "located_by": "km", **r} for r in rows]
+    return make_gdf(layer, full, sorted({k for r in full for k in r} - set(COLUMNS) - {"geometry"}))
 
 
 def _line(n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
