@@ -62,9 +62,12 @@ _APPROX_END = re.compile(rf"{_APPROX}$", re.IGNORECASE)
 _APPROX_HINTS = ("approx", "about", "around", "roughly", "some", "ca.", "circa", "nearly",
                  "almost", "just", "over", "under", "less", "more", "~", "etwa", "ungefähr", "rund",
                  "knapp", "gut", "environ", "près", "unos", "unas", "aproxim", "cerca", "quasi")
-_TOTAL_HINTS = ("total", "altogether", "overall", "in all", "covered", "cycled", "rode", "ridden",
+_TOTAL_HINTS: tuple[str, ...] = ("total", "altogether", "overall", "in all", "covered", "cycled", "rode", "ridden",
                 "biked", "walked", "travel", "did", "done", "clocked", "logged", "trip", "journey",
                 "tour", "distance", "length", "averag", "whole", "entire")
+#: One search instead of a loop over the hints (same test: is any hint a substring?).
+_APPROX_HINT_RX = re.compile("|".join(re.escape(w) for w in _APPROX_HINTS))
+_TOTAL_HINT_RX = re.compile("|".join(re.escape(w) for w in _TOTAL_HINTS))
 
 # --- markers ------------------------------------------------------------------------------------
 RE_KM_RANGE = re.compile(
@@ -325,7 +328,7 @@ _NOT_PLACES = {"distancia", "distance", "distanza", "recorrido", "carretera", "r
 def approx_ctx(before: str) -> bool:
     """True when the words just before a length hedge it ("about", "etwa", "unos")."""
     low = before.lower()
-    return any(w in low for w in _APPROX_HINTS) and bool(_APPROX_END.search(before[-30:]))
+    return bool(_APPROX_HINT_RX.search(low)) and bool(_APPROX_END.search(before[-30:]))
 
 
 def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, int, bool] | None:
@@ -351,15 +354,14 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
         if not (prog and _OF.match(after)):
             return None
     low = before.lower()
-    approx = (any(w in low for w in _APPROX_HINTS)
-              and bool(_APPROX_END.search(before[-30:])))
+    approx = bool(_APPROX_HINT_RX.search(low)) and bool(_APPROX_END.search(before[-30:]))
     rel = _REL_BEFORE.search(before[-45:])
     pm = _PLACE_AFTER.match(after)
     dest = _DEST_AFTER.match(after)
     ahead = dest is not None or _REL_AFTER.match(after) is not None
     # "we cycled 120 km from Hotan": a total, unless "after"/"another"/"the next" says otherwise,
     # or the length leads somewhere ("I rode 10km up the road", "did 30 km to the pass")
-    if ((rel is None or rel["at"]) and any(w in low for w in _TOTAL_HINTS) and _TOTAL_BEFORE.search(before)
+    if ((rel is None or rel["at"]) and _TOTAL_HINT_RX.search(low) and _TOTAL_BEFORE.search(before)
             and (not ahead or _STRONG_TOTAL.search(before))):
         return None
     if pm:
@@ -371,12 +373,12 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
             return ("relative" if "first" in rel["another"].lower() else "cumulative", place,
                     m.end() + pm.end(), approx)
         return ("cumulative", place, m.end() + pm.end(), approx)
-    fb = _FROM_BEFORE.search(before)
+    fb = _FROM_BEFORE.search(before) if "rom" in before else None     # the pattern needs "[Ff]rom"
     if fb and _TO_AFTER.match(after):
         return ("cumulative", fb["place"], m.end(), approx)
     if m.start() == 0 and _ROADBOOK_LINE.match(after) and not _AWAY.match(after):
         return ("cumulative", None, m.end(), approx)
-    if dest and not (rel and rel["at"]) and not _FROM_BEFORE.search(before):
+    if dest and not (rel and rel["at"]) and not fb:
         return ("relative", None, m.end() + dest.end(), approx)
     if _OF_ME.match(after):
         return ("relative", None, m.end(), approx)
