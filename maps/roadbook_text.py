@@ -705,7 +705,7 @@ def roadbook_blocks(ctx: Calibration, layers: Mapping[str, gpd.GeoDataFrame], *,
                     stages: Sequence[tuple[Stage, Sequence[Cue]]] = (), profile_svg: str = "") -> list[Block]:
     """The printable roadbook, once, as blocks (rendered by :func:`to_markdown` and :func:`to_html`).
 
-    ``cues``: the cue card of the whole course (:func:`maps._course.cue_card`); ``stages``: the
+    ``cues``: the cue card of the whole course (:attr:`maps._course.Course.cues`); ``stages``: the
     day stages with their own cue cards (distances from the stage start); ``profile_svg``: an
     inline SVG elevation profile ("" for none). km are road km, distances road km."""
     out = _header(ctx) + _km_tables(layers) + _course(cues, stages)
