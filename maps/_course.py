@@ -114,7 +114,7 @@ def describe(p: CoursePoint) -> str:
     if p.along_m is not None:
         parts.append(f"{p.along_m / 1000:.2f} km along the line")
     if p.side:
-        parts.append(f"on the {p.side}")
+        parts.append("on both sides" if p.side == "both" else f"on the {p.side}")
     desc = "; ".join(parts) + "."
     note = clean_text(p.note)
     if note:
