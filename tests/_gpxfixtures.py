@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -40,13 +41,14 @@ def gpx_doc(body: str, *, version: str = "1.1", decl: str = '<?xml version="1.0"
             f"{body}</gpx>\n")
 
 
-def trkseg(lon: list[float], lat: list[float], ele: list[float | None] | None = None) -> str:
-    """A ``<trkseg>`` with the given points (ele None: no <ele>)."""
+def trkseg(lon: list[float], lat: list[float], ele: list[float | None] | None = None,
+           fmt: Callable[[float], str] = str) -> str:
+    """A ``<trkseg>`` with the given points (ele None: no <ele>), numbers written by ``fmt``."""
     pts = []
     for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
         e = None if ele is None else ele[i]
-        inner = "" if e is None else f"<ele>{e}</ele>"
-        pts.append(f'<trkpt lat="{y}" lon="{x}">{inner}</trkpt>')
+        inner = "" if e is None else f"<ele>{fmt(e)}</ele>"
+        pts.append(f'<trkpt lat="{fmt(y)}" lon="{fmt(x)}">{inner}</trkpt>')
     return "<trkseg>" + "".join(pts) + "</trkseg>"
 
 
@@ -125,9 +127,4 @@ def decimal(x: float) -> str:
 def trkseg_decimal(lon: list[float], lat: list[float],
                    ele: list[float | None] | None = None) -> str:
     """Like :func:`trkseg`, but numbers written as xsd:decimal (what GPX requires): exact."""
-    pts = []
-    for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
-        e = None if ele is None else ele[i]
-        inner = "" if e is None else f"<ele>{decimal(e)}</ele>"
-        pts.append(f'<trkpt lat="{decimal(y)}" lon="{decimal(x)}">{inner}</trkpt>')
-    return "<trkseg>" + "".join(pts) + "</trkseg>"
+    return trkseg(lon, lat, ele, fmt=decimal)
