@@ -200,6 +200,19 @@ def _leg(line: str, raw_end: dict[str, str]) -> tuple[float, str, str | None, st
     return None
 
 
+def _day_line(i: int, line: str, body: str, raw_end: dict[str, str], pending: tuple[int, str, str] | None,
+              day_head: tuple[int, bool] | None) -> tuple[tuple[int, str, str] | None, tuple[int, bool] | None]:
+    """A day line without a distance (``body`` = the line without its day prefix): a names line
+    ("Day 3: Osh – Gulcha") becomes ``pending``; a bare header ("Day 3", a date) ``day_head``.
+    Returns the new (pending, day_head)."""
+    nm = _names(body, raw_end) if pending is None else None
+    if nm:
+        return (i, nm[0] or "", nm[1] or ""), day_head
+    if not body.strip(" .:-–()/0123456789") or _DATE_ONLY.match(body):
+        return None, (i, bool(_FIRST_DAY.match(line)))
+    return pending, day_head
+
+
 def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
     out: list[Found] = []
     used: set[int] = set()
@@ -259,12 +272,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             # no unit on the line: it can only be a day header or a names line (the last case below)
             body = _PREFIX.sub("", line, count=1)
             if body != line:
-                nm = _names(body, raw_end) if pending is None else None
-                if nm:
-                    pending = (i, nm[0] or "", nm[1] or "")
-                elif not body.strip(" .:-–()/0123456789") or _DATE_ONLY.match(body):
-                    day_head = (i, bool(_FIRST_DAY.match(line)))
-                    pending = None
+                pending, day_head = _day_line(i, line, body, raw_end, pending, day_head)
             continue
         chain = _chain_legs(line)
         if chain:
@@ -310,12 +318,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             day_head = None
             continue
         if body != line and not _DIST.search(body):
-            nm = _names(body, raw_end) if pending is None else None
-            if nm:
-                pending = (i, nm[0] or "", nm[1] or "")
-            elif not body.strip(" .:-–()/0123456789") or _DATE_ONLY.match(body):
-                day_head = (i, bool(_FIRST_DAY.match(line)))
-                pending = None
+            pending, day_head = _day_line(i, line, body, raw_end, pending, day_head)
     return out, used
 
 
