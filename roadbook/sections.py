@@ -11,6 +11,7 @@ every reference to it.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,14 +237,23 @@ SPEC_EVENT = {"kind": F(c.choice(EVENT_KINDS, "event kind"), True), "km": F(c.km
               "source": F(c.ident, True), "confidence": F(_confidence), "length_km": F(c.pos_km)}
 
 
-def check_events(ctx: c.Checker, v: Any, refs: Refs) -> list[Event]:
-    events = []
-    for i, e in enumerate(c.items(ctx, ("events",), v)):
-        path: FieldPath = ("events", i)
-        d, ok = c.fields(ctx, path, e, SPEC_EVENT)
+def _entries(ctx: c.Checker, refs: Refs, section: str, v: Any, spec: dict[str, F]
+             ) -> Iterator[tuple[FieldPath, dict[str, Any], bool]]:
+    """Each entry of a list section checked against ``spec``, its ``source`` reference too:
+    (field path, checked fields, whether every field was good). Entries that are not a mapping
+    are reported and skipped."""
+    for i, item in enumerate(c.items(ctx, (section,), v)):
+        path: FieldPath = (section, i)
+        d, ok = c.fields(ctx, path, item, spec)
         if d is None:
             continue
         refs.source(ctx, (*path, "source"), d.get("source"))
+        yield path, d, ok
+
+
+def check_events(ctx: c.Checker, v: Any, refs: Refs) -> list[Event]:
+    events = []
+    for path, d, ok in _entries(ctx, refs, "events", v, SPEC_EVENT):
         if d.get("at") is not None and not refs.place(ctx, (*path, "at", "place"), d["at"].place):
             ok = False
         if not ok:
@@ -267,12 +277,7 @@ SPEC_STRETCH = {"kind": F(c.choice(STRETCH_KINDS, "stretch kind"), True), "from_
 
 def check_stretches(ctx: c.Checker, v: Any, refs: Refs) -> list[Stretch]:
     stretches = []
-    for i, s in enumerate(c.items(ctx, ("stretches",), v)):
-        path: FieldPath = ("stretches", i)
-        d, ok = c.fields(ctx, path, s, SPEC_STRETCH)
-        if d is None:
-            continue
-        refs.source(ctx, (*path, "source"), d.get("source"))
+    for path, d, ok in _entries(ctx, refs, "stretches", v, SPEC_STRETCH):
         for end in ("from", "to"):
             if d.get(end) is not None:
                 ok = refs.place(ctx, (*path, end, "place"), d[end].place) and ok
@@ -303,12 +308,9 @@ SPEC_GUIDANCE = {"note": F(c.text, True), "source": F(c.ident, True), "topic": F
 
 def check_guidance(ctx: c.Checker, v: Any, refs: Refs) -> list[Guidance]:
     out = []
-    for i, g in enumerate(c.items(ctx, ("guidance",), v)):
-        d, ok = c.fields(ctx, ("guidance", i), g, SPEC_GUIDANCE)
-        if d is not None:
-            refs.source(ctx, ("guidance", i, "source"), d.get("source"))
-            if ok:
-                out.append(Guidance(**d))
+    for _, d, ok in _entries(ctx, refs, "guidance", v, SPEC_GUIDANCE):
+        if ok:
+            out.append(Guidance(**d))
     return out
 
 
@@ -321,14 +323,9 @@ SPEC_TRANSPORT = {"id": F(c.ident, True), "mode": F(c.choice(TRANSPORT_MODES, "t
 
 def check_transport(ctx: c.Checker, v: Any, refs: Refs) -> list[Transport]:
     out = []
-    for i, t in enumerate(c.items(ctx, ("transport",), v)):
-        path: FieldPath = ("transport", i)
-        d, ok = c.fields(ctx, path, t, SPEC_TRANSPORT)
-        if d is None:
-            continue
+    for path, d, ok in _entries(ctx, refs, "transport", v, SPEC_TRANSPORT):
         ok = all([refs.place(ctx, (*path, "from"), d.get("from")), refs.place(ctx, (*path, "to"), d.get("to")),
                   *(refs.place(ctx, (*path, "via", j), pid) for j, pid in enumerate(d.get("via", ())))]) and ok
-        refs.source(ctx, (*path, "source"), d.get("source"))
         if ok:
             d["from_place"], d["to_place"] = d.pop("from"), d.pop("to")
             out.append(Transport(**d))
@@ -342,12 +339,8 @@ SPEC_RESTRICTION = {"kind": F(c.choice(RESTRICTION_KINDS, "restriction kind"), T
 
 def check_restrictions(ctx: c.Checker, v: Any, refs: Refs) -> list[Restriction]:
     out = []
-    for i, r in enumerate(c.items(ctx, ("restrictions",), v)):
-        d, ok = c.fields(ctx, ("restrictions", i), r, SPEC_RESTRICTION)
-        if d is None:
-            continue
-        refs.source(ctx, ("restrictions", i, "source"), d.get("source"))
-        if refs.place(ctx, ("restrictions", i, "place"), d.get("place")) and ok:
+    for path, d, ok in _entries(ctx, refs, "restrictions", v, SPEC_RESTRICTION):
+        if refs.place(ctx, (*path, "place"), d.get("place")) and ok:
             out.append(Restriction(**d))
     return out
 
@@ -364,12 +357,7 @@ SPEC_BORDER = {"id": F(c.ident, True), "name": F(c.text, True), "place": F(c.ide
 
 def check_border_crossings(ctx: c.Checker, v: Any, refs: Refs) -> list[BorderCrossing]:
     out = []
-    for i, b in enumerate(c.items(ctx, ("border_crossings",), v)):
-        path: FieldPath = ("border_crossings", i)
-        d, ok = c.fields(ctx, path, b, SPEC_BORDER)
-        if d is None:
-            continue
-        refs.source(ctx, (*path, "source"), d.get("source"))
+    for path, d, ok in _entries(ctx, refs, "border_crossings", v, SPEC_BORDER):
         ok = refs.place(ctx, (*path, "place"), d.get("place")) and ok
         for key in ("points", "alternatives"):
             for j, item in enumerate(d.get(key, ())):
