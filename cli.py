@@ -249,7 +249,10 @@ def _draft_from_notes(args: argparse.Namespace) -> tuple[Roadbook, Track | None,
     ride = _ride_options(args, None)
     frame = None
     if track is not None:
-        line = MeasuredLine(track.lon, track.lat)
+        try:
+            line = MeasuredLine(track.lon, track.lat)
+        except KmpostError as exc:
+            raise KmpostError(f"{track.source}: {exc}; give a track with at least two distinct points") from None
 
         def locate(lon: float, lat: float) -> tuple[float, float]:
             along, off = line.locate(lon, lat)

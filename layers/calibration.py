@@ -291,7 +291,10 @@ def calibrate(rb: Roadbook, track: Track | None = None, ride: RideOptions | None
     """
     ride = ride or RideOptions()
     trk = track if track is not None else schematic_track(rb)
-    line = MeasuredLine(trk.lon, trk.lat)
+    try:
+        line = MeasuredLine(trk.lon, trk.lat)
+    except RouteError as exc:  # e.g. every point identical: name the file, not "line"
+        raise RouteError(f"{trk.source}: {exc}; give a track with at least two distinct points") from None
     located = _locate_anchors(rb, trk, line, ride)
     if not located:
         raise RouteError(f"{rb.path}: anchors: none; nothing ties a road km to the line: give "

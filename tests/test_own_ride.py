@@ -332,3 +332,18 @@ def test_anchor_option_errors_come_together(tmp_path: Path) -> None:
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 3, res.stderr
     assert all(ln.startswith("kmpost: error: ") for ln in lines)
+
+
+def test_a_track_of_one_repeated_point_names_the_file(tmp_path: Path) -> None:
+    gpx = tmp_path / "still.gpx"
+    gpx.write_text('<?xml version="1.0"?><gpx xmlns="http://www.topografix.com/GPX/1/1" version="1.1" creator="t">'
+                   '<rte><rtept lat="38.3" lon="90.1"/><rtept lat="38.3" lon="90.1"/><rtept lat="38.3" lon="90.1"/>'
+                   "</rte></gpx>", encoding="utf-8")
+    notes = tmp_path / "n.txt"
+    notes.write_text("After 5 km a spring.\n", encoding="utf-8")
+    for args in (["build", "--track", str(gpx)], ["build", "--notes", str(notes), "--track", str(gpx)]):
+        res = run([*args, "--out", str(tmp_path / "out")], tmp_path)
+        assert res.returncode == 2
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and str(gpx) in lines[0] and "two distinct points" in lines[0], res.stderr
+    assert not (tmp_path / "out").exists()
