@@ -289,3 +289,11 @@ def test_structures_keep_no_state_between_calls() -> None:
         structures.find_structures(f"Day 1: Place{n} Camp, near Hill{n} - Town{n} - 40 km\n"
                                    f"Day 2: Hill{n} to Village{n}, 30 km\n")
     assert {k: len(v) for k, v in vars(structures).items() if isinstance(v, dict)} == sizes
+
+
+def test_chinese_distance_after_the_start() -> None:
+    # form: Chinese rider's notes counting from the morning's start ("出发后N公里"), own words
+    events = extract_events("出发后12公里有个小卖部。\n骑到出发后40公里处露营。\n", "zh-start.txt")
+    got = [(e.value, e.ref, e.place, e.category) for e in events]
+    assert (12.0, "cumulative", None, "food") in got
+    assert any(v == 40.0 and ref == "cumulative" and place is None for v, ref, place, _ in got), got

@@ -6,7 +6,7 @@ like the English ones); K-stakes ("K1383", "K1383+500") are found by the English
 * ``marker``: "1452公里处" (the road's km post), "G315 1452公里处";
 * ``cumulative`` with a place: "黄连铺往永平县30公里" / "A至B全程311公里" (B lies N km from A),
   "距武岭10K处" / "离X 5公里" (N km before X);
-* ``cumulative`` without a place: "在14公里的位置" (the day's odometer);
+* ``cumulative`` without a place: "在14公里的位置" (the day's odometer), "出发后10公里" (from the start);
 * ``relative``: "再骑两公里" / "再行52公里", "N公里后", "N公里至/到X", "半公里到X".
 
 Lengths ("连续上坡16公里", "全程2300公里", "总里程58 Km", "前40公里是城区") are not references.
@@ -41,6 +41,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:从|從)?" + _LAZY_PLACE + r"(?:往|到|至)(?P<q>[\u3400-\u9fff]{2,10}?)[,，]?\s?(?:全程|约|約)?\s?"
                 + _N + r"\s?" + _KM + r"(?!\s?(?:路段|的路|路程|段|左右的))"), "from"),
     (re.compile(r"在\s?" + _N + r"\s?" + _KM + r"的?(?:位置|处|處)"), "odometer"),
+    # "出发后10公里有水源", "出发30公里后": N km from the start of the ride (no place named)
+    (re.compile(r"(?:出发|出發)(?:后|後|之后|之後)?\s?" + _ABOUT + r"\s?" + _N + r"\s?" + _KM + r"(?:后|後)?"),
+     "odometer"),
     # "此时里程约100K": the day's odometer
     (re.compile(r"(?<![总總全])里程\s?[:：]?\s?(?:约|約|约略|約略)?\s?" + _N + _U + r"(?![A-Za-z])"), "odometer"),
     (re.compile(r"(?:再|又)(?:骑|騎|行|走|前进|前進)(?:了)?\s?" + _N + r"\s?" + _KM), "relative"),
