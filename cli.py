@@ -112,13 +112,13 @@ def _ride_options(args: argparse.Namespace, rb: Roadbook | None) -> RideOptions:
         if rb is None:
             anchors.append(UserAnchor(km, f"--anchor {text}", place=place, label=place))
             continue
-        pid = _find_place(rb, place)
+        pid = rb.place_named(place)
         if pid is not None:
             anchors.append(UserAnchor(km, f"--anchor {text}", place=pid, label=rb.places[pid].name))
             continue
-        from roadbook.extract.gazetteer import find_places
+        from roadbook.extract.gazetteer import lookup
 
-        fp = find_places(f"in {place}.").resolve(place)
+        fp = lookup(place)
         if fp is None or fp.lat is None or fp.lon is None:
             known = ", ".join(sorted(rb.places)[:12])
             problems.append(f"--anchor {text}: no place '{place}' in {rb.path} ({known}) or the gazetteer; "
@@ -130,16 +130,6 @@ def _ride_options(args: argparse.Namespace, rb: Roadbook | None) -> RideOptions:
         raise KmpostError(problems[0], problems=problems)
     reverse = True if args.reverse else None
     return RideOptions(anchors=tuple(anchors), reverse=reverse)
-
-
-def _find_place(rb: Roadbook, name: str) -> str | None:
-    """The id of the roadbook place called ``name`` (id, name, any " / " part, alias, Chinese name)."""
-    key = name.strip().casefold()
-    for pid, p in rb.places.items():
-        names = {pid, p.name, *p.name.split(" / "), *p.aliases, p.name_zh or ""}
-        if key in {n.strip().casefold() for n in names if n}:
-            return pid
-    return None
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

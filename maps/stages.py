@@ -358,7 +358,7 @@ def _plan(spec: str, total: float, points: Sequence[CoursePoint], layers: Mappin
         for r in pl.itertuples()}
     for pid, p in roadbook.places.items():
         entry = (along_by_id.get(pid), p.name)
-        for key in (pid, p.name, *p.aliases):
-            places.setdefault(str(key).lower(), entry)
+        for key in p.names:
+            places.setdefault(key.lower(), entry)
     ends = read_stage_file(path, total_m=total, road_km_to_along=road_km_to_along, places=places)
     return stages_from_ends(total, ends, start_name=start_name, end_name=end_name)

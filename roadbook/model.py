@@ -86,6 +86,12 @@ class Place:
     notes: tuple[str, ...] = ()
     source: str | None = None
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every way the place is written: id, name, each " / " part of it, aliases, Chinese name."""
+        parts = [self.id, self.name, *self.name.split(" / "), *self.aliases, self.name_zh or ""]
+        return tuple(dict.fromkeys(n.strip() for n in parts if n and n.strip()))
+
 
 @dataclass(frozen=True)
 class Position:
@@ -269,6 +275,11 @@ class Roadbook:
     restrictions: tuple[Restriction, ...] = ()
     border_crossings: tuple[BorderCrossing, ...] = ()
     lines: Mapping[FieldPath, int] = field(default_factory=dict, repr=False)
+
+    def place_named(self, name: str) -> str | None:
+        """The id of the place written ``name`` (any of :attr:`Place.names`, case-insensitive)."""
+        key = name.strip().casefold()
+        return next((pid for pid, p in self.places.items() if key in {n.casefold() for n in p.names}), None)
 
     def source_label(self, source_id: str) -> str:
         """``id: title`` of a source, for feature attributes."""

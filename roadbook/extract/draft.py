@@ -30,7 +30,7 @@ from itertools import pairwise
 
 from roadbook import kinds
 from roadbook.extract.events import Event
-from roadbook.extract.gazetteer import CREDIT, LICENCE, FoundPlace, PlaceLookup, find_places
+from roadbook.extract.gazetteer import CREDIT, LICENCE, FoundPlace, PlaceLookup, lookup
 from roadbook.model import UserAnchor
 
 #: Category (extract) -> event kind, before the word-level refinements (from roadbook.kinds).
@@ -357,7 +357,7 @@ def make_draft(text: str, events: list[Event], places: PlaceLookup, source_name:
     used_places: set[str] = set()
     for u in user:
         if u.place is not None:
-            fp = places.resolve(u.place) or find_places(f"in {u.place}.").resolve(u.place)
+            fp = places.resolve(u.place) or lookup(u.place)
             if fp is None or fp.lat is None:
                 from geo.errors import KmpostError
 

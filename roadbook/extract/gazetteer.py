@@ -414,3 +414,9 @@ def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
             unknown.append(f"{fp.name} (known spelling, no GeoNames coordinate)")
     out.unknown = list(dict.fromkeys(unknown))
     return out
+
+
+def lookup(name: str) -> FoundPlace | None:
+    """A place by its name alone (e.g. typed on the command line: ``--anchor Kashgar=0``), found as
+    :func:`find_places` finds a place named after a preposition; None if unknown."""
+    return find_places(f"in {name}.").resolve(name)
