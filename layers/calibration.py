@@ -178,7 +178,8 @@ class RideOptions:
 
 @dataclass(frozen=True)
 class _Located:
-    spec_index: int | None      # index in roadbook anchors, None for a user anchor
+    """An anchor located on the line: its km, what it is, metres along and off the line, provenance."""
+
     km: float
     label: str
     along_m: float
@@ -218,7 +219,7 @@ def _locate_anchors(rb: Roadbook, trk: Track, line: MeasuredLine, ride: RideOpti
                 raise RouteError(f"{where}: an anchor tied to the track's {track_end} needs a track; "
                                  "give one with --track FILE")
             along = 0.0 if track_end == "start" else line.length_m
-            out.append(_Located(i, spec.km, f"the {track_end} of the track", along, 0.0, source,
+            out.append(_Located(spec.km, f"the {track_end} of the track", along, 0.0, source,
                                 confidence, where))
             continue
         if isinstance(spec, UserAnchor) and spec.place is None:
@@ -236,7 +237,7 @@ def _locate_anchors(rb: Roadbook, trk: Track, line: MeasuredLine, ride: RideOpti
         along = float(along_a[0])
         nlon, nlat = line.interpolate(along)
         offset = distance_m(lon, lat, float(nlon[0]), float(nlat[0]))
-        out.append(_Located(i, spec.km, label, along, offset, source, confidence, where))
+        out.append(_Located(spec.km, label, along, offset, source, confidence, where))
     return out
 
 

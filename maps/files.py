@@ -572,8 +572,6 @@ DRAFT_MARK = "# kmpost draft sha256="
 
 
 def _draft_body_hash(body: str) -> str:
-    import hashlib
-
     return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
 
 
