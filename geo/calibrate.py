@@ -135,12 +135,18 @@ class CalibratedRoute:
         ends = self.along_to_km(np.array([0.0, self.line.length_m]))
         return float(ends.min()), float(ends.max())
 
+    def covers(self, km: np.ndarray | float) -> np.ndarray:
+        """Whether each road km is finite and inside the covered range (1e-6 km tolerance)."""
+        k = np.atleast_1d(np.asarray(km, dtype=float))
+        lo, hi = self.km_range
+        tol = 1e-6
+        return np.isfinite(k) & (k >= lo - tol) & (k <= hi + tol)
+
     def check_km(self, km: np.ndarray | float, what: str = "km") -> None:
         """Raise :class:`RouteError` naming ``what`` if any km is outside the covered range."""
         k = np.atleast_1d(np.asarray(km, dtype=float))
         lo, hi = self.km_range
-        tol = 1e-6
-        bad = ~np.isfinite(k) | (k < lo - tol) | (k > hi + tol)
+        bad = ~self.covers(k)
         if bad.any():
             v = k[np.flatnonzero(bad)[0]]
             raise RouteError(

@@ -379,11 +379,6 @@ def _calibration_text(ctx: Calibration, used: list[_Located], why: str) -> list[
     return out
 
 
-def _in_range(ctx: Calibration, km: float) -> bool:
-    lo, hi = ctx.chainage.km_range
-    return math.isfinite(km) and lo - 1e-6 <= km <= hi + 1e-6
-
-
 def _restrict_to_track(ctx: Calibration) -> Roadbook:
     """The roadbook without the facts that lie outside the km this (partial) track covers.
 
@@ -396,7 +391,7 @@ def _restrict_to_track(ctx: Calibration) -> Roadbook:
     for ev in rb.events:
         what = ctx.where(ev.field_path, ev.line)
         km = ev.km if ev.km is not None else ctx.position_km(ev.at, what) if ev.at is not None else math.nan
-        if _in_range(ctx, km):
+        if ctx.chainage.covers(km)[0]:
             events.append(ev)
         else:
             ctx.not_on_track.append(f"{what}: {ev.kind} '{ev.name}' at km {_fmt_km(km)}: not on this track ({cover})")
@@ -418,7 +413,7 @@ def _restrict_to_track(ctx: Calibration) -> Roadbook:
         stretches.append(st)
     restrictions = []
     for r in rb.restrictions:
-        if r.km is not None and not _in_range(ctx, r.km):
+        if r.km is not None and not ctx.chainage.covers(r.km)[0]:
             ctx.not_on_track.append(f"{rb.path}: restrictions: {r.kind} at km {_fmt_km(r.km)}: not on this track "
                                     f"({cover})")
             continue
