@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -140,6 +141,19 @@ def test_extract_binary_input_is_one_line_exit_2(tmp_path):
     res = run(["extract", str(junk)], tmp_path)
     assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_extract_of_50_mb_is_refused_at_once_with_the_fix(tmp_path):
+    # issue 15: "50 MB of notes 38 s": refused in bounded time, one line naming the file, the
+    # limit and the fix; nothing written (no draft beside the notes)
+    big = tmp_path / "notes.txt"
+    big.write_text(("At km 12 water. Camp by the river at km 30.\n" * 1_200_000)[:50_000_000], encoding="utf-8")
+    t0 = time.perf_counter()
+    res = run(["extract", str(big)], tmp_path)
+    assert time.perf_counter() - t0 < 10
+    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert str(big) in res.stderr and "12,000,000" in res.stderr and "split the file" in res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
 def test_build_notes_with_a_track(tmp_path, capsys):

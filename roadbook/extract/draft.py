@@ -192,7 +192,9 @@ class _Placed:
 
 def _mentions(sentence: str, number: str, p: FoundPlace, within: int = 40) -> bool:
     """Whether ``sentence`` names place ``p`` within ``within`` characters of ``number``."""
-    names = [n for n in (p.name.split(" / ")[0], *p.aliases) if n]
+    names = [n for n in (p.name.split(" / ")[0], *p.aliases) if n and n in sentence]
+    if not names or number not in sentence:
+        return False
     for m in re.finditer(rf"(?<![\d.]){re.escape(number)}(?![\d])", sentence):
         for n in names:
             for k in re.finditer(re.escape(n), sentence):

@@ -25,8 +25,10 @@ from roadbook.extract.patterns import RE_DISTANCE, WORD_NUMBERS, Match, find_ref
 from roadbook.extract.structures import find_structures
 from roadbook.extract.zh import CJK, categorize_zh, find_references_zh
 
-#: Largest text accepted (characters); 10 MB of notes is fine, 60 MB is refused.
-MAX_CHARS = 60_000_000
+#: Largest text accepted (characters). A whole guidebook is about 1 MB and a long forum thread a
+#: few MB; 12 MB of the densest notes (one reference per 100 characters) take about 15 s of CPU
+#: here, so larger inputs are refused at once rather than read for a minute (issue 15).
+MAX_CHARS = 12_000_000
 #: Longest "sentence" looked at; longer runs of text without a full stop are cut into pieces.
 MAX_SENTENCE = 2_000
 
@@ -108,8 +110,8 @@ _BAD_CHAR = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 def check_text(text: str, source_name: str) -> None:
     """Refuse input that is not prose: binary data or a text too large to be notes."""
     if len(text) > MAX_CHARS:
-        raise ExtractError(f"{source_name}: {len(text)} characters is too large for route notes "
-                           f"(limit {MAX_CHARS}); split the file")
+        raise ExtractError(f"{source_name}: {len(text):,} characters is more than kmpost reads as route "
+                           f"notes (at most {MAX_CHARS:,}); split the file and extract each part")
     # the whole text is judged, in blocks: binary data after a first page of prose is refused too
     for start in range(0, len(text), _BLOCK):
         block = text[start:start + _BLOCK]
@@ -133,7 +135,8 @@ def read_notes(path: str | Path) -> str:
     try:
         size = p.stat().st_size
         if size > MAX_CHARS * 4:
-            raise ExtractError(f"{p}: {size} bytes is too large for route notes; split the file")
+            raise ExtractError(f"{p}: {size:,} bytes is more than kmpost reads as route notes (at most "
+                               f"{MAX_CHARS:,} characters); split the file and extract each part")
         raw = p.read_bytes()
     except OSError as exc:
         raise ExtractError(f"{p}: cannot read the notes ({exc.strerror}); check the path") from None

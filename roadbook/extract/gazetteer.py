@@ -312,6 +312,23 @@ def _best_city(cands: list[dict[str, Any]], countries: set[str]) -> dict[str, An
     return best
 
 
+class _WordIndex:
+    """Whole-word occurrence test on one text: ``has(w)`` is ``re.search(rf"\\b{re.escape(w)}\\b",
+    text)``, answered from the set of the text's words for a one-word ``w`` (one pass over the
+    text instead of one per name) and by that search for anything else."""
+
+    _TOKEN = re.compile(r"\w+")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = set(self._TOKEN.findall(text))
+
+    def has(self, w: str) -> bool:
+        if self._TOKEN.fullmatch(w):
+            return w in self.words
+        return re.search(rf"\b{re.escape(w)}\b", self.text) is not None
+
+
 def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
     """Find the places named in ``text`` and look them up offline.
 
@@ -353,11 +370,12 @@ def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
             if code and code not in countries:
                 countries.append(code)
     hint = set(countries)
-    head = _key(text[:200_000])
+    head = _WordIndex(_key(text[:200_000]))
     for k in set(ALIASES.values()):
-        if KNOWN[k].geonameid and re.search(rf"\b{re.escape(k)}\b", head):
+        if KNOWN[k].geonameid and head.has(k):
             hint.add(str((index.city(int(KNOWN[k].geonameid or 0)) or {}).get("countrycode", "CN")))
 
+    written_lower = _WordIndex(text)
     out = PlaceLookup(countries=countries)
     by_id_found: dict[str, FoundPlace] = {}
     unknown: list[str] = []
@@ -368,7 +386,7 @@ def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
             continue
         if len(parts) == 1 and keys[0] not in ALIASES and (
                 re.search(r"\d|'s$|’s$", parts[0])
-                or re.search(rf"\b{re.escape(parts[0].lower())}\b", text)):
+                or written_lower.has(parts[0].lower())):
             # "Covid-19", "Jie's", or a common word written in lower case elsewhere ("construction")
             continue
         if keys and keys[0] in _STOP and len(keys) == 1:
