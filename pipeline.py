@@ -8,6 +8,12 @@ into a staging folder that is switched into place as a whole at the very end
 (:class:`maps.files.AtomicDir`; the guarantee is in docs/outputs.md). Bad input therefore never
 leaves a half-written or half-updated ``out_dir``.
 
+Where the system forks and two CPUs are free (:func:`maps.files.parallel_jobs`), the files of the
+layers (GeoPackage, GeoJSON, the map page) are written into the staging folder by a second
+process (:class:`maps.files.Background`) while this one builds the course and writes the
+courses, the roadbook and the profile; its error is raised here as it was, and the folder is
+switched only when both are done. ``BuildOptions.jobs = 1`` writes everything in this process.
+
 Outputs (names fixed, see :data:`OUTPUTS`): ``kmpost.gpkg`` + one GeoJSON per layer,
 ``kmpost.html`` (offline map), ``kmpost.gpx`` / ``kmpost.fit`` / ``kmpost.tcx`` (courses),
 ``roadbook.md`` / ``roadbook.html`` (printable), ``profile.png`` (when there is anything to draw).
@@ -25,7 +31,7 @@ import pandas as pd
 from geo.track import Track
 from layers import Calibration, build_all, calibrate
 from layers.calibration import SCHEMATIC_NOTICE, RideOptions
-from maps.files import AtomicDir, write_geojson, write_geopackage
+from maps.files import AtomicDir, Background, parallel_jobs, write_geojson, write_geopackage
 from roadbook.schema import Roadbook
 
 GPKG_NAME = "kmpost.gpkg"
@@ -48,6 +54,8 @@ class BuildOptions:
             FIT/TCX use their own defaults for older devices).
         km_markers_every: add a waypoint / course point every N road km (None: none).
         course_layers: layers whose points go into GPX/FIT/TCX.
+        jobs: how many processes write the outputs (1: this one only; None: two where the system
+            can fork and the process may use two CPUs, see :func:`maps.files.parallel_jobs`).
     """
 
     out_dir: Path = Path("out")
@@ -60,6 +68,7 @@ class BuildOptions:
     basemap_width_m: float = 3000.0  # corridor half-width, metres
     basemap_zoom: tuple[int, int] = (6, 13)
     stages: str | None = None  # day stages: a target km ("90") or a stage file (maps.stages)
+    jobs: int | None = None  # processes writing the outputs: None = 2 where fork and 2 CPUs are there, 1 = one
 
 
 @dataclass
@@ -136,24 +145,11 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     layers = build_all(ctx)
     report = BuildReport(ctx, layers, warnings=list(ctx.warnings))
 
-    events = course_events(layers, opts.course_layers)
-    zs = _zone_starts(ctx, layers)
-    if zs is not None and "camping" in opts.course_layers:
-        events = gpd.GeoDataFrame(pd.concat([events, zs.reindex(columns=events.columns)], ignore_index=True),
-                                  geometry="geometry", crs="EPSG:4326").sort_values("along_m", kind="stable")
-    if "stretches" in opts.course_layers:  # start/end alerts of the stretches that matter (roadbook.kinds)
-        from maps._course import stretch_alerts
-        events = gpd.GeoDataFrame(pd.concat([events, stretch_alerts(layers, ctx.line)], ignore_index=True),
-                                  geometry="geometry", crs="EPSG:4326").sort_values("along_m", kind="stable")
     trk = ctx.track
     name = rb.route.name
     desc = (rb.route.description or name) + (" " + SCHEMATIC_NOTICE if ctx.schematic else "")
     sources = [SourceLink(s.title, s.url, s.licence) for s in rb.sources.values()]
     kms = layers["km_markers"]
-    # the one course of every course writer: lengths from the calibrated line, names and types once
-    course = build_course(trk, None, events, name=name, description=desc, profile=opts.profile,
-                          line=ctx.line, km_markers_every=opts.km_markers_every, km_marker_points=kms,
-                          sources=sources)
 
     basemap = None
     if opts.basemap is not None:
@@ -166,28 +162,54 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
         if basemap.dropped_zooms:
             report.warnings.append(f"{basemap.source}: zoom {', '.join(map(str, basemap.dropped_zooms))} left out "
                                    "to keep the map small; narrow --basemap-width or lower --basemap-zoom")
-    with AtomicDir(opts.out_dir) as stage:
-        write_geopackage(layers, stage / GPKG_NAME)
-        for lname, gdf in layers.items():
-            write_geojson(gdf, stage / f"{lname}.geojson")
-        write_html(stage / "kmpost.html", layers, title=name, schematic=ctx.schematic,
-                   notice=SCHEMATIC_NOTICE if ctx.schematic else None, info=route_info(ctx),
-                   profile_svg=profile_svg(ctx, layers), route=ctx.chainage, gaps_m=track_gaps(trk),
-                   basemap=basemap)
-        reports = [
-            write_gpx(stage / "kmpost.gpx", course, as_route=opts.gpx_route, max_points=opts.max_points),
-            write_fit(stage / "kmpost.fit", course, max_points=opts.max_points or FIT_DEFAULT_MAX_POINTS),
-            write_tcx(stage / "kmpost.tcx", course, max_points=opts.max_points or TCX_DEFAULT_MAX_POINTS),
-        ]
-        from maps.stages import write_stages
-        staged = None if not opts.stages else write_stages(
-            stage, opts.stages, course=course, line=ctx.line, events=events, layers=layers,
-            roadbook=rb, road_km_to_along=ctx.chainage.km_to_along, max_points=opts.max_points,
-            km_markers_every=opts.km_markers_every)
-        reports += staged.reports if staged else []
-        write_roadbook(ctx, layers, stage, cues=course.cues,
-                       stages=[(st, staged.cues[st.number]) for st in staged.stages] if staged else ())
-        write_profile(ctx, layers, stage / "profile.png")
+    out = AtomicDir(opts.out_dir)
+    with out as stage:
+        def write_maps() -> None:
+            """The files of the layers: GeoPackage, one GeoJSON per layer, the map page."""
+            write_geopackage(layers, stage / GPKG_NAME)
+            for lname, gdf in layers.items():
+                write_geojson(gdf, stage / f"{lname}.geojson")
+            write_html(stage / "kmpost.html", layers, title=name, schematic=ctx.schematic,
+                       notice=SCHEMATIC_NOTICE if ctx.schematic else None, info=route_info(ctx),
+                       profile_svg=profile_svg(ctx, layers), route=ctx.chainage, gaps_m=track_gaps(trk),
+                       basemap=basemap)
+
+        # the map files need only the layers: written by a second process (when there is a second
+        # core) while this one builds the course and writes the courses and the roadbook
+        side = Background(write_maps, parallel=parallel_jobs(opts.jobs) > 1, close_fds=out.lock_fds())
+        try:
+            events = course_events(layers, opts.course_layers)
+            zs = _zone_starts(ctx, layers)
+            if zs is not None and "camping" in opts.course_layers:
+                events = gpd.GeoDataFrame(pd.concat([events, zs.reindex(columns=events.columns)],
+                                                    ignore_index=True),
+                                          geometry="geometry", crs="EPSG:4326").sort_values("along_m", kind="stable")
+            if "stretches" in opts.course_layers:  # start/end alerts of the stretches that matter (roadbook.kinds)
+                from maps._course import stretch_alerts
+                events = gpd.GeoDataFrame(pd.concat([events, stretch_alerts(layers, ctx.line)], ignore_index=True),
+                                          geometry="geometry", crs="EPSG:4326").sort_values("along_m", kind="stable")
+            # the one course of every course writer: lengths from the calibrated line, names and types once
+            course = build_course(trk, None, events, name=name, description=desc, profile=opts.profile,
+                                  line=ctx.line, km_markers_every=opts.km_markers_every, km_marker_points=kms,
+                                  sources=sources)
+            reports = [
+                write_gpx(stage / "kmpost.gpx", course, as_route=opts.gpx_route, max_points=opts.max_points),
+                write_fit(stage / "kmpost.fit", course, max_points=opts.max_points or FIT_DEFAULT_MAX_POINTS),
+                write_tcx(stage / "kmpost.tcx", course, max_points=opts.max_points or TCX_DEFAULT_MAX_POINTS),
+            ]
+            from maps.stages import write_stages
+            staged = None if not opts.stages else write_stages(
+                stage, opts.stages, course=course, line=ctx.line, events=events, layers=layers,
+                roadbook=rb, road_km_to_along=ctx.chainage.km_to_along, max_points=opts.max_points,
+                km_markers_every=opts.km_markers_every)
+            reports += staged.reports if staged else []
+            write_roadbook(ctx, layers, stage, cues=course.cues,
+                           stages=[(st, staged.cues[st.number]) for st in staged.stages] if staged else ())
+            write_profile(ctx, layers, stage / "profile.png")
+        except BaseException:
+            side.cancel()
+            raise
+        side.result()
         names = sorted(p.name for p in stage.iterdir())
     for r in reports:
         report.warnings.extend(r.warnings)

@@ -15,10 +15,13 @@ parent through ``os.wait4``), alternating read and build, best of ``--repeat``:
 * ``build``: what ``kmpost build --roadbook rb.yaml --track big.gpx --out DIR`` runs (``cli.main``),
   timed inside the child from before the read to the last file moved into place; the child
   also times each stage (read, roadbook load, calibration, layers, each writer) by wrapping the
-  pipeline's functions, and records the peak RSS reached at the end of each stage.
+  pipeline's functions, and records the peak RSS reached at the end of each stage. Stages run
+  by the build's forked writer process (``maps.files.Background``) are logged to a file and
+  marked "(writer process)"; its peak RSS (``RUSAGE_CHILDREN``) is added to the build's.
 
 The limits of issue 14 (build <= 2x read, peak RSS <= 4x the read's) are checked on the
-in-process seconds and on the children's peak RSS. The machine's load average is printed;
+in-process seconds and on the children's peak RSS (the build's: its process plus its writer's,
+an upper bound since the pages they share count twice). The machine's load average is printed;
 the results go to ``benchmarks/RESULTS-build.md`` (unless ``--no-write``).
 """
 
@@ -96,6 +99,10 @@ def child_build(gpx: str, rb: str, out: str) -> dict[str, Any]:
     import roadbook
 
     stages: dict[str, list[float]] = {}
+    main_pid = os.getpid()
+    fd, log_name = tempfile.mkstemp(suffix=".stages")  # stages timed in a forked writer process
+    os.close(fd)
+    log = Path(log_name)
 
     def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -104,9 +111,14 @@ def child_build(gpx: str, rb: str, out: str) -> dict[str, Any]:
             try:
                 return fn(*a, **k)
             finally:
-                s = stages.setdefault(name, [0.0, 0.0])
-                s[0] += time.perf_counter() - t
-                s[1] = _peak_mb()
+                sec = time.perf_counter() - t
+                if os.getpid() == main_pid:
+                    s = stages.setdefault(name, [0.0, 0.0])
+                    s[0] += sec
+                    s[1] = _peak_mb()
+                else:
+                    with open(log, "a", encoding="utf-8") as f:
+                        f.write(json.dumps([name, sec, _peak_mb()]) + "\n")
         return wrapper
 
     def patch(mod: Any, attr: str, name: str, *also: Any) -> None:
@@ -146,8 +158,15 @@ def child_build(gpx: str, rb: str, out: str) -> dict[str, Any]:
     total = time.perf_counter() - t0
     if rc != 0:
         raise SystemExit(f"kmpost build returned {rc}")
+    for line in log.read_text(encoding="utf-8").splitlines():
+        name, sec, rss = json.loads(line)
+        s = stages.setdefault(f"{name} (writer process)", [0.0, 0.0])
+        s[0] += sec
+        s[1] = rss
+    log.unlink()
     files = sorted(p.name for p in Path(out).iterdir())
-    return {"s": total, "stages": stages, "files": files}
+    writer_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"s": total, "stages": stages, "files": files, "writer_rss_mb": writer_mb}
 
 
 def run_child(args: list[str]) -> dict[str, Any]:
@@ -220,7 +239,7 @@ def main() -> int:
         (ROOT / "benchmarks" / "RESULTS-build.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     big = results.get("big")
     if big:
-        ok = big["build"]["s"] <= 2 * big["read"]["s"] and big["build"]["rss_mb"] <= 4 * big["read"]["rss_mb"]
+        ok = big["build"]["s"] <= 2 * big["read"]["s"] and _rss_total(big["build"]) <= 4 * big["read"]["rss_mb"]
         return 0 if ok else 1
     return 0
 
@@ -232,6 +251,17 @@ BEFORE = {"read_track alone": (4.00, 129), "whole build": (24.37, 1219), "read":
           "GeoPackage": (1.30, 704), "GeoJSON": (4.52, 1219), "profile SVG": (1.48, 1219),
           "HTML map": (1.18, 1219), "GPX": (1.24, 1219), "FIT": (2.11, 1219), "TCX": (1.64, 1219),
           "roadbook text": (1.04, 1219), "profile PNG": (0.81, 1219)}
+
+
+def _rss_total(b: dict[str, Any]) -> float:
+    """Peak RSS of the build: its process plus its forked writer (an upper bound: the pages they
+    share are counted twice)."""
+    return float(b["rss_mb"] + b.get("writer_rss_mb", 0.0))
+
+
+def _build_rss(b: dict[str, Any]) -> str:
+    w = b.get("writer_rss_mb", 0.0)
+    return f"{b['rss_mb']:.0f}" if not w else f"{_rss_total(b):.0f} ({b['rss_mb']:.0f} + writer {w:.0f})"
 
 
 def report(results: dict[str, dict[str, Any]], load_start: tuple[float, ...],
@@ -249,17 +279,20 @@ def report(results: dict[str, dict[str, Any]], load_start: tuple[float, ...],
                   "| | seconds (in process) | process wall s | peak RSS MB | ratio to the read |",
                   "|---|---:|---:|---:|---|",
                   f"| `read_track` alone | {r['s']:.2f} | {r['wall_s']:.2f} | {r['rss_mb']:.0f} | 1 |",
-                  f"| whole build | {b['s']:.2f} | {b['wall_s']:.2f} | {b['rss_mb']:.0f} | "
-                  f"**{b['s'] / r['s']:.2f}x** time (limit 2x), **{b['rss_mb'] / r['rss_mb']:.2f}x** "
+                  f"| whole build | {b['s']:.2f} | {b['wall_s']:.2f} | {_build_rss(b)} | "
+                  f"**{b['s'] / r['s']:.2f}x** time (limit 2x), **{_rss_total(b) / r['rss_mb']:.2f}x** "
                   "RSS (limit 4x) |", "",
-                  "Stages of that build (seconds inside the stage; peak RSS of the process at its end):", "",
+                  "Stages of that build (seconds inside the stage; peak RSS of the process at its end; "
+                  "the stages of the forked writer process run at the same time as the others, so the "
+                  "seconds add up to more than the build):", "",
                   "| stage | seconds | share | peak RSS MB after |", "|---|---:|---:|---:|"]
         stages = b["stages"]
         acc = 0.0
         for name, (sec, rss) in stages.items():
-            acc += sec
+            acc += 0.0 if name.endswith("(writer process)") else sec
             lines.append(f"| {name} | {sec:.2f} | {100 * sec / b['s']:.0f} % | {rss:.0f} |")
-        lines += [f"| rest (glue, course points, staging, moving files) | {b['s'] - acc:.2f} | "
+        lines += [f"| rest of the build's own process (glue, course points, waiting for the writer, "
+                  f"staging, moving files) | {b['s'] - acc:.2f} | "
                   f"{100 * (b['s'] - acc) / b['s']:.0f} % | |", ""]
         if size == "big":
             lines += ["Before (same script, commit 268490e, load 4.4, one run): "

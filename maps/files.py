@@ -223,6 +223,11 @@ class AtomicDir:
         self.switched = False
         self._lock: _Lock | None = None
 
+    def lock_fds(self) -> list[int]:
+        """The descriptors of this folder's lock (a forked writer closes its copies: the lock then
+        ends with the build's own process)."""
+        return [self._lock.fd] if self._lock is not None and self._lock.fd is not None else []
+
     # -- names beside the target -------------------------------------------------------------------
     def _tag(self) -> str:
         name = self.target.name
@@ -414,6 +419,143 @@ class AtomicDir:
         _fsync_dir(out.parent)
         with contextlib.suppress(OSError):  # what stays is cleaned by the next build
             _salvage(stage, out)   # the replaced build: its files go, user files written meanwhile come over
+
+
+def parallel_jobs(jobs: int | None) -> int:
+    """How many processes write a build's outputs: ``jobs`` if given (at least 1), else 2 where the
+    system forks safely (Linux) and this process may run on at least two CPUs, else 1."""
+    if jobs is not None:
+        return max(1, int(jobs))
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return 2 if cpus >= 2 else 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this (forked) process when its parent dies (``PR_SET_PDEATHSIG``): a
+    killed build leaves no writer behind it."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG = 1, SIGKILL = 9
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _pickled_error(exc: BaseException) -> bytes:
+    """``exc`` pickled for the parent (the writer's traceback added as a note to other than a
+    :class:`KmpostError`); an exception that does not survive pickling becomes an OutputError
+    with its one line."""
+    import pickle
+    import traceback
+
+    from geo.errors import KmpostError
+
+    if not isinstance(exc, KmpostError):
+        note = getattr(exc, "add_note", None)  # Python 3.11+
+        if note is not None:
+            with contextlib.suppress(Exception):
+                note("in the writer process:\n" + "".join(traceback.format_exception(exc)))
+    try:
+        data = pickle.dumps(exc)
+        pickle.loads(data)
+        return data
+    except Exception:
+        return pickle.dumps(OutputError(f"{type(exc).__name__}: {exc}"))
+
+
+class Background:
+    """``fn()`` run beside the caller: in a forked process when ``parallel`` (and the system can
+    fork), else at :meth:`result`.
+
+    For writers that put files into an :class:`AtomicDir` stage: the forked process shares the
+    build's data (copy on write) and returns nothing but its files; :meth:`result` waits for it
+    and raises the exception it raised (a :class:`geo.errors.KmpostError` as it was, so the one-line
+    message reaches the user), or an :class:`OutputError` when it died. :meth:`cancel` (the caller
+    failed) kills it before the stage is removed. The process dies with its parent
+    (``PR_SET_PDEATHSIG``), so a killed build leaves no writer running; ``close_fds`` (the stage's
+    lock) are closed in it so that only the parent holds them.
+    """
+
+    def __init__(self, fn: Any, *, parallel: bool, close_fds: list[int] | tuple[int, ...] = (),
+                 what: str = "the map files") -> None:
+        self.fn: Any = fn
+        self.what = what
+        self.pid: int | None = None
+        self.fd: int | None = None
+        if not parallel or not hasattr(os, "fork"):
+            return
+        parent = os.getpid()
+        r, w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the writer: never returns
+            code, payload = 1, b""
+            try:
+                import gc
+
+                gc.freeze()  # the build's objects are not collected here: their pages stay shared
+                os.close(r)
+                _die_with_parent(parent)
+                for fd in close_fds:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+                fn()
+                code = 0
+            except BaseException as exc:  # every failure goes to the parent
+                payload = _pickled_error(exc)
+            finally:
+                with contextlib.suppress(BaseException):
+                    view = memoryview(payload)
+                    while view:
+                        view = view[os.write(w, view):]
+                os._exit(code)
+        os.close(w)
+        self.pid, self.fd, self.fn = pid, r, None
+
+    def _wait(self) -> tuple[bytes, int]:
+        assert self.pid is not None and self.fd is not None
+        chunks = []
+        try:
+            while chunk := os.read(self.fd, 1 << 16):
+                chunks.append(chunk)
+        finally:
+            os.close(self.fd)
+            self.fd = None
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+        return b"".join(chunks), status
+
+    def result(self) -> None:
+        """Wait for ``fn`` to finish (run it now when not forked); raise what it raised."""
+        if self.pid is None:
+            fn, self.fn = self.fn, None
+            if fn is not None:
+                fn()
+            return
+        data, status = self._wait()
+        if data:
+            import pickle
+
+            raise pickle.loads(data)
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            how = (f"was killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+                   else f"ended with status {os.waitstatus_to_exitcode(status)}")
+            raise OutputError(f"writing {self.what}: the writer process {how} (out of memory?); the output "
+                              "folder was not changed: build again, or with one process (jobs=1)")
+
+    def cancel(self) -> None:
+        """Stop ``fn`` (the caller failed): kill the forked process and wait for it."""
+        self.fn = None
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, 9)
+            with contextlib.suppress(OSError):
+                self._wait()
 
 
 _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")

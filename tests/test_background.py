@@ -1,0 +1,161 @@
+"""maps.files.Background: part of a build written by a forked process, its errors raised in the parent.
+
+Real forks throughout (Linux); the build itself is compared with one process and with two.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from geo.errors import OutputError, RouteError
+from maps.files import AtomicDir, Background, parallel_jobs
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the forked writer runs on Linux")
+
+
+def _gone(pid: int, within: float = 5.0) -> bool:
+    """True when process ``pid`` no longer exists (or is a zombie) within ``within`` seconds."""
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@linux
+def test_files_written_by_another_process(tmp_path: Path) -> None:
+    def fn() -> None:
+        (tmp_path / "pid.txt").write_text(str(os.getpid()))
+
+    job = Background(fn, parallel=True)
+    assert job.pid is not None and job.pid != os.getpid()
+    job.result()
+    assert int((tmp_path / "pid.txt").read_text()) not in (os.getpid(), 0)
+
+
+def test_serial_runs_at_result(tmp_path: Path) -> None:
+    def fn() -> None:
+        (tmp_path / "pid.txt").write_text(str(os.getpid()))
+
+    job = Background(fn, parallel=False)
+    assert not (tmp_path / "pid.txt").exists()
+    job.result()
+    assert int((tmp_path / "pid.txt").read_text()) == os.getpid()
+
+
+@linux
+@pytest.mark.parametrize("parallel", [True, False])
+def test_kmpost_error_comes_back_as_it_was(parallel: bool) -> None:
+    def fn() -> None:
+        raise RouteError("rb.yaml:12: events[3].km: 999 is beyond the route; give a km of 0-250",
+                         problems=["rb.yaml:12: events[3].km: 999 is beyond the route; give a km of 0-250",
+                                   "rb.yaml:20: events[5].km: -4 is before the start"])
+
+    job = Background(fn, parallel=parallel)
+    with pytest.raises(RouteError) as info:
+        job.result()
+    assert str(info.value) == "rb.yaml:12: events[3].km: 999 is beyond the route; give a km of 0-250"
+    assert len(info.value.problems) == 2 and "events[5]" in info.value.problems[1]
+
+
+@linux
+def test_a_bug_in_the_writer_keeps_its_traceback() -> None:
+    def fn() -> None:
+        {}["no such key"]  # the bug
+
+    with pytest.raises(KeyError) as info:
+        Background(fn, parallel=True).result()
+    notes = "".join(getattr(info.value, "__notes__", []))
+    assert "in the writer process" in notes and "no such key" in notes
+
+
+@linux
+def test_writer_killed_is_an_output_error() -> None:
+    def fn() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(OutputError, match=r"writing the map files: the writer process was killed by signal 9"):
+        Background(fn, parallel=True).result()
+
+
+@linux
+def test_cancel_stops_the_writer() -> None:
+    job = Background(lambda: time.sleep(60), parallel=True)
+    pid = job.pid
+    assert pid is not None
+    t = time.monotonic()
+    job.cancel()
+    assert time.monotonic() - t < 5 and _gone(pid)
+    job.result()  # nothing left to wait for
+
+
+@linux
+def test_writer_dies_with_its_build(tmp_path: Path) -> None:
+    """A build killed (SIGKILL) while its writer runs leaves no writer behind (PR_SET_PDEATHSIG)."""
+    r, w = os.pipe()
+    build = os.fork()
+    if build == 0:
+        try:
+            os.close(r)
+            job = Background(lambda: time.sleep(60), parallel=True)
+            os.write(w, f"{job.pid}\n".encode())
+            time.sleep(60)
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as f:
+        writer = int(f.readline())
+    os.kill(build, signal.SIGKILL)
+    os.waitpid(build, 0)
+    assert _gone(writer)
+
+
+@linux
+def test_lock_is_held_by_the_build_alone(tmp_path: Path) -> None:
+    """The writer closes its copy of the lock: once the build's process lets go, the folder is free."""
+    out = tmp_path / "out"
+    d = AtomicDir(out)
+    with d as stage:
+        job = Background(lambda: (stage / "x.txt").write_text("x"), parallel=True, close_fds=d.lock_fds())
+        assert d.lock_fds()
+        with pytest.raises(OutputError, match="another kmpost build is writing this folder"), AtomicDir(out):
+            pass
+        job.result()
+    assert (out / "x.txt").read_text() == "x"
+    with AtomicDir(out) as stage:
+        (stage / "y.txt").write_text("y")
+
+
+def test_parallel_jobs() -> None:
+    assert parallel_jobs(1) == 1 and parallel_jobs(0) == 1 and parallel_jobs(3) == 3
+    auto = parallel_jobs(None)
+    assert auto in (1, 2)
+    if not sys.platform.startswith("linux"):
+        assert auto == 1
+
+
+@linux
+def test_build_with_two_processes_writes_what_one_writes(tmp_path: Path) -> None:
+    from pipeline import BuildOptions, build
+    from roadbook import load_embedded
+
+    rb = load_embedded("g315")
+    one = build(rb, None, BuildOptions(out_dir=tmp_path / "one", jobs=1))
+    two = build(rb, None, BuildOptions(out_dir=tmp_path / "two", jobs=2))
+    assert [p.name for p in one.files] == [p.name for p in two.files]
+    assert one.notes == two.notes and one.warnings == two.warnings
+    # files without a build time or a random page token are the same bytes
+    for p in one.files:
+        if p.suffix in (".geojson", ".md"):
+            assert p.read_bytes() == (tmp_path / "two" / p.name).read_bytes(), p.name
