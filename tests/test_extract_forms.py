@@ -297,3 +297,28 @@ def test_chinese_distance_after_the_start() -> None:
     got = [(e.value, e.ref, e.place, e.category) for e in events]
     assert (12.0, "cumulative", None, "food") in got
     assert any(v == 40.0 and ref == "cumulative" and place is None for v, ref, place, _ in got), got
+
+
+def test_chinese_between_posts_direction_from_town_and_distance_left() -> None:
+    # forms of h3_zh_desert_highway ("K119和K120之間", "在X縣城東約九公里處") and h3_zh_xiasha_wuxi
+    # ("到X还有33KM" read off a phone): a range between two posts, N km from a named town in a
+    # direction (no km post), the distance still to go (a relative event at the writer's position)
+    got = extract_events("K205和K206之间有一座石碑。", "t")
+    assert [(e.value, e.value_end, e.ref) for e in got] == [(205, 206, "range")]
+    got = extract_events("岔路口在乙县城西约七公里处。", "t")
+    assert [(e.value, e.ref, e.place) for e in got] == [(7, "cumulative", "乙县城")]
+    assert [(e.value, e.ref) for e in extract_events("路牌写着到丙镇还有41KM。", "t")] == [(41, "relative")]
+
+
+def test_chinese_numerals_of_two_characters() -> None:
+    # "二十公里", "十五公里", "一百二十公里": numbers written in Chinese, beyond one character
+    assert [(e.value, e.ref) for e in extract_events("再骑十五公里就到丁镇。", "t")] == [(15, "relative")]
+    assert [(e.value, e.ref) for e in extract_events("在戊市北约二十公里处有加水点。", "t")] == [(20, "cumulative")]
+    assert extract_events("再骑三四公里到了。", "t") == []          # "three or four": no number
+
+
+def test_lower_case_mile_post() -> None:
+    # form of h3_utah_mp: "around mp 90", "passed mp 68"; "35 mm" stays a lens
+    assert evs("Near mp 57 the shoulder got wide again.") == [(57, "mi", "marker")]
+    assert evs("I passed mp 31 at noon.") == [(31, "mi", "marker")]
+    assert evs("Shot with a 35 mm lens at mm 4.") == []

@@ -253,8 +253,9 @@ def _structure_event(f: object, abbreviations: dict[str, str]) -> Event:
                  structure=f.structure)
 
 
-#: A sentence worth reading: a digit, or a number word before a unit ("three kilometers").
-_HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(WORD_NUMBERS) + r")\s?-?\s?(?:k|mi)", re.IGNORECASE)
+#: A sentence worth reading: a digit, or a number word before a unit ("three kilometers", "十五公里").
+_HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(WORD_NUMBERS) + r")\s?-?\s?(?:k|mi)"
+                         r"|[零半一二两兩三四五六七八九十百]\s?(?:公里|公裡|千米)", re.IGNORECASE)
 
 
 #: A substring of some distance unit or post notation (km, kil-, mi-, MP, MM, K, км, 公里, ...).

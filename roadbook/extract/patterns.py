@@ -76,7 +76,8 @@ RE_KM_RANGE = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 RE_K_RANGE = re.compile(
-    r"(?<![A-Za-z0-9])K(?P<a>\d{2,5})\s{0,2}(?:-|–|—|to|and)\s{0,2}K?(?P<b>\d{2,5})\b(?!:\d)"
+    r"(?<![A-Za-z0-9])K(?P<a>\d{2,5})\s{0,2}(?:(?:-|–|—|~|to|and|至|到)\s{0,2}K?|和\s?K)(?P<b>\d{2,5})"
+    r"(?![\d.,]\d|[A-Za-z])(?!:\d)"
 )
 RE_FROM_KM = re.compile(
     rf"\b(?:from|starting at|starting from|beginning at|since)\s{{1,3}}(?:the\s)?"
@@ -116,7 +117,7 @@ RE_MILE_RANGE = re.compile(
 RE_MILE_MARKER = re.compile(
     rf"\b(?:[Mm]ile|[Mm]ile[\s-]?(?:post|marker)|[Mm]ilepost|MILE)\s?(?P<a>{NUM})(?![\d/])(?!:\d)"
     r"(?!\s?(?:mi|km|%))"
-    rf"|\b(?:MP|MM)[ -](?P<b>{NUM})\b(?!:\d)(?!/)",
+    rf"|\b(?:MP|MM|mp)[ -](?P<b>{NUM})\b(?!:\d)(?!/)(?!\s?(?:mi|km|%))",
 )
 
 # --- lengths with a unit (classified by their context) -------------------------------------------
@@ -261,7 +262,7 @@ def find_references(sentence: str) -> list[Match]:
     has_km = "km" in low or "kilom" in low
     has_k = "K" in sentence
     cjk = bool(_CJK_CHAR.search(sentence)) if has_k else False
-    has_mile = "mile" in low or "MP" in sentence or "MM" in sentence
+    has_mile = "mile" in low or "MP" in sentence or "MM" in sentence or "mp" in sentence
 
     for m in RE_KM_RANGE.finditer(sentence) if has_km else ():
         a, b = parse_number(m["a"]), parse_number(m["b"])

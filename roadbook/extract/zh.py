@@ -23,7 +23,7 @@ from roadbook.extract.patterns import Match
 CJK = re.compile(r"[\u3400-\u9fff]")
 _ZH_NUM = {"零": 0, "半": 0.5, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
            "八": 8, "九": 9, "十": 10}
-_N = r"(?P<v>\d{1,5}(?:\.\d{1,2})?|[零半一二两兩三四五六七八九十])"
+_N = r"(?P<v>\d{1,5}(?:\.\d{1,2})?|[零半一二两兩三四五六七八九十百]{1,5})"
 _KM = r"(?:公里|公裡|千米|km|KM|Km)"
 _U = r"\s?(?:公里|公裡|千米|km|KM|Km|K|k)"
 _PLACE = r"(?P<p>[\u3400-\u9fff]{2,10})"
@@ -34,6 +34,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "距离巴塘约20公里处", "距葉城縣只有110公里": N km before the place (before the marker form)
     (re.compile(r"(?:距离|距離|距|离|離)" + _LAZY_PLACE + r"\s?" + _ABOUT + r"\s?" + _N + _U + r"\s?[处處]?"),
      "before"),
+    # "在甲县城东约九公里处": N km from a named town in a direction (not a km post)
+    (re.compile(r"(?:在|于|於|位于|位於)(?P<p>[\u3400-\u9fff]{1,8}?(?:县城|縣城|县|縣|镇|鎮|市|城|乡|鄉|村|站))"
+                r"(?:[东西南北東]{1,2}(?:方|面|边|邊)?)\s?" + _ABOUT + r"\s?" + _N + _U + r"\s?[处處]?"), "before"),
+    # "到乙镇还有33KM": the distance still to go to the place ahead (a sign, a phone screen)
+    (re.compile(r"(?:到|至|距)[\u3400-\u9fff]{1,10}?(?:还有|還有|尚有|剩)\s?" + _N + _U), "relative"),
     # "1452公里处", "零公里处", "0公里路碑": the road's km post
     (re.compile(_N + r"\s?(?:公里|公裡|千米)(?:处|處|路碑|碑|牌|标|標)"), "marker"),
     # "从相克宗出发,5km左右": N km from the named start
@@ -59,8 +64,23 @@ _LENGTH_BEFORE = re.compile(r"(?:连续|連續|全程|总|總|共|前|后|後|�
 _NOT_A_PLACE = {"路边", "路邊", "公路", "这里", "這裡", "这儿", "那里", "那裡", "主路", "国道", "國道"}
 
 
-def _value(s: str) -> float:
-    return float(_ZH_NUM[s]) if s in _ZH_NUM else float(s)
+_ZH_NUMBER = re.compile(r"(?:(?P<h>[一二两兩三四五六七八九])百)?(?:(?P<t>[一二两兩三四五六七八九])?(?P<ten>十))?"
+                        r"(?P<u>[一二两兩三四五六七八九])?")
+
+
+def _value(s: str) -> float | None:
+    """A number written in digits or in Chinese ("二十" 20, "一百二十" 120, "十五" 15, "半" 0.5);
+    None for a run of numerals that is no number ("三四": "three or four")."""
+    if s[0].isdigit():
+        return float(s)
+    if s in _ZH_NUM:
+        return float(_ZH_NUM[s])
+    m = _ZH_NUMBER.fullmatch(s)
+    if not m or not s:
+        return None
+    hundreds = _ZH_NUM[m["h"]] * 100 if m["h"] else 0
+    tens = (_ZH_NUM[m["t"]] if m["t"] else 1) * 10 if m["ten"] else 0
+    return float(hundreds + tens + (_ZH_NUM[m["u"]] if m["u"] else 0))
 
 
 def find_references_zh(sentence: str) -> list[Match]:
@@ -76,6 +96,8 @@ def find_references_zh(sentence: str) -> list[Match]:
             if kind == "before" and m["p"] in _NOT_A_PLACE:
                 continue                                  # "离路边4公里": off the road, not on it
             v = _value(m["v"])
+            if v is None:
+                continue
             if kind == "marker":
                 found.append(Match(v, "km", "marker", m.start(), m.end(), pattern="N公里处"))
             elif kind == "before":
