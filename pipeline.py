@@ -162,6 +162,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
         if basemap.dropped_zooms:
             report.warnings.append(f"{basemap.source}: zoom {', '.join(map(str, basemap.dropped_zooms))} left out "
                                    "to keep the map small; narrow --basemap-width or lower --basemap-zoom")
+    _ = ctx.track_along_m  # computed once here, shared by both processes
     out = AtomicDir(opts.out_dir)
     with out as stage:
         def write_maps() -> None:
@@ -171,8 +172,8 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
                 write_geojson(gdf, stage / f"{lname}.geojson")
             write_html(stage / "kmpost.html", layers, title=name, schematic=ctx.schematic,
                        notice=SCHEMATIC_NOTICE if ctx.schematic else None, info=route_info(ctx),
-                       profile_svg=profile_svg(ctx, layers), route=ctx.chainage, gaps_m=track_gaps(trk),
-                       basemap=basemap)
+                       profile_svg=profile_svg(ctx, layers), route=ctx.chainage,
+                       gaps_m=track_gaps(trk, ctx.track_along_m), basemap=basemap)
 
         # the map files need only the layers: written by a second process (when there is a second
         # core) while this one builds the course and writes the courses and the roadbook
@@ -189,7 +190,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
                 events = gpd.GeoDataFrame(pd.concat([events, stretch_alerts(layers, ctx.line)], ignore_index=True),
                                           geometry="geometry", crs="EPSG:4326").sort_values("along_m", kind="stable")
             # the one course of every course writer: lengths from the calibrated line, names and types once
-            course = build_course(trk, None, events, name=name, description=desc, profile=opts.profile,
+            course = build_course(trk, ctx.track_along_m, events, name=name, description=desc, profile=opts.profile,
                                   line=ctx.line, km_markers_every=opts.km_markers_every, km_marker_points=kms,
                                   sources=sources)
             reports = [

@@ -71,6 +71,23 @@ class MeasuredLine:
         """Geodesic length of the line in metres."""
         return float(self.along_m[-1])
 
+    def vertex_along(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray | None:
+        """Along-track metres at each vertex of the polyline (lon, lat) (degrees) this line was
+        made of (its consecutive duplicates, 0 m apart, get the metres of the vertex they repeat):
+        the same numbers as measuring that polyline again, without measuring. None when (lon,
+        lat) are other vertices than this line's."""
+        n = len(lon)
+        if n < 2 or len(lat) != n:
+            return None
+        new = np.ones(n, dtype=bool)
+        new[1:] = (lon[1:] != lon[:-1]) | (lat[1:] != lat[:-1])
+        if int(new.sum()) != len(self.lon):
+            return None
+        idx = np.cumsum(new) - 1
+        if not (np.array_equal(np.asarray(lon)[new], self.lon) and np.array_equal(np.asarray(lat)[new], self.lat)):
+            return None
+        return self.along_m[idx]
+
     def _segment_at(self, along_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Segment index and fraction (0..1) for distances already clipped to [0, length]."""
         seg = np.searchsorted(self.along_m, along_m, side="right") - 1

@@ -74,6 +74,21 @@ class Calibration:
     partial: bool = False
     not_on_track: list[str] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
+    _track_along: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    @property
+    def track_along_m(self) -> np.ndarray:
+        """Geodesic metres along the line at each vertex of ``track`` (len == len(track); its
+        consecutive duplicates 0 m on), from the line's chainage (measured once, shared by
+        every writer; :meth:`geo.lrs.MeasuredLine.vertex_along`)."""
+        if self._track_along is None:
+            got = self.line.vertex_along(self.track.lon, self.track.lat)
+            if got is None:  # a line of other vertices than the track's (not made by calibrate)
+                from geo.earth import cumulative_lengths
+
+                got = cumulative_lengths(np.asarray(self.track.lon, float), np.asarray(self.track.lat, float))
+            self._track_along = got
+        return self._track_along
 
     @property
     def schematic(self) -> bool:

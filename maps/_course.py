@@ -292,19 +292,12 @@ def _course_line(track: Track, along_m: np.ndarray, keep: np.ndarray | None, dev
 def along_of(track: Track, line: Any) -> np.ndarray:
     """Along-track metres per track vertex from a :class:`geo.lrs.MeasuredLine` of the same
     vertices (consecutive duplicates dropped there, 0 m apart here): the geodesic lengths are
-    not measured twice. Falls back to measuring when the line is of other vertices."""
+    not measured twice (:meth:`geo.lrs.MeasuredLine.vertex_along`). Falls back to measuring when
+    the line is of other vertices."""
     from geo.earth import cumulative_lengths
 
-    n = len(track)
-    if n >= 2:
-        new = np.ones(n, dtype=bool)
-        new[1:] = (track.lon[1:] != track.lon[:-1]) | (track.lat[1:] != track.lat[:-1])
-        if int(new.sum()) == len(line.lon):
-            idx = np.cumsum(new) - 1
-            if line.lon[-1] == track.lon[-1] and line.lat[-1] == track.lat[-1] and \
-                    line.lon[0] == track.lon[0] and line.lat[0] == track.lat[0]:
-                return np.asarray(line.along_m)[idx]
-    return cumulative_lengths(track.lon, track.lat)
+    got = line.vertex_along(track.lon, track.lat) if line is not None else None
+    return got if got is not None else cumulative_lengths(track.lon, track.lat)
 
 
 def build_course(track: Track, along_m: np.ndarray | None, events: Any, *, name: str,

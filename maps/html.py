@@ -498,14 +498,18 @@ def companion_data(route: Any, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[s
     }
 
 
-def track_gaps(track: Any) -> list[tuple[float, float]]:
-    """(along_m at the end of a segment, along_m at the start of the next) of a :class:`Track`'s gaps."""
+def track_gaps(track: Any, along_m: np.ndarray | None = None) -> list[tuple[float, float]]:
+    """(along_m at the end of a segment, along_m at the start of the next) of a :class:`Track`'s gaps.
+
+    ``along_m``: metres along the line per track point when known (``Calibration.track_along_m``);
+    else measured here."""
     from geo.earth import cumulative_lengths
 
     starts = [int(i) for i in np.asarray(track.segment_starts)[1:]]
     if not starts:
         return []
-    along = cumulative_lengths(np.asarray(track.lon, float), np.asarray(track.lat, float))
+    along = along_m if along_m is not None else \
+        cumulative_lengths(np.asarray(track.lon, float), np.asarray(track.lat, float))
     return [(float(along[i - 1]), float(along[i])) for i in starts if 0 < i < len(along) and along[i] > along[i - 1]]
 
 

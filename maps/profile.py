@@ -3,11 +3,9 @@
 Two kinds of height are shown and never mixed up:
 
 * the **measured profile**: the track's own elevations (``ctx.track.ele``, metres) against road km.
-  Along-track distances are recomputed on the track's coordinates with
-  :func:`geo.earth.cumulative_lengths` (the :class:`~geo.lrs.MeasuredLine` drops consecutive
-  duplicate vertices, so its ``along_m`` does not line up with ``track.ele`` index by index; the
-  geodesic sums are the same, duplicates adding 0 m) and turned into road km with
-  ``ctx.chainage.along_to_km``.
+  Along-track distances per track point are ``ctx.track_along_m`` (the line's chainage mapped
+  back onto the track's points: the :class:`~geo.lrs.MeasuredLine` drops consecutive duplicate
+  vertices, which lie 0 m on) and turned into road km with ``ctx.chainage.along_to_km``.
 * **spot heights**: the known heights of places (places layer ``ele`` in metres, with
   ``ele_source``) that sit on the route (``km_pos`` set), drawn as separate markers and labelled
   "spot heights, not a measured profile" when there is no measured profile (the schematic seed
@@ -35,7 +33,6 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from geo.earth import cumulative_lengths
 from layers.calibration import Calibration
 from maps.files import atomic_write, safe_text
 
@@ -114,14 +111,13 @@ def measured_profile(ctx: Calibration) -> tuple[np.ndarray, np.ndarray] | None:
     ok = np.isfinite(ele) & (ele >= ELE_RANGE[0]) & (ele <= ELE_RANGE[1])
     if not ok.any():
         return None
-    along = cumulative_lengths(np.asarray(trk.lon, dtype=float), np.asarray(trk.lat, dtype=float))
-    result = ctx.chainage.along_to_km(along[ok]), ele[ok]
+    result = ctx.chainage.along_to_km(ctx.track_along_m[ok]), ele[ok]
     _LAST["profile"] = (weakref.ref(trk), weakref.ref(ctx), result)
     return result
 
 
-#: The last measured profile (the PNG and the SVG of a build share it; 1,000,000 geodesic
-#: distances are the slow part), held only while its track and calibration live.
+#: The last measured profile (the PNG and the SVG of a build share it), held only while its track
+#: and calibration live.
 _LAST: dict[str, tuple[weakref.ref[Any], weakref.ref[Any], tuple[np.ndarray, np.ndarray]]] = {}
 
 

@@ -141,3 +141,19 @@ def test_residuals_leave_one_out():
     assert res["b"].loo_km == pytest.approx(0, abs=1e-9)
     r2 = CalibratedRoute(line, [Anchor(0, 0, "a"), Anchor(60, length / 2, "b"), Anchor(100, length, "c")])
     assert {x.label: x for x in r2.residuals()}["b"].loo_km == pytest.approx(10)
+
+
+def test_vertex_along_is_the_measured_chainage_of_the_points_with_repeats() -> None:
+    rng = np.random.default_rng(7)
+    lon = 90.0 + np.cumsum(rng.uniform(0, 1e-3, 500))
+    lat = 38.0 + np.cumsum(rng.normal(0, 1e-3, 500))
+    rep = np.sort(rng.choice(500, 60))  # consecutive repeats, some of them several times
+    lon_r, lat_r = np.insert(lon, rep, lon[rep]), np.insert(lat, rep, lat[rep])
+    line = MeasuredLine(lon_r, lat_r)
+    assert len(line.lon) == 500
+    got = line.vertex_along(lon_r, lat_r)
+    assert got is not None and np.array_equal(got, cumulative_lengths(lon_r, lat_r))
+    other = lon_r.copy()
+    other[100] += 1e-6  # one point moved: not this line's vertices
+    assert line.vertex_along(other, lat_r) is None
+    assert line.vertex_along(lon_r[:-1], lat_r[:-1]) is None
