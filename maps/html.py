@@ -200,14 +200,23 @@ def _simplify(xy: np.ndarray, tol_m: float, lat0: float) -> np.ndarray:
 def line_lod(geom: Any, ladder: Iterable[tuple[int, float]] = LOD_LADDER) -> list[list[Any]]:
     """Levels of detail of a line: ``[[min_zoom, [encoded part, ...]], ...]``, coarse first.
 
-    A level is left out when it keeps no more points than the coarser one before it.
+    The finest level simplifies the line itself; each coarser level simplifies the next finer
+    one (a vertex of a coarse level is one of every finer level, and the full line is
+    simplified once; a level then lies within the sum of its own and the finer tolerances of
+    the line). A level is left out when it keeps no more points than the coarser one before it.
     """
     parts = _lines_of(geom)
     lat0 = float(np.mean(np.concatenate([p[:, 1] for p in parts]))) if parts else 0.0
+    steps = list(ladder)
+    simplified: dict[int, list[np.ndarray]] = {}
+    cur = parts
+    for i in sorted(range(len(steps)), key=lambda i: steps[i][1]):  # finest first
+        cur = [_simplify(p, steps[i][1], lat0) for p in cur]
+        simplified[i] = cur
     lod: list[list[Any]] = []
     last_n = -1
-    for zoom, tol in ladder:
-        simp = [_simplify(p, tol, lat0) for p in parts]
+    for i, (zoom, _) in enumerate(steps):
+        simp = simplified[i]
         n = sum(len(p) for p in simp)
         if n == last_n:
             continue
@@ -410,25 +419,20 @@ class _DataLayer(Layer):
 
 # --------------------------------------------------------------------------- riding companion
 def _kept_vertices(x: np.ndarray, y: np.ndarray, tol_m: float, max_n: int) -> np.ndarray:
-    """Indices of the vertices kept by Douglas-Peucker (planar metres) when a line is long."""
+    """Indices of the vertices kept by Douglas-Peucker (planar metres) when a line is long.
+
+    The tolerance doubles until at most ``max_n`` vertices are kept; each vertex carries its
+    index as Z (GEOS keeps the Z of kept vertices), so no search for the kept ones is needed."""
     n = len(x)
     if n <= max_n:
         return np.arange(n)
+    line = shapely.linestrings(x, y, np.arange(n, dtype=np.float64))
     tol = tol_m
     while True:
-        simp = np.asarray(shapely.get_coordinates(shapely.simplify(shapely.linestrings(x, y), tol,
-                                                                   preserve_topology=False)))
-        if len(simp) <= max_n:
-            break
+        z = shapely.get_coordinates(shapely.simplify(line, tol, preserve_topology=False), include_z=True)[:, 2]
+        if len(z) <= max_n:
+            return z.astype(np.int64)
         tol *= 2
-    # the kept coordinates are a subsequence of the input: walk both in order
-    keep = np.empty(len(simp), dtype=np.int64)
-    j = 0
-    for i, (sx, sy) in enumerate(simp):
-        while x[j] != sx or y[j] != sy:
-            j += 1
-        keep[i] = j
-    return keep
 
 
 def _place_rules(layers: Mapping[str, gpd.GeoDataFrame]) -> set[str]:
@@ -460,10 +464,11 @@ def companion_data(route: Any, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[s
         gdf = layers.get(layer_id)
         if gdf is None or not len(gdf) or "along_m" not in gdf.columns:
             continue
-        for _, row in gdf.iterrows():
+        geoms = gdf.geometry.to_numpy()
+        for row, geom in zip(gdf.drop(columns=gdf.geometry.name).to_dict("records"), geoms, strict=True):
             a = _scalar(row.get("along_m"))
             km = _scalar(row.get("km_pos"))
-            if a is None or km is None or row.geometry is None:
+            if a is None or km is None or geom is None:
                 continue
             kind = str(row.get("kind") or layer_id)
             name = str(row.get("name") or kind.replace("_", " "))
@@ -481,7 +486,7 @@ def companion_data(route: Any, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[s
             ev: dict[str, Any] = {"a": round(float(a), 1), "km": round(float(km), 3), "name": name,
                                   "kind": kind, "layer": layer_id, "tags": tags}
             a1 = _scalar(row.get("along_m_end"))
-            if a1 is not None and row.geometry.geom_type != "Point":
+            if a1 is not None and geom.geom_type != "Point":
                 ev["a1"] = round(float(a1), 1)
                 k1 = _scalar(row.get("km_pos_end"))
                 ev["km1"] = None if k1 is None else round(float(k1), 3)
