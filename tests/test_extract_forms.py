@@ -322,3 +322,35 @@ def test_lower_case_mile_post() -> None:
     assert evs("Near mp 57 the shoulder got wide again.") == [(57, "mi", "marker")]
     assert evs("I passed mp 31 at noon.") == [(31, "mi", "marker")]
     assert evs("Shot with a 35 mm lens at mm 4.") == []
+
+
+def cums(text: str) -> list[tuple[float, str | None]]:
+    return [(e.value, e.place) for e in extract_events(text, "t") if e.ref == "cumulative"]
+
+
+def test_diary_days_printed_newest_first_are_summed_in_riding_order() -> None:
+    # form of h3_de_unsere_reise: a blog's day posts newest first, each "N. Tag: D km, A – B – C"
+    # followed on the same line by the day's story (with dashes of its own); days missing from the
+    # page break the chain (a new start name restarts the sum)
+    story = ("Wir starteten früh bei Nebel – und der Wind kam von vorn, wie so oft in dieser Gegend. "
+             * 4)
+    text = (f"Tag 6 – 12.08.2023\n\n6. Tag: 70 km, Kappa – Lambda – Mu {story}\n\n"
+            f"Tag 5 – 11.08.2023\n\n5 .Tag: 55 km, Eta – Theta – Kappa {story}\n\n"
+            f"Tag 3 – 09.08.2023\n\n3. Tag: 80 km, Alpha – Beta – Gamma {story}\n")
+    assert sorted(cums(text)) == [(55, "Eta"), (80, "Alpha"), (125, "Eta")]
+
+
+def test_russian_day_list_with_remarks_lower_case_places_and_a_train() -> None:
+    # form of h3_ru_kirzhach: "N день – A – B (remark) – C … - D км"; places written in lower case
+    # ("правый берег реки X"), remarks in brackets that hold dashes, a train restarting the sum
+    text = ("1 день – Альфа – Бета (лесные тропы, 20 % грунт) – Гамма. Ехали втроём - 70 км.\n"
+            "2 день – Дельта (Гамма - Дельта на поезде) – Эпсилон – левый берег реки Дзета - 48 км\n"
+            "3 день – берег реки Дзета – Эта – Тета (асфальт, ветер - встречный) - 52 км\n")
+    assert cums(text) == [(70, "Альфа"), (48, "Дельта"), (100, "Дельта")]
+
+
+def test_ordinal_day_with_its_distance_in_brackets() -> None:
+    # form of h3_ru_berd: "Второй день — порядка 25 км: A — B — C.", "Третий … день (20км): C — D"
+    text = ("Второй день — около 30 км: Омега — Пси — Хи.\n"
+            "Третий тяжёлый день (18км): Хи — Снова лес — Быстрый спуск по камням (слава богу, сухо!) — Ипсилон.\n")
+    assert cums(text) == [(30, "Омега"), (48, "Омега")]

@@ -26,8 +26,11 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-#: Lines longer than this are prose, never a structure.
+#: Lines longer than this are prose, never a structure ...
 MAX_LINE = 400
+#: ... unless they start as a day of a diary ("10. Tag: 125 km, A – B – C" and the day's story on
+#: the same line, as blogs print a post's teaser): such lines are read up to this length.
+MAX_DAY_LINE = 3000
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -55,6 +58,10 @@ _PREFIX = re.compile(
     r"^\W{0,4}(?:"
     r"(?:day|tag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день|этап)\s?(?:\d{1,3}|one|two|three|four|"
     r"five|six|seven|eight|nine|ten)\b\.?\s?[:.\-–)]?"
+    r"|\d{1,3}\s?\.?\s?(?:tag|день|-?й\sдень|day|giorno|jour|día)\b\.?\s?[:.\-–—)]?"
+    r"|(?:первый|второй|третий|четв[её]ртый|пятый|шестой|седьмой|восьмой|девятый|десятый|"
+    r"first|second|third|fourth|fifth|sixth|seventh|erster|zweiter|dritter|vierter|fünfter)"
+    r"(?:\s[^\s\d:]{1,20}){0,2}\s(?:день|day|tag)\b\s?[:.\-–—]?"
     r"|d\d{1,2}(?=[\u3400-\u9fff])"
     r"|第[一二三四五六七八九十\d]{1,3}[天日站]\s?(?:[(（][^)）]{0,20}[)）])?\s?[:：]?"
     r"|\d{1,2}(?:\s?-\s?\d{1,2})?\.?\s(?:[A-Z][a-zä]{2,9})\.?(?:\s\d{4})?\s?[-–;:,]"
@@ -84,7 +91,10 @@ def _num(s: str) -> float:
     return float(s.replace(",", "."))
 
 
-def _clean_name(s: str) -> str | None:
+def _clean_name(s: str, loose: bool = False) -> str | None:
+    """The place name in ``s`` (None if it is none). ``loose`` (the names of a diary's day line):
+    a short phrase that starts in lower case but holds a capitalised word ("правый берег реки
+    Киржач", "the bank of the Drava") is a place too."""
     s = re.sub(r"[(（][^)）]{0,30}[)）]", "", s)          # "(海拔2395米)", "(Laos)"
     m = _NAME_END.search(s)
     if m:
@@ -103,18 +113,22 @@ def _clean_name(s: str) -> str | None:
                 break
             lead.append(w)
         if not lead:
-            return None
+            caps = [k for k, w in enumerate(words[1:6], start=1) if w[:1].isupper()]
+            if not (loose and caps):
+                return None
+            lead = words[:caps[0] + 1]     # "левый берег реки Киржач (рядом с церковью)"
         words = lead
     if len(words) == 2 and words[0].lower() in ("my", "our") and words[1].lower() in _HOME:
         return " ".join(words)   # "My house to Beta, 20 km": the writer's home starts the leg
     if any(w.lower().strip(",.") in _BAD_WORD for w in words):
         return None
-    while words and not words[-1][:1].isupper() and not _CJK.search(words[-1]):
+    while words and not words[-1][:1].isupper() and not _CJK.search(words[-1]) and not loose:
         words.pop()
     return " ".join(words) or None
 
 
-def _names(seg: str, raw_end: dict[str, str]) -> tuple[str | None, str | None] | None:
+def _names(seg: str, raw_end: dict[str, str], prose_after: bool = False
+           ) -> tuple[str | None, str | None] | None:
     """(start, end) of "A - B", "A to B", "Von A bis B", "A——B——C"; None when seg is no leg.
 
     ``raw_end`` (one dict per call of :func:`find_structures`) receives the uncut text of the end
@@ -126,7 +140,17 @@ def _names(seg: str, raw_end: dict[str, str]) -> tuple[str | None, str | None] |
     parts = _SEP.split(seg)
     if len(parts) < 2:
         return None
-    start, end = _clean_name(parts[0]), _clean_name(parts[-1])
+    if prose_after:
+        # the story of the day follows the names and may hold dashes of its own: the names end
+        # at the first part that is a sentence rather than a name
+        long = next((k for k, part in enumerate(parts) if k >= 1 and len(part.split()) > 4), None)
+        if long is not None:
+            parts = parts[:long + 1]
+    last = parts[-1]
+    if prose_after and len(last.split()) > 4 and last.strip()[:1].isupper() and not _CJK.search(last):
+        # "Berlin Frühe Tagwache um 6.30 Uhr ...": the day's story runs on after the last name
+        last = last.split()[0]
+    start, end = _clean_name(parts[0], prose_after), _clean_name(last, prose_after)
     if start is None or end is None:
         return None
     raw_end[end] = parts[-1]
@@ -163,8 +187,10 @@ _ZH_K = re.compile(r"(?<=\d)K(?![\w+])")
 _SECTION = re.compile(r"^\W{0,3}(?:section|abschnitt|tramo|tronçon|tratto|part|teil)\s?\d", re.IGNORECASE)
 
 
-def _leg(line: str, raw_end: dict[str, str]) -> tuple[float, str, str | None, str | None] | None:
-    """(length, unit, start, end) of a stage line, or None."""
+def _leg(line: str, raw_end: dict[str, str], day: bool = False
+         ) -> tuple[float, str, str | None, str | None] | None:
+    """(length, unit, start, end) of a stage line, or None. ``day``: the line starts as a day of a
+    diary, so its names may stand in any segment and its last name may run on into the story."""
     if _SECTION.match(line):
         return None
     body = _PREFIX.sub("", line.strip(), count=1)
@@ -191,13 +217,65 @@ def _leg(line: str, raw_end: dict[str, str]) -> tuple[float, str, str | None, st
         return None
     unit = "mi" if dm["u"].lower().startswith("mi") else "km"
     # the names may sit one segment further back: "A - B,当日行程98公里"
-    before_segs: list[str] = [x for x in re.split(r"[,;，；]|\.\s", body[:dm.start()]) if x.strip()][-2:][::-1]
-    after = re.split(r"[,;，；]|\.\s", body[dm.end():])
-    for seg in [*before_segs, *after[:4]]:
-        names = _names(seg, raw_end)
+    # a day of a diary may name its places anywhere in the line, with remarks in brackets:
+    # "1 день – A – B (30 % тропинки) – C. Один я, (...) - 85 км"
+    head = body[:dm.start()]
+    tail = body[dm.end():]
+    if day:
+        head, tail = _REMARK.sub(" ", head), _REMARK.sub(" ", tail).lstrip(" )）:：")
+    before_all = [x for x in re.split(r"[,;，；]|\.\s", head) if x.strip()][::-1]
+    before_segs = before_all if day else before_all[:2]
+    after = re.split(r"[,;，；]|\.\s", tail)
+    for seg in [*before_segs, *after[:6 if day else 4]]:
+        names = _names(seg, raw_end, prose_after=day)
         if names:
             return (_num(dm["v"]), unit, *names)
     return None
+
+
+#: A remark in brackets inside a day line ("(Абрамцево - Алексанров на ж-д)", "(20% gravel)").
+_REMARK = re.compile(r"[(（][^()（）]{0,120}[)）]")
+
+
+_DAY_NO = re.compile(r"^\W{0,4}(?:(?:day|tag|etappe|etapa|tappa|étape|stage|día|dia|jour|giorno|день|d)\s?"
+                     r"(?P<a>\d{1,3})(?!\d)|(?P<b>\d{1,3})\s?\.?\s?(?:tag|день|-?й\sдень|day|giorno|jour|día)\b"
+                     r"|第(?P<c>\d{1,3})[天日站])", re.IGNORECASE)
+
+
+def _ridden_order(lines: list[str]) -> list[int]:
+    """Line numbers (1-based) in the order the days were ridden.
+
+    A diary printed newest first ("Tag 10 …", "Tag 9 …", "Tag 7 …") is read from its oldest day:
+    the lines from one numbered day line to the next form the block of that day, and a run of
+    blocks whose day numbers go down is read backwards. Everything else keeps its order.
+    """
+    heads: list[tuple[int, int]] = []          # (line index 0-based, day number)
+    for k, raw in enumerate(lines):
+        m = _DAY_NO.match(raw) if len(raw) <= MAX_DAY_LINE else None
+        if m:
+            heads.append((k, int(m["a"] or m["b"] or m["c"])))
+    order = list(range(1, len(lines) + 1))
+    if len(heads) < 3:
+        return order
+    # blocks of consecutive heads with the same day number ("Tag 10 – date" / "10. Tag: ...")
+    groups: list[tuple[int, int, int]] = []   # (first line index, end line index, day)
+    for n, (k, day) in enumerate(heads):
+        end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
+        if groups and groups[-1][2] == day and groups[-1][1] == k:
+            groups[-1] = (groups[-1][0], end, day)
+        else:
+            groups.append((k, end, day))
+    out: list[int] = list(range(1, groups[0][0] + 1))
+    g = 0
+    while g < len(groups):
+        h = g
+        while h + 1 < len(groups) and groups[h + 1][2] < groups[h][2] and groups[h + 1][0] == groups[h][1]:
+            h += 1
+        run = groups[g:h + 1] if h - g < 1 else groups[g:h + 1][::-1]
+        for first, end, _ in run:
+            out.extend(range(first + 1, end + 1))
+        g = h + 1
+    return out
 
 
 def _day_line(i: int, line: str, body: str, raw_end: dict[str, str], pending: tuple[int, str, str] | None,
@@ -245,12 +323,13 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
         used.add(i)
 
     day_head: tuple[int, bool] | None = None      # a day header line without names: (line, first day?)
-    for i, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line or len(line) > MAX_LINE:
+    for i in _ridden_order(lines):
+        line = lines[i - 1].strip()
+        day = _PREFIX.match(line) is not None
+        if not line or len(line) > (MAX_DAY_LINE if day else MAX_LINE):
             continue
         label = _LABEL_LINE.match(line)
-        if label and (pending is None or i - pending[0] > 3) and not _DIST.search(line):
+        if label and (pending is None or not 0 <= i - pending[0] <= 3) and not _DIST.search(line):
             # "Ziel: Camping X in Flaach", "路線:台東金崙-台東長濱 台9-台30": the day's names
             nm = _names(label["rest"], raw_end)
             if nm:
@@ -282,7 +361,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             for name, v in legs:
                 emit(i, v, "km", ch.end if ch.active else None, name, line)
             continue
-        leg = _leg(line, raw_end)
+        leg = _leg(line, raw_end, day=day)
         if leg is not None:
             pending, day_head = None, None
             emit(i, leg[0], leg[1], leg[2], leg[3], line)
@@ -304,14 +383,14 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             pending = None
             continue
         mm = _DIST_LINE.match(line)
-        if mm and pending is not None and i - pending[0] <= 3:
+        if mm and pending is not None and 0 <= i - pending[0] <= 3:
             unit = "mi" if mm["u"].lower().startswith("mi") else "km"
             first = day_head is not None and day_head[1]
             emit(i, _num(mm["v"]), unit, pending[1] or None, pending[2] or None,
                  f"{lines[pending[0] - 1].strip()} {line}", unnamed_ok=first or (ch.active and not pending[1]))
             pending, day_head = None, None
             continue
-        if mm and pending is None and day_head is not None and i - day_head[0] <= 2:
+        if mm and pending is None and day_head is not None and 0 <= i - day_head[0] <= 2:
             # "День 1" / "80 км — ...": a numbered day list whose ends are not named
             emit(i, _num(mm["v"]), "mi" if mm["u"].lower().startswith("mi") else "km", None, None, line,
                  unnamed_ok=day_head[1] or ch.active)
