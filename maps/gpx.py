@@ -7,7 +7,7 @@ with one ``<trkseg>`` per segment, or (``as_route=True``) one ``<rte>`` per segm
 
 Coordinates: degrees rounded to 7 decimals (about 1 cm), elevations to 0.1 m, never with an
 exponent. Text: XML-illegal control characters removed, ``& < > "`` escaped.
-Speed: about 1 s per million points (gpxpy's ``to_xml`` needs more than 10 s).
+Speed: about 0.3 s per million points (gpxpy's ``to_xml`` needs more than 10 s).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import numpy as np
 from maps._course import Course, CourseLine, SourceLink, Waypoint, WriteReport, decimals, esc
 from maps.devices import clean_text
 from maps.files import atomic_write
+from maps.textfmt import fixed_rows
 
 __all__ = ["GPX_NS", "SourceLink", "write_gpx"]
 
@@ -123,21 +124,19 @@ def _write_waypoints(f: IO[str], wpts: list[Waypoint]) -> None:
 def _write_vertices(f: IO[str], line: CourseLine, seg: slice, tag: str) -> None:
     """Write ``<tag lat lon><ele/></tag>`` lines for the vertices ``seg`` of ``line``, in blocks.
 
-    The common cases (no elevation, or an elevation on every point) are formatted with ONE
-    C-level ``%`` per block of 100,000 points (lat/lon ``%.7f``, ele ``%.1f``).
+    The common cases (no elevation, or an elevation on every point) are built from the arrays by
+    :func:`maps.textfmt.fixed_rows` (lat/lon ``%.7f``, ele ``%.1f``; the same bytes as ``%``)
+    per block of 100,000 points.
     """
     for a in range(seg.start, seg.stop, _BLOCK):
         sub = slice(a, min(a + _BLOCK, seg.stop))
         lat, lon = line.lat[sub], line.lon[sub]
-        n = len(lat)
         ele = None if line.ele is None else line.ele[sub]
         if ele is None or not np.isfinite(ele).any():
-            row = f'    <{tag} lat="%.7f" lon="%.7f"/>\n'
-            f.write((row * n) % tuple(np.column_stack([lat, lon]).ravel().tolist()))
+            _write_bytes(f, fixed_rows([f'    <{tag} lat="', (lat, 7), '" lon="', (lon, 7), '"/>\n']))
         elif np.isfinite(ele).all():
-            row = f'    <{tag} lat="%.7f" lon="%.7f"><ele>%.1f</ele></{tag}>\n'
-            f.write((row * n)
-                    % tuple(np.column_stack([lat, lon, ele]).ravel().tolist()))
+            _write_bytes(f, fixed_rows([f'    <{tag} lat="', (lat, 7), '" lon="', (lon, 7), '"><ele>', (ele, 1),
+                                        f"</ele></{tag}>\n"]))
         else:
             lats, lons = decimals(lat, 7), decimals(lon, 7)
             eles = decimals(np.nan_to_num(ele), 1)
@@ -145,3 +144,13 @@ def _write_vertices(f: IO[str], line: CourseLine, seg: slice, tag: str) -> None:
                              else f'    <{tag} lat="{la}" lon="{lo}"/>\n'
                              for la, lo, e, k in zip(lats, lons, eles,
                                                      np.isfinite(ele).tolist(), strict=True)]))
+
+
+def _write_bytes(f: IO[str], data: bytes) -> None:
+    """Write UTF-8 ``data`` to the text file ``f`` (straight to its byte buffer when it has one)."""
+    buf = getattr(f, "buffer", None)
+    if buf is None:
+        f.write(data.decode("utf-8"))
+        return
+    f.flush()
+    buf.write(data)
