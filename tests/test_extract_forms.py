@@ -354,3 +354,33 @@ def test_ordinal_day_with_its_distance_in_brackets() -> None:
     text = ("Второй день — около 30 км: Омега — Пси — Хи.\n"
             "Третий тяжёлый день (18км): Хи — Снова лес — Быстрый спуск по камням (слава богу, сухо!) — Ипсилон.\n")
     assert cums(text) == [(30, "Омега"), (48, "Омега")]
+
+
+def test_leg_named_in_prose_and_distance_of_nothing_ahead() -> None:
+    # forms of h3_de_vonau_perleberg ("Die Fahrt von A nach B beträgt nur etwas 45 Kilometer") and
+    # h3_utah_mp ("30 miles of nothing to the next gas station, then 40 or 50 miles ... to X")
+    assert cums("Die Strecke von Alpha nach Beta beträgt nur rund 38 Kilometer.") == [(38, "Alpha")]
+    assert cums("From Gamma to Delta it is just 27 km, so we slept in.") == [(27, "Gamma")]
+    assert cums("In total we rode from Gamma to Delta 3,100 km.") == []
+    assert evs("He said it was 25 miles of desert to the next motel.") == [(25, "mi", "relative")]
+    got = extract_events("Then 20 or 30 miles of nothing to Epsilon.", "t")
+    assert [(e.value, e.ref, e.confidence) for e in got] == [(20, "relative", "low")]
+    assert evs("From the col, 15 km of downhill to Zeta.") == []     # a descent's length
+    assert cums("From Alpha to Beta at 25 km/h.") == []               # a speed
+
+
+def test_post_title_with_date_and_distance_and_stage_label_with_km_first() -> None:
+    # forms of h2_gdmbr_jasper (title "A to B", then "July 21, 2010 – 97 miles") and
+    # h3_es_melide_santiago ("Etapa: A - B" / "Km: 53 según la guía")
+    text = "Red Rock Junction to Pine Flats\n\nAugust 3, 2019 – 64 miles\n\nWe woke up to frost.\n"
+    assert cums(text) == [(64 * 1.0, "Red Rock Junction")]
+    text = "Fecha: 2 de mayo de 2015\nEtapa: Alpha - Beta de Gamma\nKm: 41 según la guía, 44 según el GPS\n"
+    assert cums(text) == [(41, "Alpha")]
+    # a title followed by prose that starts with a distance is no leg
+    assert cums("Alpha to Beta\n\n64 miles of headwind made it a long day, we said.\n") == []
+
+
+def test_quoted_road_sign() -> None:
+    # form of h3_es_melide_santiago: pone "Santiago 52km" (a sign at the writer's position)
+    assert evs('A la salida del pueblo pone "Beta 37km", aunque nos salió algo más.') == [(37, "km", "relative")]
+    assert evs('He said "it is 5 km" and laughed.') == []

@@ -120,9 +120,13 @@ RE_MILE_MARKER = re.compile(
     rf"|\b(?:MP|MM|mp)[ -](?P<b>{NUM})\b(?!:\d)(?!/)(?!\s?(?:mi|km|%))",
 )
 
+#: A road sign quoted in the text: "Santiago 52km", „Linz 14 km“, «Bourg 8 km».
+RE_SIGN = re.compile(rf"[\"“„«]\s?[A-ZÀ-ÝÄÖÜ][\w'’\-]{{1,25}}(?:\s[\w'’\-]{{1,25}}){{0,3}}\s(?P<a>{NUM})\s?"
+                     rf"(?P<unit>km|kms|mi|miles)\s?[\"”“»]")
+
 # --- lengths with a unit (classified by their context) -------------------------------------------
 RE_DISTANCE = re.compile(
-    rf"(?<![\w.,/])(?P<a>{NUM}|\b{_WORD_NUM})(?:\s?(?:-|–|to)\s?(?P<b>{NUM}))?\s?-?\s?(?P<unit>{KM_WORD}|{MI_WORD})"
+    rf"(?<![\w.,/])(?P<a>{NUM}|\b{_WORD_NUM})(?:\s?(?:-|–|to)\s?(?P<b>{NUM})|\s(?:or|oder|ou|o)\s(?P<b2>{NUM}))?\s?-?\s?(?P<unit>{KM_WORD}|{MI_WORD})"
     r"(?![A-Za-z])",
     re.IGNORECASE | re.ASCII,
 )
@@ -176,6 +180,24 @@ _FROM_BEFORE = re.compile(r"\b[Ff]rom\s(?:the\s)?(?P<place>[A-Z][\w'’\-]{1,30}
                           r"(?:\s?\([^()]{0,60}\))?(?:,|\s(?:it\s(?:is|was)|it's|is|was|are)|\s)\s{0,2}"
                           rf"(?:{_APPROX})?(?:only\s|just\s)?$")
 _TO_AFTER = re.compile(r"^\s{0,2}(?:to|until|up to)\s")
+#: Before a length: "from A to B (is)", "von A nach B (beträgt)", "de A a B (son)": a leg in prose.
+_LEG_HINT = re.compile(r"\b(?:[Ff]rom|[Vv]on|[Vv]om|[Dd]e|[Dd]esde|[Dd]a|[Dd]al|[Dd]u)\s")
+_LEG_NAME = r"[A-ZÀ-ÝÄÖÜ][\w'’\-]{1,30}(?:\s[A-ZÀ-ÝÄÖÜ][\w'’\-]{1,30}){0,2}"
+_LEG_BEFORE = re.compile(
+    r"\b(?:[Ff]rom|[Vv]on|[Vv]om|[Dd]e|[Dd]esde|[Dd]a|[Dd]al|[Dd]u)\s(?P<a>" + _LEG_NAME + r")"
+    r"\s(?:to|nach|bis|zum|zur|a|à|au|hasta|al)\s(?:the\s)?" + _LEG_NAME
+    + r"(?:\s(?:is|it is|it's|was|are|beträgt|sind|ist|es|son|est|fait|è|sono)\b)?"
+    r"(?:\s(?:only|just|nur|noch|etwa|etwas|rund|knapp|ca\.|about|around|approx\.?|some|solo|unos|seulement|"
+    r"environ|circa|solo|soltanto)){0,3}\s?[:,–-]?\s?$")
+_LEG_TOTAL = re.compile(r"\b(?:total|insgesamt|gesamt|in all|altogether|overall|im ganzen|en total|au total)\b",
+                        re.IGNORECASE)
+#: "... 45 km/h from A to B" and the like: a speed or a rate, not the leg.
+_NOT_AFTER_LEG = re.compile(r"^\s?(?:/|per\b|pro\b|an hour|a day|h\b)", re.IGNORECASE)
+#: After a length: "of nothing to the next gas station", "of gravel to the pass": what lies ahead.
+_OF_DEST = re.compile(r"^\s{0,2}of\s(?!(?:\w+\s)?(?:downhill|descent|climb|uphill|ascent)\b)"
+                      r"(?:[a-z]{2,12}\s){1,3}(?:to|until)\s(?:the\s)?(?:next\s)?"
+                      r"(?:[A-Z][\w'’\-]{1,30}(?:\s[A-Z][\w'’\-]{1,30}){0,2}\b|(?:[a-z]+\s)?(?:gas station|station|"
+                      r"town|village|camp\w*|store|shop|water|pass|summit|junction|border|services|motel|hotel)\b)")
 #: After a length: the place still ahead ("66 km to Kargilik", "101 km to camp", "60km to go until
 #: we reached Vientiane", "10 miles to the first campsite"): a relative leg, its end named.
 _DEST_AFTER = re.compile(
@@ -300,6 +322,10 @@ def find_references(sentence: str) -> list[Match]:
             continue
         add(Match(parse_number(m["a"] or m["b"]), "mi", "marker", m.start(), m.end(),
                   pattern="mile A"))
+    quoted = '"' in sentence or "“" in sentence or "„" in sentence or "«" in sentence
+    for m in RE_SIGN.finditer(sentence) if quoted else ():
+        # a quoted road sign, "Santiago 52km": the place lies that far ahead of the writer
+        add(Match(parse_number(m["a"]), _unit(m["unit"]), "relative", m.start(), m.end(), pattern="sign"))
     for m in RE_DISTANCE.finditer(sentence):
         if _overlaps(spans, m.start(), m.end()):
             continue
@@ -308,9 +334,9 @@ def find_references(sentence: str) -> list[Match]:
             continue
         kind, place, extra_end, approx_ctx = ref
         a = parse_number(m["a"])
-        b_end = parse_number(m["b"]) if m["b"] else None
+        b_end = parse_number(m["b"]) if m["b"] else None      # "40 or 50 miles": 40, approximate
         add(Match(a, _unit(m["unit"]), kind, m.start(), max(m.end(), extra_end), value_end=b_end,
-                  place=place, approx=approx_ctx or b_end is not None, pattern=f"length+{kind}"))
+                  place=place, approx=approx_ctx or b_end is not None or m["b2"] is not None, pattern=f"length+{kind}"))
     found.sort(key=lambda x: x.start)
     return found
 
@@ -349,6 +375,15 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
     if at and at["place"].lower() not in _NOT_PLACES:
         # "a 30 km da Roma", "à 12 km de Gap", "a 5 km de Tineo": N km from a named place
         return ("cumulative", at["place"], m.end() + at.end(), approx_ctx(before))
+    leg = _LEG_BEFORE.search(before) if _LEG_HINT.search(before) else None
+    if leg and not _LEG_TOTAL.search(before) and not _NOT_AFTER_LEG.match(after):
+        # "Die Fahrt von Neustadt nach Perleberg beträgt nur 45 km", "from Alpha to Beta it is
+        # 45 km": the leg's end lies that far from its named start
+        return ("cumulative", leg["a"], m.end(), approx_ctx(before))
+    of_dest = _OF_DEST.match(after)
+    if of_dest and not _TOTAL_BEFORE.search(before):
+        # "30 miles of nothing to the next gas station": the place ahead, that far
+        return ("relative", None, m.end() + of_dest.end(), approx_ctx(before))
     if _NOT_AFTER.match(after):
         # "another 40 km of downhill brings you to Alichur": progress, not a length
         prog = _PROGRESS.search(before)

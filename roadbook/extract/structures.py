@@ -51,7 +51,7 @@ class Found:
 
 # --- stage lists ---------------------------------------------------------------------------------
 _UNIT = r"(?:km|Km|KM|kms|kilomet(?:er|re)s?|kilometern|公里|公裡|千米|км|mi|miles?)"
-_DIST = re.compile(r"(?<![A-Za-z0-9_.])(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])")
+_DIST = re.compile(r"(?<![A-Za-z0-9_.])(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])(?!\s?/\s?h)")
 _DUAL = re.compile(r"\(\s?(?P<mi>\d{1,4}(?:\.\d{1,2})?)\s?(?:mi|miles?)\s?[,/;]\s?"
                    r"(?P<km>\d{1,4}(?:\.\d{1,2})?)\s?(?:km|kms)\s?\)")
 _PREFIX = re.compile(
@@ -68,6 +68,7 @@ _PREFIX = re.compile(
     r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|"
     r"donnerstag|freitag|samstag|sonntag)[^\d]{0,6}\d{1,2}\.\d{1,2}\.\d{2,4}"
     r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s\d{1,2}(?:st|nd|rd|th)?,?\s\d{4}\s?[-–—:|,]"
     r"|\d{1,3}(?=\s{2,})"
     r")\s{0,4}",
     re.IGNORECASE,
@@ -75,6 +76,10 @@ _PREFIX = re.compile(
 _SEP = re.compile(r"\s[-–—]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à)\s"
                   r"|(?<=[\u3400-\u9fff])-(?=[\u3400-\u9fff])")
 _VON = re.compile(r"^(?:von|from|de|da|desde)\s", re.IGNORECASE)
+#: "La etapa de A a B", "The ride from A to B", "Die Fahrt von A nach B": the words before the start.
+_STAGE_OF = re.compile(r"^(?:(?:la|el|the|die|der|das|le|il|lo|our|my|unsere?|meine?)\s)?"
+                       r"(?:etapa|stage|ride|fahrt|étape|tappa|route|ruta|tour|strecke|leg|tramo|day|tag)\w{0,3}\s"
+                       r"(?=(?:de|from|von|vom|du|da|desde)\s)", re.IGNORECASE)
 _NAME_END = re.compile(r"\s?(?:[;,(（]|\svia\s|\sVia\s|\sand/or\s|\sor\s|\sby way of\s|\sbei\s|\s[-–—]\s?$)")
 _HOME = {"house", "home", "place", "flat", "apartment", "door", "doorstep", "hotel", "hostel", "camp"}
 _BAD_WORD = {"is", "was", "are", "were", "we", "i", "it", "it's", "you", "they", "then", "our", "my",
@@ -135,7 +140,7 @@ def _names(seg: str, raw_end: dict[str, str], prose_after: bool = False
     name ("Wild Camp, near Finger Mountain" for "Wild Camp"), so that the next leg's start
     ("Finger Mountain") is recognised as the same place.
     """
-    seg = _VON.sub("", seg.strip().rstrip(" -–—"))
+    seg = _VON.sub("", _STAGE_OF.sub("", seg.strip().rstrip(" -–—")))
     seg = re.sub(r"^(?:[A-Z][a-z]{2,15}:\s)(?=.*\s(?:to|-|–)\s)", "", seg)   # "Laos: A to B"
     parts = _SEP.split(seg)
     if len(parts) < 2:
@@ -323,6 +328,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
         used.add(i)
 
     day_head: tuple[int, bool] | None = None      # a day header line without names: (line, first day?)
+    title: tuple[int, str, str] | None = None     # a short title line "A to B": (line, start, end)
     for i in _ridden_order(lines):
         line = lines[i - 1].strip()
         day = _PREFIX.match(line) is not None
@@ -346,6 +352,10 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
                     nm = _names(body, raw_end)
                     if nm:
                         pending = (i, nm[0] or "", nm[1] or "")
+                elif len(line) <= _TITLE_MAX and not re.search(r"[.!?]\s|[.!?]$", line):
+                    nm = _names(line, raw_end)
+                    if nm and nm[0] and nm[1] and nm[0][:1].isupper() and nm[1][:1].isupper():
+                        title = (i, nm[0], nm[1])
             continue
         if not _UNIT_ANY.search(line):
             # no unit on the line: it can only be a day header or a names line (the last case below)
@@ -382,7 +392,13 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             emit(i, _num(to["v"]), unit, ch.end, to["n"].strip(), line)
             pending = None
             continue
-        mm = _DIST_LINE.match(line)
+        mm = _dist_line(line, body)
+        if mm and pending is None and title is not None and 0 <= i - title[0] <= 3 and len(body) <= 30:
+            # a post's title "A to B" and under it "July 21, 2010 – 97 miles": the day's leg
+            unit = "mi" if mm["u"].lower().startswith("mi") else "km"
+            emit(i, _num(mm["v"]), unit, title[1], title[2], f"{lines[title[0] - 1].strip()} {line}")
+            title = None
+            continue
         if mm and pending is not None and 0 <= i - pending[0] <= 3:
             unit = "mi" if mm["u"].lower().startswith("mi") else "km"
             first = day_head is not None and day_head[1]
@@ -405,7 +421,8 @@ _HAS_DIGIT = re.compile(r"\d")
 #: Every unit that _UNIT, _DIST and _ZH_K know contains one of these (a cheap test before them).
 _UNIT_ANY = re.compile(r"(?i:km|kilom|mi|км)|公里|公裡|千米|K")
 #: "Ziel: X", "Route: A - B", "路線:A-B": a line naming the day's start and end (or only its end).
-_LABEL_LINE = re.compile(r"^(?P<key>ziel|destination|arrivée|llegada|destino|today's route|route|路線|路线|路程|行程)"
+_LABEL_LINE = re.compile(r"^(?P<key>ziel|destination|arrivée|llegada|destino|today's route|route|路線|路线|路程|行程|"
+                         r"etapa|étape|etappe|tappa|tramo)"
                          r"\s?[:：]\s?(?P<rest>\S.{0,120})$", re.IGNORECASE)
 _END_KEYS = {"ziel", "destination", "arrivée", "llegada", "destino"}
 #: The distance line under a day's names: "Strecke: 85km", "Day Mileage: 66 miles", "總路程:156公里".
@@ -413,6 +430,22 @@ _DIST_LINE = re.compile(
     r"^(?:(?:day\s)?mileage|miles today|distance|dist\.?|strecke|longitud|distancia|行程|路程|总路程|總路程|"
     r"总里程|總里程|里程)?\s?[:：=]?\s?(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])"
     r"(?!\s?/)", re.IGNORECASE)
+#: The same with the unit first: "Km: 53 según la guía", "Miles: 61".
+_DIST_FIRST = re.compile(r"^(?P<u>km|kms|kilómetros|kilometres|kilometers|kilometer|kilometri|miles|mi)\s?[:：=]\s?"
+                         r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)(?![\d.,]?\d)(?!\s?/)", re.IGNORECASE)
+#: A post's title naming the day's ends ("Saskatchewan River Crossing to Jasper"): no digits, short.
+_TITLE_MAX = 80
+
+
+def _dist_line(line: str, body: str) -> re.Match[str] | None:
+    """The distance of a line that gives only the day's distance (after a day or date prefix)."""
+    for text in (line, body) if body != line else (line,):
+        m = _DIST_LINE.match(text) or _DIST_FIRST.match(text)
+        if m:
+            return m
+    return None
+
+
 #: The first day of a numbered list ("Tag 1", "День 1", "第一天", "Day one").
 _FIRST_DAY = re.compile(r"^\W{0,4}(?:(?:day|tag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день)\s?"
                         r"(?:1|one)\b|第[一1][天日站])", re.IGNORECASE)
