@@ -677,10 +677,21 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 
 def _geojson_coords(xy: Any) -> str:
-    """``[[x,y],...]`` of an (n, 2|3) coordinate array: 7 decimals (z: 2), one ``%`` call."""
+    """``[[x,y],...]`` of an (n, 2|3) coordinate array: 7 decimals (z: 2); one ``%`` call, or
+    for a long line :func:`maps.textfmt.fixed_rows` (the same text)."""
     n, dim = xy.shape
+    if n >= _FIXED_ROWS_FROM:
+        from maps.textfmt import fixed_rows
+
+        parts: list[Any] = ["[", (xy[:, 0], 7), ",", (xy[:, 1], 7)]
+        parts += [",", (xy[:, 2], 2), "],"] if dim == 3 else ["],"]
+        return "[" + fixed_rows(parts)[:-1].decode("ascii") + "]"
     row = "[%.7f,%.7f]," if dim == 2 else "[%.7f,%.7f,%.2f],"
     return "[" + ((row * n) % tuple(xy.ravel().tolist()))[:-1] + "]"
+
+
+#: Coordinate arrays of at least this many vertices are formatted by ``fixed_rows``.
+_FIXED_ROWS_FROM = 2000
 
 
 def _geojson_geometry(g: Any) -> str:

