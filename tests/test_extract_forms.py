@@ -384,3 +384,10 @@ def test_quoted_road_sign() -> None:
     # form of h3_es_melide_santiago: pone "Santiago 52km" (a sign at the writer's position)
     assert evs('A la salida del pueblo pone "Beta 37km", aunque nos salió algo más.') == [(37, "km", "relative")]
     assert evs('He said "it is 5 km" and laughed.') == []
+
+
+def test_chinese_side_trip_in_brackets_after_a_leg() -> None:
+    # form of legs_zh_g318: "X(126公里)(再行52公里至A镇进B沟13公里可至营地)": two relative legs in
+    # the brackets; "公里至…" is no place name
+    got = extract_events("丙县(88公里)(再行31公里至丁镇进戊沟9公里可至营地)", "t")
+    assert [(e.value, e.ref) for e in got] == [(31, "relative"), (9, "relative")]

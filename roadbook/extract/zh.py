@@ -43,7 +43,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(_N + r"\s?(?:公里|公裡|千米)(?:处|處|路碑|碑|牌|标|標)"), "marker"),
     # "从相克宗出发,5km左右": N km from the named start
     (re.compile(r"(?:从|從)" + _LAZY_PLACE + r"(?:出发|出發)[,，]?\s?" + _ABOUT + r"\s?" + _N + r"\s?" + _KM), "from0"),
-    (re.compile(r"(?:从|從)?" + _LAZY_PLACE + r"(?:往|到|至)(?P<q>[\u3400-\u9fff]{2,10}?)[,，]?\s?(?:全程|约|約)?\s?"
+    (re.compile(r"(?:从|從)?(?<![\d.])(?!公里|公裡|千米)" + _LAZY_PLACE
+                + r"(?:往|到|至)(?P<q>[\u3400-\u9fff]{2,10}?)[,，]?\s?(?:全程|约|約)?\s?"
                 + _N + r"\s?" + _KM + r"(?!\s?(?:路段|的路|路程|段|左右的))"), "from"),
     (re.compile(r"在\s?" + _N + r"\s?" + _KM + r"的?(?:位置|处|處)"), "odometer"),
     # "出发后10公里有水源", "出发30公里后": N km from the start of the ride (no place named)
