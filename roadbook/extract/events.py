@@ -266,85 +266,109 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
     """All distance-referenced events of the notes in text order, and what could not be placed.
 
     Structures (stage lists, tables, cue sheets, roll charts: :mod:`roadbook.extract.structures`)
-    are read first; the sentences of the other lines are then read one by one.
+    are read first; the sentences of the other lines are then read one by one, each on its own
+    (:func:`_read_sentences`), and then in order: the chains of Chinese legs ("从A到B") and the
+    stage lists of their lines may change a sentence's references, which is then read again.
     """
     check_text(text, source_name)
     text = _join_hyphenated(text)
     abbreviations = expand_abbreviations(text)
-    found, used = find_structures(text)
+    found, _ = find_structures(text)
     events: list[Event] = [_structure_event(f, abbreviations) for f in found]
     legs: dict[int, list[float]] = {}      # line -> leg lengths (km) of the stage lists
     for f in found:
         if f.structure == "stage_list" and f.leg_km is not None:
             legs.setdefault(f.line, []).append(f.leg_km)
     used = {f.line for f in found if f.structure != "stage_list"}
+    # every reference pattern needs a digit (or number word) and a unit
+    sentences = [s for s in split_sentences(text)
+                 if s.line not in used and _HAS_NUMBER.search(s.text) and _UNIT_HINT.search(s.text)]
     unplaced: list[tuple[int, str, str]] = []
     leg_chain: list[object] = []        # [origin, destination, total km] of the last "从A到B N公里"
-    for sent in split_sentences(text):
-        if sent.line in used or not _HAS_NUMBER.search(sent.text) or not _UNIT_HINT.search(sent.text):
-            continue        # every reference pattern needs a digit (or number word) and a unit
+    read = _read_sentences(sentences, abbreviations)
+    for sent, (refs, sent_events, sent_unplaced) in zip(sentences, read, strict=True):
+        unplaced += sent_unplaced
+        chained = [_chain_zh(r, leg_chain) for r in refs]
+        line_legs = legs.get(sent.line)
+        if line_legs:
+            chained = [r for r in chained if not any(abs(r.value - lk) < 0.05 or abs(r.value * 1.609344 - lk) < 0.05
+                                                     for lk in line_legs)]
+        events += sent_events if chained == refs else _sentence_events(sent, chained, abbreviations)
+    events.sort(key=lambda e: e.line)
+    return Extraction(_dedupe_posts(events), unplaced)
+
+
+_Read = tuple[list[Match], list["Event"], list[tuple[int, str, str]]]
+
+
+def _read_sentences(sentences: list[Sentence], abbreviations: dict[str, str]) -> list[_Read]:
+    """(references, events, unplaced lengths) of each sentence, read on its own."""
+    out: list[_Read] = []
+    for sent in sentences:
         refs = find_references(sent.text)
         if CJK.search(sent.text):
             refs = sorted(refs + [r for r in find_references_zh(sent.text)
                                   if not any(r.start < x.end and x.start < r.end for x in refs)],
                           key=lambda r: r.start)
+        unplaced: list[tuple[int, str, str]] = []
         if not refs:
             for m in RE_DISTANCE.finditer(sent.text):
                 unplaced.append((sent.line, sent.text, f"'{m.group(0)}' is a length or a total, "
                                  "not a position on the route"))
                 break
-        refs = [_chain_zh(r, leg_chain) for r in refs]
-        line_legs = legs.get(sent.line)
-        if line_legs:
-            refs = [r for r in refs if not any(abs(r.value - lk) < 0.05 or abs(r.value * 1.609344 - lk) < 0.05
-                                               for lk in line_legs)]
-        for i, r in enumerate(refs):
-            lo = refs[i - 1].end if i > 0 else 0
-            hi = refs[i + 1].start if i + 1 < len(refs) else len(sent.text)
-            clause = sent.text[lo:hi]
-            # the reference itself ("23 km from the border") does not decide the category; the
-            # words of its own segment (between punctuation) first, then of the whole clause
-            seg_lo, seg_hi = _segment(sent.text, lo, r.start, r.end, hi)
-            cz = categorize_zh if CJK.search(clause) else None
-            cat = (cz(sent.text[seg_lo:seg_hi]) if cz else
-                   categorize(sent.text[seg_lo:r.start] + " " + sent.text[r.end:seg_hi], abbreviations))
-            if cat.guessed or cat.weak:
-                wide = (cz(sent.text[lo:r.start] + " " + sent.text[r.end:hi]) if cz else
-                        categorize(sent.text[lo:r.start] + " " + sent.text[r.end:hi], abbreviations))
-                if cat.guessed or not wide.weak:
-                    cat = wide
-            if cat.guessed:
-                name = _named_place(sent.text, lo, r.start, r.end, hi)
-                if name:
-                    cat = Category("town", (name,), False)
-            flags: list[str] = []
-            conf = "high" if r.ref in ("marker", "range") else "medium"
-            if r.approx or _HEDGE.search(sent.text[max(0, r.start - 25):r.end + 5]):
-                conf = "low"
-                flags.append("approximate distance")
-            if cat.guessed:
-                conf = "low"
-                flags.append("no category keyword: category is a guess")
-            if sent.text.rstrip().endswith("?"):
-                conf = "low"
-                flags.append("the sentence is a question")
-            if r.ref == "relative":
-                flags.append("relative distance: needs the previous position to be placed")
-            elif r.ref == "cumulative" and r.place is None:
-                flags.append("cumulative distance without a named reference point")
-            length = None
-            if cat.category in ("descent", "climb"):
-                lm = _LENGTH_IN.search(clause)
-                if lm:
-                    length = float(lm.group(1) or lm.group(2))
-            events.append(Event(
-                value=r.value, unit=r.unit, ref=r.ref, category=cat.category,
-                sentence=sent.text, confidence=conf, side=find_side(clause),
-                value_end=r.value_end, place=r.place, line=sent.line, because=cat.because,
-                flags=flags, clause=clause.strip(), length_km=length,
-            ))
-    events.sort(key=lambda e: e.line)
-    return Extraction(_dedupe_posts(events), unplaced)
+        out.append((refs, _sentence_events(sent, refs, abbreviations), unplaced))
+    return out
+
+
+def _sentence_events(sent: Sentence, refs: list[Match], abbreviations: dict[str, str]) -> list[Event]:
+    """The events of one sentence's references (category, confidence, side, flags)."""
+    events: list[Event] = []
+    for i, r in enumerate(refs):
+        lo = refs[i - 1].end if i > 0 else 0
+        hi = refs[i + 1].start if i + 1 < len(refs) else len(sent.text)
+        clause = sent.text[lo:hi]
+        # the reference itself ("23 km from the border") does not decide the category; the
+        # words of its own segment (between punctuation) first, then of the whole clause
+        seg_lo, seg_hi = _segment(sent.text, lo, r.start, r.end, hi)
+        cz = categorize_zh if CJK.search(clause) else None
+        cat = (cz(sent.text[seg_lo:seg_hi]) if cz else
+               categorize(sent.text[seg_lo:r.start] + " " + sent.text[r.end:seg_hi], abbreviations))
+        if cat.guessed or cat.weak:
+            wide = (cz(sent.text[lo:r.start] + " " + sent.text[r.end:hi]) if cz else
+                    categorize(sent.text[lo:r.start] + " " + sent.text[r.end:hi], abbreviations))
+            if cat.guessed or not wide.weak:
+                cat = wide
+        if cat.guessed:
+            name = _named_place(sent.text, lo, r.start, r.end, hi)
+            if name:
+                cat = Category("town", (name,), False)
+        flags: list[str] = []
+        conf = "high" if r.ref in ("marker", "range") else "medium"
+        if r.approx or _HEDGE.search(sent.text[max(0, r.start - 25):r.end + 5]):
+            conf = "low"
+            flags.append("approximate distance")
+        if cat.guessed:
+            conf = "low"
+            flags.append("no category keyword: category is a guess")
+        if sent.text.rstrip().endswith("?"):
+            conf = "low"
+            flags.append("the sentence is a question")
+        if r.ref == "relative":
+            flags.append("relative distance: needs the previous position to be placed")
+        elif r.ref == "cumulative" and r.place is None:
+            flags.append("cumulative distance without a named reference point")
+        length = None
+        if cat.category in ("descent", "climb"):
+            lm = _LENGTH_IN.search(clause)
+            if lm:
+                length = float(lm.group(1) or lm.group(2))
+        events.append(Event(
+            value=r.value, unit=r.unit, ref=r.ref, category=cat.category,
+            sentence=sent.text, confidence=conf, side=find_side(clause),
+            value_end=r.value_end, place=r.place, line=sent.line, because=cat.because,
+            flags=flags, clause=clause.strip(), length_km=length,
+        ))
+    return events
 
 
 def _chain_zh(r: Match, chain: list[object]) -> Match:
