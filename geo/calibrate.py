@@ -131,9 +131,12 @@ class CalibratedRoute:
 
     @property
     def km_range(self) -> tuple[float, float]:
-        """(lowest, highest) road km the line covers."""
-        ends = self.along_to_km(np.array([0.0, self.line.length_m]))
-        return float(ends.min()), float(ends.max())
+        """(lowest, highest) road km the line covers (computed once: line and anchors are fixed)."""
+        got: tuple[float, float] | None = getattr(self, "_km_range", None)
+        if got is None:
+            ends = self.along_to_km(np.array([0.0, self.line.length_m]))
+            got = self._km_range = (float(ends.min()), float(ends.max()))
+        return got
 
     def covers(self, km: np.ndarray | float) -> np.ndarray:
         """Whether each road km is finite and inside the covered range (1e-6 km tolerance)."""

@@ -13,7 +13,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely import Point
+import shapely
 
 from geo.errors import RouteError
 from layers.calibration import Calibration
@@ -58,23 +58,33 @@ def round_km(x: float | None) -> float | None:
     return None if x is None else round(float(x), 3)
 
 
-def event_row(ctx: Calibration, ev: Event) -> dict[str, Any]:
-    """Common columns + Point geometry of a roadbook event, placed by road km."""
-    what = ctx.where(ev.field_path, ev.line)
-    if ev.km is not None:
-        km_pos, located_by = ctx.check(ev.km, f"{what}.km"), "km"
-    else:
-        assert ev.at is not None
-        km_pos = ctx.resolve(ev.at, f"{what}.at")
-        located_by = "between" if ev.at.between is not None else "place"
-    along = float(ctx.chainage.km_to_along(km_pos)[0])
+def event_rows(ctx: Calibration, events: Sequence[Event]) -> list[dict[str, Any]]:
+    """Common columns + Point geometry of each roadbook event, placed by road km: each km
+    resolved and checked in order (the first bad one raises, naming its field), then all placed
+    on the line in one vectorised pass."""
+    resolved: list[tuple[float, str]] = []
+    for ev in events:
+        what = ctx.where(ev.field_path, ev.line)
+        if ev.km is not None:
+            resolved.append((ctx.check(ev.km, f"{what}.km"), "km"))
+        else:
+            assert ev.at is not None
+            resolved.append((ctx.resolve(ev.at, f"{what}.at"),
+                             "between" if ev.at.between is not None else "place"))
+    if not resolved:
+        return []
+    along = ctx.chainage.km_to_along(np.array([k for k, _ in resolved], dtype=np.float64))
     lon, lat = ctx.line.interpolate(along)
-    return {
-        "kind": ev.kind, "km": ev.km, "km_pos": round_km(km_pos), "along_m": round(along, 1),
-        "name": ev.name, "note": ev.note, "source": ctx.roadbook.source_label(ev.source),
-        "side": ctx.side(ev.side), "confidence": ev.confidence, "located_by": located_by,
-        "geometry": Point(float(lon[0]), float(lat[0])),
-    }
+    points = shapely.points(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
+    rows = []
+    for ev, (km_pos, located_by), a, pt in zip(events, resolved, along.tolist(), points.tolist(), strict=True):
+        rows.append({
+            "kind": ev.kind, "km": ev.km, "km_pos": round_km(km_pos), "along_m": round(a, 1),
+            "name": ev.name, "note": ev.note, "source": ctx.roadbook.source_label(ev.source),
+            "side": ctx.side(ev.side), "confidence": ev.confidence, "located_by": located_by,
+            "geometry": pt,
+        })
+    return rows
 
 
 def stretch_range(ctx: Calibration, st: Stretch) -> tuple[float, float, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from layers._common import LINE_COLUMNS, event_row, make_gdf, round_km, stretch_range
+from layers._common import LINE_COLUMNS, event_rows, make_gdf, round_km, stretch_range
 from layers.calibration import Calibration
 
 POINT_KINDS = frozenset({"camping"})
@@ -26,7 +26,8 @@ def guidance_text(ctx: Calibration, topic: str = "camping") -> str:
 
 def build(ctx: Calibration) -> gpd.GeoDataFrame:
     guide = guidance_text(ctx)
-    rows = [{**event_row(ctx, e), "guidance": guide} for e in ctx.roadbook.events if e.kind in POINT_KINDS]
+    rows = [{**r, "guidance": guide}
+            for r in event_rows(ctx, [e for e in ctx.roadbook.events if e.kind in POINT_KINDS])]
     for st in ctx.roadbook.stretches:
         if st.kind not in ZONE_KINDS:
             continue

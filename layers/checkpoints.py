@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from layers._common import event_row, make_gdf
+from layers._common import event_rows, make_gdf
 from layers.calibration import Calibration
 
 KINDS = frozenset({"checkpoint"})
@@ -18,5 +18,5 @@ COLUMNS = ("rules",)
 
 def build(ctx: Calibration) -> gpd.GeoDataFrame:
     rules = "\n".join(f"[{r.date}] {r.note}" for r in ctx.roadbook.restrictions if r.applies_to == "checkpoints")
-    rows = [{**event_row(ctx, e), "rules": rules} for e in ctx.roadbook.events if e.kind in KINDS]
+    rows = [{**r, "rules": rules} for r in event_rows(ctx, [e for e in ctx.roadbook.events if e.kind in KINDS])]
     return make_gdf("checkpoints", rows, COLUMNS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import geopandas as gpd
 
 from layers import camping, checkpoints
-from layers._common import event_row, make_gdf
+from layers._common import event_rows, make_gdf
 from layers.calibration import Calibration
 
 COLUMNS = ("length_km",)
@@ -18,8 +18,6 @@ COLUMNS = ("length_km",)
 
 def build(ctx: Calibration) -> gpd.GeoDataFrame:
     skip = checkpoints.KINDS | camping.POINT_KINDS
-    rows = []
-    for e in ctx.roadbook.events:
-        if e.kind not in skip:
-            rows.append({**event_row(ctx, e), "length_km": e.length_km})
+    evs = [e for e in ctx.roadbook.events if e.kind not in skip]
+    rows = [{**r, "length_km": e.length_km} for e, r in zip(evs, event_rows(ctx, evs), strict=True)]
     return make_gdf("road_events", rows, COLUMNS)
