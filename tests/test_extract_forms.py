@@ -9,8 +9,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roadbook.extract.events import extract, extract_events
+from roadbook.extract.patterns import _Spans
 
 
 def evs(text: str) -> list[tuple[float, str, str]]:
@@ -391,3 +394,18 @@ def test_chinese_side_trip_in_brackets_after_a_leg() -> None:
     # the brackets; "公里至…" is no place name
     got = extract_events("丙县(88公里)(再行31公里至丁镇进戊沟9公里可至营地)", "t")
     assert [(e.value, e.ref) for e in got] == [(31, "relative"), (9, "relative")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), max_size=40))
+def test_span_set_answers_as_the_plain_overlap_test(spans: list[tuple[int, int]]) -> None:
+    # find_references keeps its references in a sorted span set (hundreds per hostile sentence)
+    kept: list[tuple[int, int]] = []
+    s = _Spans()
+    for a, n in spans:
+        b = a + n
+        plain = any(a < e and x < b for x, e in kept)
+        assert s.overlaps(a, b) == plain
+        if not plain:
+            kept.append((a, b))
+            s.add(a, b)
