@@ -260,6 +260,19 @@ _HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(WORD_NUMBERS) + r")\s?-?\s?(?:k|
 
 #: A substring of some distance unit or post notation (km, kil-, mi-, MP, MM, K, км, 公里, ...).
 _UNIT_HINT = re.compile(r"(?i:km|kil|mi|mp|mm|cl|kl|км|кил)|K|公里|公裡|千米|里程")
+_DIGIT = re.compile(r"\d")
+_UNIT_HINTS_LOW = ("km", "kil", "mi", "mp", "mm", "cl", "kl", "км", "кил", "公里", "公裡", "千米", "里程")
+
+
+def _worth_reading(text: str) -> bool:
+    """``_HAS_NUMBER.search(text) and _UNIT_HINT.search(text)``, by cheaper tests first (a digit,
+    substrings of the lower-cased text): the two searches cost ~10 us per sentence."""
+    if not (_DIGIT.search(text) or _HAS_NUMBER.search(text)):
+        return False
+    if "K" in text:
+        return True
+    low = text.lower()
+    return any(h in low for h in _UNIT_HINTS_LOW)
 
 
 def extract(text: str, source_name: str = "<notes>") -> Extraction:
@@ -282,7 +295,7 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
     used = {f.line for f in found if f.structure != "stage_list"}
     # every reference pattern needs a digit (or number word) and a unit
     sentences = [s for s in split_sentences(text)
-                 if s.line not in used and _HAS_NUMBER.search(s.text) and _UNIT_HINT.search(s.text)]
+                 if s.line not in used and _worth_reading(s.text)]
     unplaced: list[tuple[int, str, str]] = []
     leg_chain: list[object] = []        # [origin, destination, total km] of the last "从A到B N公里"
     read = _read_sentences(sentences, abbreviations)
