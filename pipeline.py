@@ -8,11 +8,12 @@ into a staging folder that is switched into place as a whole at the very end
 (:class:`maps.files.AtomicDir`; the guarantee is in docs/outputs.md). Bad input therefore never
 leaves a half-written or half-updated ``out_dir``.
 
-Where the system forks and two CPUs are free (:func:`maps.files.parallel_jobs`), the files of the
-layers (GeoPackage, GeoJSON, the map page) are written into the staging folder by a second
-process (:class:`maps.files.Background`) while this one builds the course and writes the
-courses, the roadbook and the profile; its error is raised here as it was, and the folder is
-switched only when both are done. ``BuildOptions.jobs = 1`` writes everything in this process.
+Where the system forks and a second CPU was idle while the layers were computed
+(:func:`maps.files.second_process`), the files of the layers (GeoPackage, GeoJSON, the map page)
+are written into the staging folder by a second process (:class:`maps.files.Background`) while
+this one builds the course and writes the courses, the roadbook and the profile; its error is
+raised here as it was, and the folder is switched only when both are done.
+``BuildOptions.jobs`` (or ``KMPOST_JOBS``) 1 writes everything in this process, 2 always forks.
 
 Outputs (names fixed, see :data:`OUTPUTS`): ``kmpost.gpkg`` + one GeoJSON per layer,
 ``kmpost.html`` (offline map), ``kmpost.gpx`` / ``kmpost.fit`` / ``kmpost.tcx`` (courses),
@@ -31,7 +32,7 @@ import pandas as pd
 from geo.track import Track
 from layers import Calibration, build_all, calibrate
 from layers.calibration import SCHEMATIC_NOTICE, RideOptions
-from maps.files import AtomicDir, Background, parallel_jobs, write_geojson, write_geopackage
+from maps.files import AtomicDir, Background, CpuProbe, second_process, write_geojson, write_geopackage
 from roadbook.schema import Roadbook
 
 GPKG_NAME = "kmpost.gpkg"
@@ -54,8 +55,8 @@ class BuildOptions:
             FIT/TCX use their own defaults for older devices).
         km_markers_every: add a waypoint / course point every N road km (None: none).
         course_layers: layers whose points go into GPX/FIT/TCX.
-        jobs: how many processes write the outputs (1: this one only; None: two where the system
-            can fork and the process may use two CPUs, see :func:`maps.files.parallel_jobs`).
+        jobs: how many processes write the outputs (1: this one only; 2: two where the system can
+            fork; None: two when another CPU is idle, see :func:`maps.files.second_process`).
     """
 
     out_dir: Path = Path("out")
@@ -68,7 +69,7 @@ class BuildOptions:
     basemap_width_m: float = 3000.0  # corridor half-width, metres
     basemap_zoom: tuple[int, int] = (6, 13)
     stages: str | None = None  # day stages: a target km ("90") or a stage file (maps.stages)
-    jobs: int | None = None  # processes writing the outputs: None = 2 where fork and 2 CPUs are there, 1 = one
+    jobs: int | None = None  # processes writing the outputs: None = 2 when a CPU is idle, 1 = one, 2 = two
 
 
 @dataclass
@@ -141,6 +142,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     from maps.tcx import TCX_DEFAULT_MAX_POINTS, write_tcx
 
     opts = options or BuildOptions()
+    probe = CpuProbe()  # are other CPUs free while this one calibrates? (a second writer then helps)
     ctx = calibrate(rb, track, ride)
     layers = build_all(ctx)
     report = BuildReport(ctx, layers, warnings=list(ctx.warnings))
@@ -177,7 +179,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
 
         # the map files need only the layers: written by a second process (when there is a second
         # core) while this one builds the course and writes the courses and the roadbook
-        side = Background(write_maps, parallel=parallel_jobs(opts.jobs) > 1, close_fds=out.lock_fds())
+        side = Background(write_maps, parallel=second_process(opts.jobs, probe), close_fds=out.lock_fds())
         try:
             events = course_events(layers, opts.course_layers)
             zs = _zone_starts(ctx, layers)

@@ -422,8 +422,13 @@ class AtomicDir:
 
 
 def parallel_jobs(jobs: int | None) -> int:
-    """How many processes write a build's outputs: ``jobs`` if given (at least 1), else 2 where the
-    system forks safely (Linux) and this process may run on at least two CPUs, else 1."""
+    """How many processes write a build's outputs: ``jobs`` if given (at least 1), else the
+    environment variable ``KMPOST_JOBS`` if set to a number (``KMPOST_JOBS=1``: one process), else
+    2 where the system forks safely (Linux) and this process may run on at least two CPUs, else 1."""
+    if jobs is None:
+        env = os.environ.get("KMPOST_JOBS", "").strip()
+        if env.isdigit():
+            jobs = int(env)
     if jobs is not None:
         return max(1, int(jobs))
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
@@ -433,6 +438,50 @@ def parallel_jobs(jobs: int | None) -> int:
     except (AttributeError, OSError):
         cpus = os.cpu_count() or 1
     return 2 if cpus >= 2 else 1
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(all, idle) CPU time of the system so far in clock ticks (Linux ``/proc/stat``), or None."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()
+        ticks = [int(x) for x in fields[1:9]]  # user nice system idle iowait irq softirq steal
+    except (OSError, ValueError, IndexError):
+        return None
+    return sum(ticks), ticks[3] + ticks[4]
+
+
+class CpuProbe:
+    """How many CPUs of the system were idle, on average, since the probe was made (Linux)."""
+
+    def __init__(self) -> None:
+        self.start = _cpu_times()
+
+    def idle_cpus(self) -> float | None:
+        """Idle CPUs since the start (0 .. the number of CPUs); None where it cannot be known."""
+        now = _cpu_times()
+        if self.start is None or now is None or now[0] <= self.start[0]:
+            return None
+        return (os.cpu_count() or 1) * (now[1] - self.start[1]) / (now[0] - self.start[0])
+
+
+#: A second writer process is started (when not asked for) only if at least this many CPUs were
+#: idle while the build computed its layers: on a machine whose other CPUs are busy, two
+#: processes of the build only take turns (and copy pages), which is slower than one.
+IDLE_FOR_SECOND = 0.6
+
+
+def second_process(jobs: int | None, probe: CpuProbe | None = None) -> bool:
+    """Whether a build writes with a second process: yes when asked (``jobs`` or ``KMPOST_JOBS``
+    at least 2); when not asked, where :func:`parallel_jobs` allows it and ``probe`` saw a CPU
+    idle (:data:`IDLE_FOR_SECOND`; no probe or no answer: yes)."""
+    if parallel_jobs(jobs) < 2:
+        return False
+    asked = jobs is not None or os.environ.get("KMPOST_JOBS", "").strip().isdigit()
+    if asked or probe is None:
+        return True
+    idle = probe.idle_cpus()
+    return idle is None or idle >= IDLE_FOR_SECOND
 
 
 def _die_with_parent(parent: int) -> None:

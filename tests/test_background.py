@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from geo.errors import OutputError, RouteError
-from maps.files import AtomicDir, Background, parallel_jobs
+from maps.files import AtomicDir, Background, CpuProbe, parallel_jobs, second_process
 
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the forked writer runs on Linux")
 
@@ -137,12 +137,32 @@ def test_lock_is_held_by_the_build_alone(tmp_path: Path) -> None:
         (stage / "y.txt").write_text("y")
 
 
-def test_parallel_jobs() -> None:
+def test_parallel_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel_jobs(1) == 1 and parallel_jobs(0) == 1 and parallel_jobs(3) == 3
+    monkeypatch.setenv("KMPOST_JOBS", "1")
+    assert parallel_jobs(None) == 1 and parallel_jobs(2) == 2
+    monkeypatch.delenv("KMPOST_JOBS")
     auto = parallel_jobs(None)
+    monkeypatch.setenv("KMPOST_JOBS", "many")  # not a number: as if unset
+    assert parallel_jobs(None) == auto
     assert auto in (1, 2)
     if not sys.platform.startswith("linux"):
         assert auto == 1
+
+
+@linux
+def test_cpu_probe_and_the_choice_of_a_second_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KMPOST_JOBS", raising=False)
+    probe = CpuProbe()
+    end = time.monotonic() + 0.3
+    while time.monotonic() < end:  # this CPU busy: at most the others are idle
+        pass
+    idle = probe.idle_cpus()
+    assert idle is not None and 0.0 <= idle <= (os.cpu_count() or 1) - 0.5
+    assert second_process(1, probe) is False and second_process(2, probe) is True
+    assert second_process(None, None) is (parallel_jobs(None) >= 2)
+    monkeypatch.setenv("KMPOST_JOBS", "2")  # asked: whatever the probe saw
+    assert second_process(None, probe) is True
 
 
 @linux
