@@ -9,9 +9,9 @@ into a staging folder that is switched into place as a whole at the very end
 leaves a half-written or half-updated ``out_dir``.
 
 Where the system forks and a second CPU was idle while the layers were computed
-(:func:`maps.files.second_process`), the files of the layers (GeoPackage, GeoJSON, the map page)
-are written into the staging folder by a second process (:class:`maps.files.Background`) while
-this one builds the course and writes the courses, the roadbook and the profile; its error is
+(:func:`maps.files.second_process`), the files of the layers (GeoPackage, GeoJSON, the map page, the
+profile) are written into the staging folder by a second process (:class:`maps.files.Background`)
+while this one builds the course and writes the courses and the roadbook; its error is
 raised here as it was, and the folder is switched only when both are done.
 ``BuildOptions.jobs`` (or ``KMPOST_JOBS``) 1 writes everything in this process, 2 always forks.
 
@@ -168,7 +168,8 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     out = AtomicDir(opts.out_dir)
     with out as stage:
         def write_maps() -> None:
-            """The files of the layers: GeoPackage, one GeoJSON per layer, the map page."""
+            """The files of the layers: GeoPackage, one GeoJSON per layer, the map page, the profile."""
+            write_profile(ctx, layers, stage / "profile.png")
             write_geopackage(layers, stage / GPKG_NAME)
             for lname, gdf in layers.items():
                 write_geojson(gdf, stage / f"{lname}.geojson")
@@ -208,7 +209,6 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
             reports += staged.reports if staged else []
             write_roadbook(ctx, layers, stage, cues=course.cues,
                            stages=[(st, staged.cues[st.number]) for st in staged.stages] if staged else ())
-            write_profile(ctx, layers, stage / "profile.png")
         except BaseException:
             side.cancel()
             raise

@@ -15,6 +15,7 @@ distinct name for a screen of N characters. Unknown kinds get the generic entry.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -257,9 +258,19 @@ def name_candidates(p: Nameable, max_len: int, *, ascii_only: bool = True) -> li
     """The names a point may get on a screen of ``max_len`` characters, best first (never empty).
 
     The patterns of the point's alert in :mod:`roadbook.kinds` (``n10`` below 15 characters,
-    ``n15`` otherwise), with fields that are unknown or too long skipped.
+    ``n15`` otherwise), with fields that are unknown or too long skipped. Computed once per
+    point and screen (a course names its points for FIT, TCX and the GPX device alike).
     """
-    k, a = alert_of(p.kind, p.layer, p.role, p.restricted)
+    return list(_candidates(p.kind, p.layer, p.role, p.restricted, p.name, p.km, p.km_pos, p.length_km,
+                            max_len, ascii_only))
+
+
+@functools.lru_cache(maxsize=16384)
+def _candidates(kind: str, layer: str, role: str, restricted: bool, name: str, km: float | None,
+                km_pos: float | None, length_km: float | None, max_len: int, ascii_only: bool) -> tuple[str, ...]:
+    """:func:`name_candidates` of a point given by its fields (cached: points are immutable values)."""
+    p = _Fields(kind, layer, role, restricted, name, km, km_pos, length_km)
+    k, a = alert_of(kind, layer, role, restricted)
     vals = _fields(p, k, ascii_only)
     out: list[str] = []
     for pat in (a.n10 if max_len < 15 else a.n15):
@@ -277,7 +288,22 @@ def name_candidates(p: Nameable, max_len: int, *, ascii_only: bool = True) -> li
                 if s and len(s) <= max_len:
                     out.append(s)
                     break
-    return out or [short_name(a.n10[0].split("{")[0] or "Point", max_len, ascii_only=True)]
+    return tuple(out or [short_name(a.n10[0].split("{")[0] or "Point", max_len, ascii_only=True)])
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """The fields of a point that its names depend on (see :class:`Nameable`)."""
+
+    kind: str
+    layer: str
+    role: str
+    restricted: bool
+    name: str
+    km: float | None
+    km_pos: float | None
+    length_km: float | None
+    along_m: float | None = None
 
 
 def _identity(p: Nameable) -> tuple[str, str, str, float]:

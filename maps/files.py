@@ -704,11 +704,12 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)
     geoms = shapely.orient_polygons(np.asarray(gdf.geometry.array, dtype=object), exterior_cw=False)
-    props = gdf.drop(columns=gdf.geometry.name)
-    cols = [str(c) for c in props.columns]
+    geom_name = gdf.geometry.name
+    names = [c for c in gdf.columns if c != geom_name]  # no copy of the frame without its geometry
+    cols = [str(c) for c in names]
     values = []
-    for c in props.columns:
-        col = props[c]
+    for c in names:
+        col = gdf[c]
         miss = col.isna().to_numpy()
         values.append([None if m else (v.item() if isinstance(v, np.generic) else v)
                        for v, m in zip(col.tolist(), miss.tolist(), strict=True)])
