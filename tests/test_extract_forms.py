@@ -409,3 +409,49 @@ def test_span_set_answers_as_the_plain_overlap_test(spans: list[tuple[int, int]]
         if not plain:
             kept.append((a, b))
             s.add(a, b)
+
+
+def test_the_first_n_km_in_several_languages() -> None:
+    # forms of t4_es_sudamerica_calamarca, t4_nl_krebos_zandstuve, t4_ru_dvride_birikan,
+    # t4_it_girodolomiti_stage3 ("dopo soli 13 km"): the first stretch of the day, relative
+    for text in ("Los primeros 14 km hasta Beta fueron llanos.", "De 1e 25 km ging het goed.",
+                 "первые 9 км асфальт.", "Die ersten 18 km waren flach.", "Dopo soli 11 km si arriva a Beta."):
+        assert [e.ref for e in extract_events(text, "t")] == ["relative"], text
+
+
+def test_km_of_a_stage_and_trail_journal_columns() -> None:
+    # forms of t4_it_girodolomiti_stage3 ("Km 0 di questa tappa"), t4_es_juanoflyer_pontevedra
+    # ("la etapa es de 20km ... (en el km 10)"), t4_at_joealaya_stovercreek ("Miles from X: 2.5",
+    # "the 5 plus miles to Y"), t4_at_trailtales_days115 ("the 1400 mile mark")
+    assert evs("Partenza dalla piazza, km 0 di questa tappa.") == [(0, "km", "cumulative")]
+    assert evs("La etapa es larga, pero en el km 12 hay un bar.") == [(12, "km", "cumulative")]
+    assert cums("Miles from Cedar Gap: 7.4") == [(7.4, "Cedar Gap")]
+    assert evs("We skipped the 4 plus miles to Owl shelter.") == [(4, "mi", "relative")]
+    assert evs("We passed the 900 mile mark at noon.") == [(900, "mi", "marker")]
+    assert evs("At km 1383 checkpoint.") == [(1383, "km", "marker")]   # no stage: a road km post
+
+
+def test_day_list_of_legs_to_a_named_end_and_stage_lines() -> None:
+    # forms of t4_at_trailtales_days115 ("Day 116 (July 15th) – 16.3 miles to X."),
+    # t4_es_patadeoca_etapas ("1ª Etapa: de A a B, consta de 25,7 km"), t4_it_quicomo_valmalenco
+    # ("1^ TAPPA A - B" and, lines below, "lunghezza: 13 km 65 m"), t4_zh_haomeiwen_mayingzhen
+    # ("Day  5  阴天 行程:A--B  56公里")
+    text = ("Day 40 (May 2nd) – 12.5 miles to Owl Shelter. Rain.\n"
+            "Day 41 (May 3rd) – 17.0 miles to Fox Gap, PA. Hot.\n")
+    assert cums(text) == [(12.5, None), (29.5, None)]
+    text = "1ª Etapa: de Alpha a Beta, consta de 18,5 km.\n2ª Etapa: de Beta a Gamma, 21 km.\n"
+    assert cums(text) == [(18.5, "Alpha"), (39.5, "Alpha")]
+    text = ("1^ TAPPA RIFUGIO ALFA - RIFUGIO BETA\n\ndislivello in salita 900 m\n\nquota minima: 1200 m\n\n"
+            "lunghezza: 9 km 40 m\n\n2^ TAPPA RIFUGIO BETA - GAMMA\n\ndislivello in salita 300 m\n\n"
+            "dislivello in discesa: 800 m\n\nquota massima: 2100 m\n\nlunghezza: 6 km 5 m\n")
+    assert cums(text) == [(9.04, "RIFUGIO ALFA"), (15.045, "RIFUGIO ALFA")]
+    assert cums("Day  3  晴 行程:甲镇--乙村  47公里") == [(47, "甲镇")]
+
+
+def test_chinese_odometer_and_distance_left() -> None:
+    # forms of t4_zh_xxbike_yueliangwan ("出城5公里就是…"), t4_zh_zit_jiangda_dege ("到31公里有…"),
+    # t4_zh_ydawanqu_zoucheng ("已经骑行65公里", "还剩45公里")
+    assert [(e.value, e.ref) for e in extract_events("出城8公里就是一座古桥。", "t")] == [(8, "cumulative")]
+    assert [(e.value, e.ref) for e in extract_events("一路起伏到27公里有一个寺。", "t")] == [(27, "cumulative")]
+    assert [(e.value, e.ref) for e in extract_events("已经骑行72公里,饿了。", "t")] == [(72, "cumulative")]
+    assert [(e.value, e.ref) for e in extract_events("吃完饭还剩38公里。", "t")] == [(38, "relative")]

@@ -98,6 +98,18 @@ RE_NUM_KM_POST = re.compile(
     rf"\b(?P<a>{NUM})(?:st|nd|rd|th)?\s?-?\s?(?:km|kilomet(?:er|re))[\s-]?{_POST_WORD}",
     re.IGNORECASE | re.ASCII,
 )
+#: A sentence about a stage of a tour: its "km N" counts from the stage's start.
+_STAGE_WORD = re.compile(r"\b(?:tappa|etapa|étape|etappe|tagesetappe|stage)\b", re.IGNORECASE)
+#: "Surpassed the 1400 mile mark", "the 212-mile marker": a trail's or road's mile post.
+RE_NUM_MILE_POST = re.compile(
+    rf"\b(?P<a>{NUM})(?:st|nd|rd|th)?\s?-?\s?mile[\s-]?(?:mark|marker|post|stone)\b",
+    re.IGNORECASE | re.ASCII,
+)
+#: "Miles from Springer Mountain: 2.5", "km from Alpha = 12": a column of a trail journal.
+RE_FROM_COLON = re.compile(
+    rf"\b(?P<unit>(?i:miles|mi|km|kilomet(?:er|re)s))\s(?:from|since)\s(?P<place>[A-Z][\w'’\-]{{1,30}}"
+    rf"(?:\s[A-Z][\w'’\-]{{1,30}}){{0,3}})\s?[:=]\s?(?P<a>{NUM})(?![\d.,]?\d)",
+)
 #: "540K", "548.5K" (post number then K) and "the 88th km".
 RE_POST_K = re.compile(r"(?<![\w.,/])(?P<a>\d{2,5}(?:\.\d)?)K(?![\w+])"
                        r"|\bthe (?P<b>\d{1,5})(?:st|nd|rd|th) (?:km|kilomet(?:er|re))\b")
@@ -127,7 +139,8 @@ RE_SIGN = re.compile(rf"[\"“„«]\s?[A-ZÀ-ÝÄÖÜ][\w'’\-]{{1,25}}(?:\s[\
 
 # --- lengths with a unit (classified by their context) -------------------------------------------
 RE_DISTANCE = re.compile(
-    rf"(?<![\w.,/])(?P<a>{NUM}|\b{_WORD_NUM})(?:\s?(?:-|–|to)\s?(?P<b>{NUM})|\s(?:or|oder|ou|o)\s(?P<b2>{NUM}))?\s?-?\s?(?P<unit>{KM_WORD}|{MI_WORD})"
+    rf"(?<![\w.,/])(?P<a>{NUM}|\b{_WORD_NUM})(?:\s?(?:-|–|to|bis)\s?(?P<b>{NUM})|\s(?:or|oder|ou|o)\s(?P<b2>{NUM})"
+    rf"|(?P<plus>\+|\splus))?\s?-?\s?(?P<unit>{KM_WORD}|{MI_WORD})"
     r"(?![A-Za-z])",
     re.IGNORECASE | re.ASCII,
 )
@@ -146,15 +159,17 @@ _NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
 #: Every match of _REL_BEFORE holds one of these (a cheap test before that end-anchored search,
 #: which costs ~30 us on a 45-character window).
 _REL_HINT_RX = re.compile(r"aft|in|for|nach|apr|desp|tras|dopo|los|cabo|bout|через|после|another|further|"
+                          r"primer|primi|prime|ersten|eerste|1e|первы|"
                           r"additional|more|next|first|last|following|at|somewhere|odo|computer|cyclo|garmin|gps|speedo")
 #: Before a length: relative words ("after", "another", ...).
 _REL_BEFORE = re.compile(
     rf"(?:\b(?P<after>after|in|within|for(?= the (?:next|first|following))|nach|apr[eè]s|"
     rf"despu[eé]s de|tras|dopo|a los|al cabo de|au bout de|через|после)|\b"
     rf"(?P<another>another|a further|further|an additional|"
-    rf"additional|a more|one more|(?:the )?(?:next|first|last|following))|\b(?P<at>at|at the|somewhere around|"
+    rf"additional|a more|one more|(?:the )?(?:next|first|last|following)|"
+    rf"primer[oa]s|primi|prime|ersten|eerste|1e|первые|первых)|\b(?P<at>at|at the|somewhere around|"
     rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
-    rf"\s{{1,2}}{_APPROX}?"
+    rf"\s{{1,2}}(?:(?:only|just|solo|soli|sólo|nur|noch|seulement|appena|всего)\s{{1,2}})?{_APPROX}?"
     rf"(?:(?:a\s|another\s|the\s)?(?:first|next|last|following|further|more)\s)?$",
     re.IGNORECASE,
 )
@@ -207,7 +222,7 @@ _OF_DEST = re.compile(r"^\s{0,2}of\s(?!(?:\w+\s)?(?:downhill|descent|climb|uphil
 #: we reached Vientiane", "10 miles to the first campsite"): a relative leg, its end named.
 _DEST_AFTER = re.compile(
     r"^\s{0,2}(?:to go\s(?:until|till|to|before)\s(?:we\s(?:reach|reached|get to|got to|arrive at)\s)?|"
-    r"(?:more\s)?to\s(?:reach\s)?)(?:the\s)?"
+    r"(?:more\s)?to\s(?:reach\s)?|bis\s(?:nach\s|zum\s|zur\s)?|hasta\s|jusqu['’](?:à|au)\s|fino a\s)(?:the\s)?"
     r"(?P<dest>[A-Z][\w'’\-]{1,30}(?:\s[A-Z][\w'’\-]{1,30}){0,2}(?![\w'’\-])"
     r"|(?:first\s|next\s)?(?:[a-z/\-]+\s)?(?:camp\w*|town|village|turn-?off|junction|border|pass|summit|"
     r"top|dam|hotel|motel|guesthouse|hostel|shop|lake|river|bridge|city|site|campground)\b)(?!\s(?:and|or)\s\d)"
@@ -327,7 +342,9 @@ def find_references(sentence: str) -> list[Match]:
         # "we did 45 km 20 of them on gravel": the "km" belongs to the number before it
         if _NUM_BEFORE.search(sentence[max(0, m.start() - 12):m.start()]):
             continue
-        add(Match(parse_number(m["a"]), "km", "marker", m.start(), m.end(), pattern="km A"))
+        # "Km 0 di questa tappa", "(en el km 10)" of a stage: the distance into the stage
+        ref = "cumulative" if _STAGE_WORD.search(sentence) else "marker"
+        add(Match(parse_number(m["a"]), "km", ref, m.start(), m.end(), pattern="km A"))
     for m in RE_K_POST.finditer(sentence) if has_k else ():
         if _is_train_or_code(sentence, m.start(), m.end()):
             continue
@@ -336,6 +353,11 @@ def find_references(sentence: str) -> list[Match]:
     # in Chinese notes "167K" is a distance (167 km), not a post: zh.py reads it
     for m in RE_POST_K.finditer(sentence) if (has_k and not cjk) or has_km else ():
         add(Match(float(m["a"] or m["b"]), "km", "marker", m.start(), m.end(), pattern="NK post"))
+    for m in RE_NUM_MILE_POST.finditer(sentence) if "mile" in low else ():
+        add(Match(parse_number(m["a"]), "mi", "marker", m.start(), m.end(), pattern="A mile mark"))
+    for m in RE_FROM_COLON.finditer(sentence) if (has_km or has_mile) and "rom" in sentence else ():
+        add(Match(parse_number(m["a"]), _unit(m["unit"]), "cumulative", m.start(), m.end(), place=m["place"],
+                  pattern="miles from X: N"))
     for m in RE_MILE_MARKER.finditer(sentence) if has_mile else ():
         if _NUM_BEFORE.search(sentence[max(0, m.start() - 12):m.start()]):
             continue
@@ -355,7 +377,8 @@ def find_references(sentence: str) -> list[Match]:
         a = parse_number(m["a"])
         b_end = parse_number(m["b"]) if m["b"] else None      # "40 or 50 miles": 40, approximate
         add(Match(a, _unit(m["unit"]), kind, m.start(), max(m.end(), extra_end), value_end=b_end,
-                  place=place, approx=approx_ctx or b_end is not None or m["b2"] is not None, pattern=f"length+{kind}"))
+                  place=place, approx=approx_ctx or b_end is not None or m["b2"] is not None or m["plus"] is not None,
+                  pattern=f"length+{kind}"))
     found.sort(key=lambda x: x.start)
     return found
 

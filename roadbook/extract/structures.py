@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 #: Lines longer than this are prose, never a structure ...
 MAX_LINE = 400
@@ -56,9 +56,10 @@ _DUAL = re.compile(r"\(\s?(?P<mi>\d{1,4}(?:\.\d{1,2})?)\s?(?:mi|miles?)\s?[,/;]\
                    r"(?P<km>\d{1,4}(?:\.\d{1,2})?)\s?(?:km|kms)\s?\)")
 _PREFIX = re.compile(
     r"^\W{0,4}(?:"
-    r"(?:day|tag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день|этап)\s?(?:\d{1,3}|one|two|three|four|"
-    r"five|six|seven|eight|nine|ten)\b\.?\s?[:.\-–)]?"
+    r"(?:day|tag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день|этап)\s{0,2}(?:\d{1,3}|one|two|three|four|"
+    r"five|six|seven|eight|nine|ten)\b\.?(?:\s?[(（][^)）\d]{0,12}\d{0,4}[^)）\d]{0,6}[)）])?\s?[:.\-–—)]?"
     r"|\d{1,3}\s?\.?\s?(?:tag|день|-?й\sдень|day|giorno|jour|día)\b\.?\s?[:.\-–—)]?"
+    r"|\d{1,2}\s?(?:ª|º|°|\^|e|ème|a|o)\.?\s(?:etapa|tappa|étape|etappe|stage|día|giorno|jour)\b\.?\s?[:.\-–—)]?"
     r"|(?:первый|второй|третий|четв[её]ртый|пятый|шестой|седьмой|восьмой|девятый|десятый|"
     r"first|second|third|fourth|fifth|sixth|seventh|erster|zweiter|dritter|vierter|fünfter)"
     r"(?:\s[^\s\d:]{1,20}){0,2}\s(?:день|day|tag)\b\s?[:.\-–—]?"
@@ -155,7 +156,8 @@ def _names(seg: str, raw_end: dict[str, str], prose_after: bool = False
     if prose_after and len(last.split()) > 4 and last.strip()[:1].isupper() and not _CJK.search(last):
         # "Berlin Frühe Tagwache um 6.30 Uhr ...": the day's story runs on after the last name
         last = last.split()[0]
-    start, end = _clean_name(parts[0], prose_after), _clean_name(last, prose_after)
+    first = _VON.sub("", re.split(r"[:：]", parts[0])[-1].strip())   # "阴天 行程:A--B", "1ª Etapa: de A a B"
+    start, end = _clean_name(first, prose_after), _clean_name(last, prose_after)
     if start is None or end is None:
         return None
     raw_end[end] = parts[-1]
@@ -168,8 +170,16 @@ def _same(a: str | None, b: str | None, raw_end: dict[str, str]) -> bool:
     x, y = a.lower(), raw_end.get(b, b).lower()
     if x in y or y in x:
         return True
-    wa = {w for w in re.findall(r"\w{4,}", x)}
+    wa = {w for w in re.findall(r"\w{4,}", x)} - _GENERIC
     return bool(wa & {w for w in re.findall(r"\w{4,}", y)})
+
+
+#: Words that many place names share ("Rifugio Bosio" and "Rifugio Ventina" are two places).
+_GENERIC = {"rifugio", "refuge", "refugio", "hütte", "huette", "camping", "campground", "camp", "hotel", "hostel",
+            "shelter", "lake", "lago", "river", "mount", "monte", "mountain", "pass", "passo", "bridge", "station",
+            "village", "town", "city", "park", "state", "national", "saint", "sankt", "santa", "santo", "port",
+            "puerto", "porto", "valley", "valle", "gap", "creek", "spring", "springs", "junction", "albergue",
+            "gasthaus", "gîte", "auberge", "berg", "dorf", "alpe", "platz"}
 
 
 @dataclass
@@ -329,13 +339,19 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
 
     day_head: tuple[int, bool] | None = None      # a day header line without names: (line, first day?)
     title: tuple[int, str, str] | None = None     # a short title line "A to B": (line, start, end)
+    nonblank = list(accumulate(1 if x.strip() else 0 for x in lines))
+
+    def near(a: int, b: int, k: int) -> bool:
+        """Line b follows line a within k non-blank lines (blank lines between do not count)."""
+        return a <= b and nonblank[b - 1] - nonblank[a - 1] <= k
+
     for i in _ridden_order(lines):
         line = lines[i - 1].strip()
         day = _PREFIX.match(line) is not None
         if not line or len(line) > (MAX_DAY_LINE if day else MAX_LINE):
             continue
         label = _LABEL_LINE.match(line)
-        if label and (pending is None or not 0 <= i - pending[0] <= 3) and not _DIST.search(line):
+        if label and (pending is None or not near(pending[0], i, 3)) and not _DIST.search(line):
             # "Ziel: Camping X in Flaach", "路線:台東金崙-台東長濱 台9-台30": the day's names
             nm = _names(label["rest"], raw_end)
             if nm:
@@ -387,28 +403,30 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
                 pending, day_head = None, None
                 continue
         to = _TO_ONLY.match(body)
-        if to and ch.active:
+        if to and (ch.active or (day and body != line)):
+            # "90km zum X" after a leg; "Day 116 (July 15th) – 16.3 miles to X": a diary's day list
             unit = "mi" if to["u"].lower().startswith("mi") else "km"
-            emit(i, _num(to["v"]), unit, ch.end, to["n"].strip(), line)
+            emit(i, _num(to["v"]), unit, ch.end if ch.active else None, to["n"].strip(), line,
+                 unnamed_ok=day and body != line)
             pending = None
             continue
         mm = _dist_line(line, body)
-        if mm and pending is None and title is not None and 0 <= i - title[0] <= 3 and len(body) <= 30:
+        if mm and pending is None and title is not None and near(title[0], i, 3) and len(body) <= 30:
             # a post's title "A to B" and under it "July 21, 2010 – 97 miles": the day's leg
             unit = "mi" if mm["u"].lower().startswith("mi") else "km"
-            emit(i, _num(mm["v"]), unit, title[1], title[2], f"{lines[title[0] - 1].strip()} {line}")
+            emit(i, _dist_value(mm), unit, title[1], title[2], f"{lines[title[0] - 1].strip()} {line}")
             title = None
             continue
-        if mm and pending is not None and 0 <= i - pending[0] <= 3:
+        if mm and pending is not None and near(pending[0], i, 5):
             unit = "mi" if mm["u"].lower().startswith("mi") else "km"
             first = day_head is not None and day_head[1]
-            emit(i, _num(mm["v"]), unit, pending[1] or None, pending[2] or None,
+            emit(i, _dist_value(mm), unit, pending[1] or None, pending[2] or None,
                  f"{lines[pending[0] - 1].strip()} {line}", unnamed_ok=first or (ch.active and not pending[1]))
             pending, day_head = None, None
             continue
-        if mm and pending is None and day_head is not None and 0 <= i - day_head[0] <= 2:
+        if mm and pending is None and day_head is not None and near(day_head[0], i, 2):
             # "День 1" / "80 км — ...": a numbered day list whose ends are not named
-            emit(i, _num(mm["v"]), "mi" if mm["u"].lower().startswith("mi") else "km", None, None, line,
+            emit(i, _dist_value(mm), "mi" if mm["u"].lower().startswith("mi") else "km", None, None, line,
                  unnamed_ok=day_head[1] or ch.active)
             day_head = None
             continue
@@ -428,13 +446,21 @@ _END_KEYS = {"ziel", "destination", "arrivée", "llegada", "destino"}
 #: The distance line under a day's names: "Strecke: 85km", "Day Mileage: 66 miles", "總路程:156公里".
 _DIST_LINE = re.compile(
     r"^(?:(?:day\s)?mileage|miles today|distance|dist\.?|strecke|longitud|distancia|行程|路程|总路程|總路程|"
-    r"总里程|總里程|里程)?\s?[:：=]?\s?(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])"
-    r"(?!\s?/)", re.IGNORECASE)
+    r"总里程|總里程|里程|lunghezza|länge|longueur|length)?\s?[:：=]?\s?"
+    r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])(?!\s?/)(?:\s(?P<m>\d{1,3})\s?m\b)?",
+    re.IGNORECASE)
 #: The same with the unit first: "Km: 53 según la guía", "Miles: 61".
 _DIST_FIRST = re.compile(r"^(?P<u>km|kms|kilómetros|kilometres|kilometers|kilometer|kilometri|miles|mi)\s?[:：=]\s?"
                          r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)(?![\d.,]?\d)(?!\s?/)", re.IGNORECASE)
 #: A post's title naming the day's ends ("Saskatchewan River Crossing to Jasper"): no digits, short.
 _TITLE_MAX = 80
+
+
+def _dist_value(m: re.Match[str]) -> float:
+    """The distance of a distance line; "13 km 65 m" is 13.065 km."""
+    v = _num(m["v"])
+    extra = m.groupdict().get("m")
+    return round(v + int(extra) / 1000, 3) if extra else v
 
 
 def _dist_line(line: str, body: str) -> re.Match[str] | None:

@@ -50,6 +50,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "出发后10公里有水源", "出发30公里后": N km from the start of the ride (no place named)
     (re.compile(r"(?:出发|出發)(?:后|後|之后|之後)?\s?" + _ABOUT + r"\s?" + _N + r"\s?" + _KM + r"(?:后|後)?"),
      "odometer"),
+    # "出城5公里就是景区": N km out of the town just left
+    (re.compile(r"出(?:城|县城|縣城|镇|鎮|村|市区|市區)\s?" + _ABOUT + r"\s?" + _N + r"\s?" + _KM), "odometer"),
+    # "已经骑行65公里", "一路起伏路到31公里有一个寺": the day's odometer where something is
+    (re.compile(r"(?:已经|已經|已)(?:骑|騎)(?:行|了)?\s?" + _N + r"\s?" + _KM), "odometer"),
+    (re.compile(r"(?:骑到|騎到|到了|到)\s?" + _N + r"\s?" + _KM
+                + r"(?:处|處|的地方|时|時|左右)?(?=有|是|就是|看到|见到|見到)"), "odometer"),
+    # "还剩45公里": the distance still to go
+    (re.compile(r"(?:还剩|還剩|剩下|剩余|剩餘)\s?" + _ABOUT + r"\s?" + _N + r"\s?" + _KM), "relative"),
     # "此时里程约100K": the day's odometer
     (re.compile(r"(?<![总總全])里程\s?[:：]?\s?(?:约|約|约略|約略)?\s?" + _N + _U + r"(?![A-Za-z])"), "odometer"),
     (re.compile(r"(?:再|又)(?:骑|騎|行|走|前进|前進)(?:了)?\s?" + _N + r"\s?" + _KM), "relative"),
