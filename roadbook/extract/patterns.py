@@ -343,8 +343,8 @@ def find_references(sentence: str) -> list[Match]:
         if _NUM_BEFORE.search(sentence[max(0, m.start() - 12):m.start()]):
             continue
         # "Km 0 di questa tappa", "(en el km 10)" of a stage: the distance into the stage
-        ref = "cumulative" if _STAGE_WORD.search(sentence) else "marker"
-        add(Match(parse_number(m["a"]), "km", ref, m.start(), m.end(), pattern="km A"))
+        kind = "cumulative" if _STAGE_WORD.search(sentence) else "marker"
+        add(Match(parse_number(m["a"]), "km", kind, m.start(), m.end(), pattern="km A"))
     for m in RE_K_POST.finditer(sentence) if has_k else ():
         if _is_train_or_code(sentence, m.start(), m.end()):
             continue
