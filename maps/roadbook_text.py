@@ -199,7 +199,9 @@ def _records(layers: Mapping[str, gpd.GeoDataFrame], names: Iterable[str]) -> li
         gdf = layers.get(name)
         if gdf is None or len(gdf) == 0:
             continue
-        for rec in gdf.drop(columns=gdf.geometry.name).to_dict("records"):
+        geom = gdf.geometry.name
+        cols = [c for c in gdf.columns if c != geom]
+        for rec in gdf[cols].to_dict("records"):
             out.append((li, name, rec))
     return out
 
@@ -215,17 +217,19 @@ def _placed_points(layers: Mapping[str, gpd.GeoDataFrame]) -> list[tuple[str, fl
     return out
 
 
-def roadbook_rows(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Row]:
+def roadbook_rows(layers: Mapping[str, gpd.GeoDataFrame],
+                  placed: Sequence[tuple[str, float, dict[str, Any]]] | None = None) -> list[Row]:
     """The km table: point items of checkpoints, road_events, camping and places (on the route).
 
     Sorted in the direction of travel (by ``along_m``; items at the same point: places first,
     then in layer order). ``next_km`` is the road km to the next item at a different position
     (further than :data:`SAME_KM`). Line / polygon features (camping zones) and places without
-    ``km_pos`` (off the route) are left out. Pure: reads the layers only.
+    ``km_pos`` (off the route) are left out. Pure: reads the layers only (``placed``: their
+    :func:`_placed_points`, when the caller has them already).
     """
     rank = {"places": 0, "checkpoints": 1, "road_events": 2, "camping": 3}
     items = []
-    for layer, km_pos, rec in _placed_points(layers):
+    for layer, km_pos, rec in (_placed_points(layers) if placed is None else placed):
         along = _num(rec.get("along_m"))
         items.append((along if along is not None else math.nan, rank.get(layer, 9), layer, km_pos, rec))
     # along_m orders the direction of travel; fall back to km_pos where along_m is missing
@@ -315,11 +319,13 @@ def longest_gap_km(stops: Sequence[Stop], start: Stop, end: Stop) -> Gap:
     return best
 
 
-def supply_stops(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Stop]:
+def supply_stops(layers: Mapping[str, gpd.GeoDataFrame],
+                 placed: Sequence[tuple[str, float, dict[str, Any]]] | None = None) -> list[Stop]:
     """Food / water stops on the route: events of :data:`SUPPLY_EVENT_KINDS` (any point layer)
-    and places of :data:`SUPPLY_PLACE_KINDS` with a ``km_pos``."""
+    and places of :data:`SUPPLY_PLACE_KINDS` with a ``km_pos`` (``placed``: as for
+    :func:`roadbook_rows`)."""
     out = []
-    for layer, km_pos, rec in _placed_points(layers):
+    for layer, km_pos, rec in (_placed_points(layers) if placed is None else placed):
         kind = _text(rec.get("kind"))
         ok = kind in SUPPLY_PLACE_KINDS if layer == "places" else kind in SUPPLY_EVENT_KINDS
         if ok:
@@ -337,7 +343,8 @@ def route_ends(layers: Mapping[str, gpd.GeoDataFrame]) -> tuple[float, float] | 
 
 
 def longest_gap(layers: Mapping[str, gpd.GeoDataFrame], start_km: float | None = None,
-                end_km: float | None = None) -> Gap | None:
+                end_km: float | None = None,
+                placed: Sequence[tuple[str, float, dict[str, Any]]] | None = None) -> Gap | None:
     """The longest stretch without food or water of a route, route start and end included.
 
     ``start_km``/``end_km`` (road km, direction of travel) default to the ends of the ``route``
@@ -348,7 +355,7 @@ def longest_gap(layers: Mapping[str, gpd.GeoDataFrame], start_km: float | None =
     e = end_km if end_km is not None else (ends[1] if ends else None)
     if s is None or e is None:
         return None
-    return longest_gap_km(supply_stops(layers), Stop(s, "route start"), Stop(e, "route end"))
+    return longest_gap_km(supply_stops(layers, placed), Stop(s, "route start"), Stop(e, "route end"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -620,12 +627,13 @@ def _header(ctx: Calibration) -> list[Block]:
 
 
 def _km_tables(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Block]:
+    placed = _placed_points(layers)  # read once for the km table and the longest gap
     along = Table(
         (Column("km", True), Column("next (km)", True), Column("what"), Column("side"), Column("note")),
         tuple(TableRow((Km(r.km, r.km_pos), Dist(r.next_km), Named(r.name, kind_label(r.kind, r.layer)),
                         Text(r.side or ""), Note(r.note)),
                        f"{r.layer} {r.kind}" + (" place" if r.layer == "places" else ""))
-              for r in roadbook_rows(layers)))
+              for r in roadbook_rows(layers, placed)))
     stretches = Table(
         (Column("from km", True), Column("to km", True), Column("length (km)", True), Column("what"),
          Column("note")),
@@ -633,7 +641,7 @@ def _km_tables(layers: Mapping[str, gpd.GeoDataFrame]) -> list[Block]:
                         Named(s.name, kind_label(s.kind, s.layer)), Note(s.note)), s.kind)
               for s in stretch_rows(layers)))
     return [Heading(2, "Along the road"), Para(ALONG_INTRO, "small"), along, Heading(2, "Stretches"), stretches,
-            Heading(2, "Longest stretch without food or water"), Para(_gap_text(layers), "gap")]
+            Heading(2, "Longest stretch without food or water"), Para(_gap_text(layers, placed), "gap")]
 
 
 def _cue_table(cues: Sequence[Cue]) -> Table:
@@ -724,8 +732,9 @@ def _dist_text(c: Dist) -> str:
     return t
 
 
-def _gap_text(layers: Mapping[str, gpd.GeoDataFrame]) -> str:
-    g = longest_gap(layers)
+def _gap_text(layers: Mapping[str, gpd.GeoDataFrame],
+              placed: Sequence[tuple[str, float, dict[str, Any]]] | None = None) -> str:
+    g = longest_gap(layers, placed=placed)
     if g is None:
         return "Unknown: the route's start and end km are not known."
     supply = ", ".join(sorted(SUPPLY_EVENT_KINDS))
