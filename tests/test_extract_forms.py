@@ -455,3 +455,18 @@ def test_chinese_odometer_and_distance_left() -> None:
     assert [(e.value, e.ref) for e in extract_events("一路起伏到27公里有一个寺。", "t")] == [(27, "cumulative")]
     assert [(e.value, e.ref) for e in extract_events("已经骑行72公里,饿了。", "t")] == [(72, "cumulative")]
     assert [(e.value, e.ref) for e in extract_events("吃完饭还剩38公里。", "t")] == [(38, "relative")]
+
+
+def test_day_story_and_earlier_sentence_are_not_the_leg() -> None:
+    # forms of t4_at_trailtales_days115 (the day's story after "N miles to X." holds "… to us!")
+    # and t4_it_alpi4000_tappe ("Da A sino a B (918 m). Da qui si sale per 25 km": a climb)
+    text = ("Day 7 (June 2nd) – 11.0 miles to Elk Shelter. Rain.\n"
+            "Day 8 (June 3rd) – 9.5 miles to Hart Gap. The heat is getting to us! Long breaks today.\n")
+    assert cums(text) == [(11.0, None), (20.5, None)]
+    assert evs("Da Alfa lungo la ciclabile sino a Beta (700 m s.l.m.). Da qui si sale per 18 km, dura.") == []
+
+
+def test_cue_sheet_mile_is_its_odometer() -> None:
+    # form of t4_cue_babesonbikes: "on the cue sheet ... start at mile 0.00", "rest stop is at mile 28.0"
+    assert evs("On the cue sheet you start at mile 0.00 and turn left on Oak Road.") == [(0, "mi", "cumulative")]
+    assert evs("The first rest stop is at mile 31.5, at the school.") == [(31.5, "mi", "cumulative")]

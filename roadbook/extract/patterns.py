@@ -98,8 +98,9 @@ RE_NUM_KM_POST = re.compile(
     rf"\b(?P<a>{NUM})(?:st|nd|rd|th)?\s?-?\s?(?:km|kilomet(?:er|re))[\s-]?{_POST_WORD}",
     re.IGNORECASE | re.ASCII,
 )
-#: A sentence about a stage of a tour: its "km N" counts from the stage's start.
-_STAGE_WORD = re.compile(r"\b(?:tappa|etapa|étape|etappe|tagesetappe|stage)\b", re.IGNORECASE)
+#: A sentence about a stage of a tour or a cue sheet: its "km N" / "mile N" counts from the start.
+_STAGE_WORD = re.compile(r"\b(?:tappa|etapa|étape|etappe|tagesetappe|stage|cue[\s-]?sheets?|roll[\s-]?charts?|"
+                         r"route[\s-]?sheets?|rest stop)\b", re.IGNORECASE)
 #: "Surpassed the 1400 mile mark", "the 212-mile marker": a trail's or road's mile post.
 RE_NUM_MILE_POST = re.compile(
     rf"\b(?P<a>{NUM})(?:st|nd|rd|th)?\s?-?\s?mile[\s-]?(?:mark|marker|post|stone)\b",
@@ -361,8 +362,9 @@ def find_references(sentence: str) -> list[Match]:
     for m in RE_MILE_MARKER.finditer(sentence) if has_mile else ():
         if _NUM_BEFORE.search(sentence[max(0, m.start() - 12):m.start()]):
             continue
-        add(Match(parse_number(m["a"] or m["b"]), "mi", "marker", m.start(), m.end(),
-                  pattern="mile A"))
+        # "start at mile 0.00", "the first rest stop is at mile 28.0" of a cue sheet: its odometer
+        kind = "cumulative" if _STAGE_WORD.search(sentence) else "marker"
+        add(Match(parse_number(m["a"] or m["b"]), "mi", kind, m.start(), m.end(), pattern="mile A"))
     quoted = '"' in sentence or "“" in sentence or "„" in sentence or "«" in sentence
     for m in RE_SIGN.finditer(sentence) if quoted else ():
         # a quoted road sign, "Santiago 52km": the place lies that far ahead of the writer

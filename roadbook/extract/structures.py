@@ -106,7 +106,8 @@ def _clean_name(s: str, loose: bool = False) -> str | None:
     if m:
         s = s[:m.start()]
     s = s.strip(" \t•*·:：,.;–—-")
-    if not s or len(s) > 60 or (re.search(r"\d{3,}", s) and not (_CJK.search(s) and not s[-1].isdigit())):
+    if not s or len(s) > 60 or "!" in s or "?" in s or (
+            re.search(r"\d{3,}", s) and not (_CJK.search(s) and not s[-1].isdigit())):
         return None                                  # "119道班" (a road station) is a name
     words = s.split()
     if _CJK.search(s):
@@ -236,6 +237,10 @@ def _leg(line: str, raw_end: dict[str, str], day: bool = False
     # "1 день – A – B (30 % тропинки) – C. Один я, (...) - 85 км"
     head = body[:dm.start()]
     tail = body[dm.end():]
+    if not day and re.search(r"[.!?]\s\S", head):
+        # names in an earlier sentence of a prose line are not this distance's leg ("Da A sino a B
+        # (918 m). Da qui si sale per 25 km": the climb's length, not a leg from A to B)
+        head = re.split(r"[.!?]\s(?=\S)", head)[-1]
     if day:
         head, tail = _REMARK.sub(" ", head), _REMARK.sub(" ", tail).lstrip(" )）:：")
     before_all = [x for x in re.split(r"[,;，；]|\.\s", head) if x.strip()][::-1]
@@ -387,7 +392,8 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             for name, v in legs:
                 emit(i, v, "km", ch.end if ch.active else None, name, line)
             continue
-        leg = _leg(line, raw_end, day=day)
+        to_first = _TO_ONLY.match(_PREFIX.sub("", line, count=1)) if day else None
+        leg = _leg(line, raw_end, day=day) if to_first is None else None
         if leg is not None:
             pending, day_head = None, None
             emit(i, leg[0], leg[1], leg[2], leg[3], line)
