@@ -470,3 +470,13 @@ def test_cue_sheet_mile_is_its_odometer() -> None:
     # form of t4_cue_babesonbikes: "on the cue sheet ... start at mile 0.00", "rest stop is at mile 28.0"
     assert evs("On the cue sheet you start at mile 0.00 and turn left on Oak Road.") == [(0, "mi", "cumulative")]
     assert evs("The first rest stop is at mile 31.5, at the school.") == [(31.5, "mi", "cumulative")]
+
+
+def test_chain_of_legs_in_one_prose_sentence() -> None:
+    # form of t4_it_boboyy88_alpeadria: "si va da A a B (37 km), da B a C (60 km), di qui a D (55 km)
+    # e, poi, appunto, a E (59 km)": each end at the sum of the legs from A
+    text = ("Da lì si va da Alfa a Beta (21 km), da Beta a Gamma (34 km), di qui a Delta (12 km) e, poi, "
+            "a Epsilon (8 km).")
+    assert cums(text) == [(21, "Alfa"), (55, "Alfa"), (67, "Alfa"), (75, "Alfa")]
+    assert cums("From Alpha to Beta (12 km), then to Gamma (20 km) and to Delta (5 km).") == [
+        (12, "Alpha"), (32, "Alpha"), (37, "Alpha")]

@@ -696,10 +696,54 @@ def _row_text(line: str, cells: list[tuple[float, str, int, int]]) -> str:
     return re.sub(r"\s{2,}", " ", text).strip(" |:-–")
 
 
+_PNAME = r"[A-ZÀ-ÝÄÖÜ][\w'’\-]{1,30}(?:\s(?:de|del|di|la|le|am|an|sur|en|da)?\s?[A-ZÀ-ÝÄÖÜ][\w'’\-]{1,30}){0,3}"
+#: One leg of a chain written in prose: "da Villach a Tarvisio (37 km)", "from A to B (12 km)",
+#: "di qui a Udine (55 km)", "poi a Grado (59 km)", "then to C (20 km)".
+_PROSE_LEG = re.compile(
+    r"(?:\b(?i:da|from|von|de|desde|du)\s(?P<a>" + _PNAME + r")\s|"
+    r"(?P<here>\b(?i:di qui|da qui|from there|then|poi|dann|von dort|puis|luego|después)|,?\s(?:e|and|und|et|y))"
+    r"(?:\s?,?\s?(?:appunto|also|again)?,?\s)?)"
+    r"(?:a|to|nach|bis|à|hasta|al)\s(?P<b>" + _PNAME + r")\s?[(（]\s?(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?"
+    r"(?P<u>km|mi|miles)\s?[)）]")
+
+
+def _prose_chains(lines: list[str]) -> list[Found]:
+    """Chains of legs written in one prose line: "si va da A a B (37 km), da B a C (60 km), di qui a
+    D (55 km)": each end lies at the sum of the legs from the chain's first start. A lone leg is
+    read by the sentence pass; a leg that starts elsewhere ends the chain."""
+    out: list[Found] = []
+    for i, raw in enumerate(lines, start=1):
+        if len(raw) > MAX_DAY_LINE or "(" not in raw:
+            continue
+        chain: list[tuple[str, str, float, str]] = []     # (start, end, leg, unit)
+        for m in _PROSE_LEG.finditer(raw):
+            start = m["a"] or (chain[-1][1] if chain else None)
+            unit = "mi" if m["u"].startswith("mi") else "km"
+            if start is None or (chain and (start != chain[-1][1] or unit != chain[-1][3])):
+                if len(chain) >= 2:
+                    break
+                chain = []
+                if start is None:
+                    continue
+            chain.append((start, m["b"], _num(m["v"]), unit))
+        if len(chain) < 2:
+            continue
+        total = 0.0
+        for _start, end, leg, unit in chain:
+            total = round(total + leg, 3)
+            out.append(Found(i, total, unit, "stage_list", raw.strip()[:400], name=end, place=chain[0][0],
+                             leg_km=leg if unit == "km" else round(leg * 1.609344, 3)))
+    return out
+
+
 def find_structures(text: str) -> tuple[list[Found], set[int]]:
     """Events of the stage lists, tables, cue sheets and roll charts of ``text``, and used lines."""
     lines = text.splitlines()
     stages, used = _stage_events(lines)
+    chains = _prose_chains(lines)
+    chain_lines = {f.line for f in chains}
+    # a chain of two or more legs in prose says more than one leg read off its line
+    stages = [f for f in stages if f.line not in chain_lines] + chains
     low = text[:200_000].lower()
     text_unit = "mi" if low.count("mile") > low.count("km") + low.count("kilomet") else "km"
     tables, taken = _table_events(lines, used, text_unit)
