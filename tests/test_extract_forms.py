@@ -480,3 +480,10 @@ def test_chain_of_legs_in_one_prose_sentence() -> None:
     assert cums(text) == [(21, "Alfa"), (55, "Alfa"), (67, "Alfa"), (75, "Alfa")]
     assert cums("From Alpha to Beta (12 km), then to Gamma (20 km) and to Delta (5 km).") == [
         (12, "Alpha"), (32, "Alpha"), (37, "Alpha")]
+
+
+def test_already_n_km_is_the_odometer_and_bis_nach() -> None:
+    # forms of t4_de_webvoyage_wingst ("nach bereits 56km X erreichen") and t4_de_lieders_donau3
+    # ("Die Strecke von A bis nach B beträgt ca. 99 km")
+    assert evs("Als wir nach bereits 41km Beta erreichen, regnet es.") == [(41, "km", "cumulative")]
+    assert cums("Die Strecke von Alpha bis nach Beta beträgt ca. 64 km.") == [(64, "Alpha")]

@@ -159,7 +159,8 @@ _NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
 
 #: Every match of _REL_BEFORE holds one of these (a cheap test before that end-anchored search,
 #: which costs ~30 us on a 45-character window).
-_REL_HINT_RX = re.compile(r"aft|in|for|nach|apr|desp|tras|dopo|los|cabo|bout|через|после|another|further|"
+_REL_HINT_RX = re.compile(r"aft|in|for|nach|apr|alread|bereits|schon|déjà|già|уже|"
+                          r"desp|tras|dopo|los|cabo|bout|через|после|another|further|"
                           r"primer|primi|prime|ersten|eerste|1e|первы|"
                           r"additional|more|next|first|last|following|at|somewhere|odo|computer|cyclo|garmin|gps|speedo")
 #: Before a length: relative words ("after", "another", ...).
@@ -170,7 +171,8 @@ _REL_BEFORE = re.compile(
     rf"additional|a more|one more|(?:the )?(?:next|first|last|following)|"
     rf"primer[oa]s|primi|prime|ersten|eerste|1e|первые|первых)|\b(?P<at>at|at the|somewhere around|"
     rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
-    rf"\s{{1,2}}(?:(?:only|just|solo|soli|sólo|nur|noch|seulement|appena|всего)\s{{1,2}})?{_APPROX}?"
+    rf"\s{{1,2}}(?:(?:only|just|solo|soli|sólo|nur|noch|seulement|appena|всего)\s{{1,2}})?"
+    rf"(?:(?P<already>already|bereits|schon|ya|déjà|già|уже)\s{{1,2}})?{_APPROX}?"
     rf"(?:(?:a\s|another\s|the\s)?(?:first|next|last|following|further|more)\s)?$",
     re.IGNORECASE,
 )
@@ -206,7 +208,7 @@ _LEG_HINTS = ("from ", "von ", "vom ", "de ", "da ", "dal ", "du ")     # one is
 _LEG_NAME = r"[A-ZÀ-ÝÄÖÜ][\w'’\-]{1,30}(?:\s[A-ZÀ-ÝÄÖÜ][\w'’\-]{1,30}){0,2}"
 _LEG_BEFORE = re.compile(
     r"\b(?:[Ff]rom|[Vv]on|[Vv]om|[Dd]e|[Dd]esde|[Dd]a|[Dd]al|[Dd]u)\s(?P<a>" + _LEG_NAME + r")"
-    r"\s(?:to|nach|bis|zum|zur|a|à|au|hasta|al)\s(?:the\s)?" + _LEG_NAME
+    r"\s(?:to|nach|bis|bis nach|bis zum|bis zur|zum|zur|a|à|au|hasta|al)\s(?:the\s)?" + _LEG_NAME
     + r"(?:\s(?:is|it is|it's|was|are|beträgt|sind|ist|es|son|est|fait|è|sono)\b)?"
     r"(?:\s(?:only|just|nur|noch|etwa|etwas|rund|knapp|ca\.|about|around|approx\.?|some|solo|unos|seulement|"
     r"environ|circa|solo|soltanto)){0,3}\s?[:,–-]?\s?$")
@@ -464,6 +466,9 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
     if _OF_ME.match(after):
         return ("relative", None, m.end(), approx)
     if rel:
+        if rel["after"] and rel["already"]:
+            # "nach bereits 56 km erreichen wir X", "after already 30 km": the day's odometer
+            return ("cumulative", None, m.end(), approx)
         if rel["at"]:
             if _AWAY.match(after):
                 return None
