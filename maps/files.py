@@ -678,15 +678,32 @@ def _geometry_type(gdf: gpd.GeoDataFrame) -> str:
 
 
 def write_geopackage(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
-    """One GeoPackage layer per entry (EPSG:4326); mixed geometry types are written as 'Unknown'."""
-    for name, gdf in layers.items():
+    """One GeoPackage layer per entry (EPSG:4326); mixed geometry types are written as 'Unknown'.
+
+    SQLite does not sync the file at every layer's commit (``OGR_SQLITE_SYNCHRONOUS=OFF`` while
+    writing): the finished file is synced once at the end (and again by :class:`AtomicDir`)."""
+    key = "OGR_SQLITE_SYNCHRONOUS"
+    before = pyogrio.get_gdal_config_option(key)
+    pyogrio.set_gdal_config_options({key: "OFF"})
+    try:
+        for name, gdf in layers.items():
+            try:
+                pyogrio.write_dataframe(
+                    gdf, path, layer=name, driver="GPKG", append=path.exists(),
+                    geometry_type=_geometry_type(gdf), promote_to_multi=False,
+                )
+            except Exception as exc:  # GDAL reports through many exception types
+                raise OutputError(f"{path}: layer {name}: GeoPackage write failed ({exc})") from None
+    finally:
+        pyogrio.set_gdal_config_options({key: before})
+    try:
+        fd = os.open(path, os.O_RDONLY)
         try:
-            pyogrio.write_dataframe(
-                gdf, path, layer=name, driver="GPKG", append=path.exists(),
-                geometry_type=_geometry_type(gdf), promote_to_multi=False,
-            )
-        except Exception as exc:  # GDAL reports through many exception types
-            raise OutputError(f"{path}: layer {name}: GeoPackage write failed ({exc})") from None
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"{path}: GeoPackage write failed ({exc.strerror or exc}); check the output folder") from None
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:

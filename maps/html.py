@@ -465,7 +465,11 @@ def companion_data(route: Any, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[s
         if gdf is None or not len(gdf) or "along_m" not in gdf.columns:
             continue
         geoms = gdf.geometry.to_numpy()
-        for row, geom in zip(gdf.drop(columns=gdf.geometry.name).to_dict("records"), geoms, strict=True):
+        wanted = [c for c in ("along_m", "km_pos", "kind", "name", "restricted", "restrictions", "along_m_end",
+                              "km_pos_end") if c in gdf.columns]
+        columns = [gdf[c].tolist() for c in wanted]  # column lists: far faster than row records
+        for *cells, geom in zip(*columns, geoms, strict=True):
+            row = dict(zip(wanted, cells, strict=True))
             a = _scalar(row.get("along_m"))
             km = _scalar(row.get("km_pos"))
             if a is None or km is None or geom is None:
