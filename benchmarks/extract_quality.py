@@ -214,7 +214,7 @@ REAL_SPLITS: tuple[tuple[str, str, bool], ...] = (
     ("tuning-3", "round-3 tuning texts", True),
     ("holdout-3", "holdout-3: measured once (P 0.636, R 0.250), then tuned on (round 4)", True),
     ("tuning-4", "round-4 tuning texts (first measured at P 0.661, R 0.303)", True),
-    ("holdout-4", "holdout-4: labelled before running, measured once, not tuned on", False),
+    ("holdout-4", "holdout-4: measured once (P 0.631, R 0.250), then tuned on (its route sheet)", True),
 )
 
 
@@ -232,8 +232,9 @@ def real_report(scores: list[tuple[str, str, bool, Score, int]], langs: list[str
         "round 3 had ended, measured once at precision 0.636 / recall 0.250, then given to round 4), "
         "`tuning-4` (new texts read for round 4, first measured at 0.661 / 0.303 before any tuning "
         "on them) and `holdout-4` (chosen, read and labelled by a reader who never ran the extractor, "
-        "labels committed before round 4 began, measured once after it had ended): "
-        "the `holdout-4` row is the honest figure. A split's row counts only the texts present in the "
+        "labels committed before round 4 began, measured once after it had ended at precision 0.631 "
+        "/ recall 0.250: that is the honest figure; its route sheet, a form also in tuning-4, was then "
+        "read too, so its row below is tuned on). A split's row counts only the texts present in the "
         "cache (the cache of earlier rounds was partly lost with a machine; `texts` says how many).",
         "",
         "| set | tuned on | texts | labelled events | languages | precision | recall | category accuracy |",

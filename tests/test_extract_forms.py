@@ -487,3 +487,18 @@ def test_already_n_km_is_the_odometer_and_bis_nach() -> None:
     # ("Die Strecke von A bis nach B beträgt ca. 99 km")
     assert evs("Als wir nach bereits 41km Beta erreichen, regnet es.") == [(41, "km", "cumulative")]
     assert cums("Die Strecke von Alpha bis nach Beta beträgt ca. 64 km.") == [(64, "Alpha")]
+
+
+def test_enduro_route_sheet() -> None:
+    # form of t4_rollchart_ecea_sandylane / h4_rollchart_ecea_southern_tier (an enduro club's
+    # route-sheet file): "note <odometer> <odometer> <turn code>" rows are cues; speed, reset,
+    # start, break and free_zone rows are timing; no unit written: miles (US enduro sheets)
+    text = ("# Enduro Route Sheet\n     title TEST LOOP\n     speed   0.00  22\n"
+            "      note   0.41 0.41 RTR\n      note   1.07 1.07 LBT\n     reset   1.07  2.50\n"
+            "      note   2.88 2.88 XBT\n      note   2.88 OLD MILL\n     speed   3.10  18\n"
+            "      note   4.26 4.26 LWR\n")
+    got = extract_events(text, "t")
+    assert [(e.value, e.unit, e.ref, e.side) for e in got] == [
+        (0.41, "mi", "cumulative", "right"), (1.07, "mi", "cumulative", "left"), (2.88, "mi", "cumulative", None),
+        (2.88, "mi", "cumulative", None), (4.26, "mi", "cumulative", "left")]
+    assert [e.category for e in got][:2] == ["turn_off", "turn_off"]

@@ -736,6 +736,37 @@ def _prose_chains(lines: list[str]) -> list[Found]:
     return out
 
 
+#: A row of an enduro route sheet (the ECEA ``.rs`` form): a keyword, the odometer, the rest.
+_RS_ROW = re.compile(r"^\s{0,12}(?P<k>note|speed|reset|start|free_zone|break|title\d?|gas|check|secret)\s{1,12}"
+                     r"(?P<v>\d{1,4}\.\d{1,2})?(?P<rest>.*)$", re.IGNORECASE)
+#: An enduro turn code ("LTR" left at T, "RBT" right at the bottom?, "XBT" cross, "RFLD" right field).
+_RS_TURN = re.compile(r"^(?:\.?\d{0,4}(?:\.\d{1,2})?\s{1,6})?(?P<t>[LRXSB][A-Z]{1,4})\b")
+
+
+def _route_sheet(lines: list[str]) -> tuple[list[Found], set[int]]:
+    """The cues of an enduro route sheet ("note   4.10 4.10 RBT", "reset 11.70 18.98", "speed 0.00 24").
+
+    Each ``note`` row is an event at its odometer (the first number: the sheet's running
+    distance, resets already applied by the sheet); ``speed``, ``reset``, ``start``, ``break`` and
+    ``free_zone`` rows are timing, not places. The unit is the one the sheet writes; a sheet that
+    writes none is in miles (the route sheets of US enduro clubs, whose speeds are mph)."""
+    rows = [(i, m) for i, raw in enumerate(lines, start=1) if (m := _RS_ROW.match(raw))]
+    notes = [(i, m) for i, m in rows if m["k"].lower() == "note" and m["v"]]
+    timing = [m for _, m in rows if m["k"].lower() in ("speed", "reset", "start", "free_zone", "break")]
+    if len(notes) < 3 or not timing:
+        return [], set()
+    body = " ".join(lines[i - 1] for i, _ in rows).lower()
+    unit = "km" if re.search(r"\bkm\b|kilomet", body) else "mi"
+    out: list[Found] = []
+    for i, m in notes:
+        rest = m["rest"].strip()
+        tm = _RS_TURN.match(rest)
+        turn = _turn(tm["t"][0]) if tm else None
+        name = re.sub(r"^\.?\d{0,4}\.\d{1,2}\s+", "", rest) or None
+        out.append(Found(i, float(m["v"]), unit, "roll_chart", lines[i - 1].strip(), name=name, turn=turn))
+    return out, {i for i, _ in rows}
+
+
 def find_structures(text: str) -> tuple[list[Found], set[int]]:
     """Events of the stage lists, tables, cue sheets and roll charts of ``text``, and used lines."""
     lines = text.splitlines()
@@ -746,6 +777,7 @@ def find_structures(text: str) -> tuple[list[Found], set[int]]:
     stages = [f for f in stages if f.line not in chain_lines] + chains
     low = text[:200_000].lower()
     text_unit = "mi" if low.count("mile") > low.count("km") + low.count("kilomet") else "km"
-    tables, taken = _table_events(lines, used, text_unit)
-    found = sorted(stages + tables, key=lambda f: f.line)
-    return found, used | taken
+    sheet, sheet_lines = _route_sheet(lines) if "note" in text else ([], set())
+    tables, taken = _table_events(lines, used | sheet_lines, text_unit)
+    found = sorted(stages + sheet + tables, key=lambda f: f.line)
+    return found, used | taken | sheet_lines
