@@ -502,3 +502,16 @@ def test_enduro_route_sheet() -> None:
         (0.41, "mi", "cumulative", "right"), (1.07, "mi", "cumulative", "left"), (2.88, "mi", "cumulative", None),
         (2.88, "mi", "cumulative", None), (4.26, "mi", "cumulative", "left")]
     assert [e.category for e in got][:2] == ["turn_off", "turn_off"]
+
+
+def test_club_cue_sheet_with_long_road_notes_and_us_roads() -> None:
+    # form of h4_cue_irregularvelo: "@ turn go on comment(s)" then "0.0 R 2.0 X Rd." rows whose
+    # comments run long; no unit written anywhere, US road numbers: miles
+    text = ("Loop: 44 m.\n\n@ turn go      on         comment(s)\n"
+            "0.0 R 3.1 Oak Grove Church Rd.\n"
+            "3.1 L 12.4 Hill St --> Mill Rd --> SR-42 past the feed store and the old school\n"
+            "15.5 R 2.2 Main St in Dayton --> NC-39\n"
+            "17.7 bL 0.9 to stay on Creek Rd after the bridge\n")
+    got = extract_events(text, "t")
+    assert [(e.value, e.unit, e.ref) for e in got] == [
+        (0.0, "mi", "cumulative"), (3.1, "mi", "cumulative"), (15.5, "mi", "cumulative"), (17.7, "mi", "cumulative")]

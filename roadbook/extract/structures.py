@@ -631,8 +631,11 @@ def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[lis
     def _block(block: list[tuple[int, list[tuple[float, str, int, int]]]]) -> None:
         first = block[0][0]
         header = " ".join(lines[j].strip() for j in range(max(0, first - 3), first - 1))
-        if any(len(_row_text(lines[i - 1], c).split()) > 7 or len(_row_text(lines[i - 1], c)) > 60
-               for i, c in block):
+        texts = [_row_text(lines[i - 1], c) for i, c in block]
+        # a cue sheet's rows (most start with a turn code) may describe the road at length
+        cue = sum(1 for t in texts if _TURN.match(t)) * 2 > len(texts)
+        words, chars = (16, 120) if cue else (7, 60)
+        if any(len(t.split()) > words or len(t) > chars for t in texts):
             return
         head_line = lines[first - 2] if first >= 2 else ""
         if "|" in head_line:
@@ -767,6 +770,12 @@ def _route_sheet(lines: list[str]) -> tuple[list[Found], set[int]]:
     return out, {i for i, _ in rows}
 
 
+#: Road numbers of the United States (miles): "US-401", "I-95", "NC-39", "SR 20", "Rte 9", "CR-12".
+_US_ROAD = re.compile(r"\b(?:US|I|SR|CR|Rte|Hwy)[- ]\d{1,3}\b"
+                      r"|\b(?:A[LKZR]|C[AOT]|DE|FL|GA|I[ADLN]|K[SY]|LA|M[ADEINOST]|"
+                      r"N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])-\d{1,3}\b")
+
+
 def find_structures(text: str) -> tuple[list[Found], set[int]]:
     """Events of the stage lists, tables, cue sheets and roll charts of ``text``, and used lines."""
     lines = text.splitlines()
@@ -776,7 +785,10 @@ def find_structures(text: str) -> tuple[list[Found], set[int]]:
     # a chain of two or more legs in prose says more than one leg read off its line
     stages = [f for f in stages if f.line not in chain_lines] + chains
     low = text[:200_000].lower()
-    text_unit = "mi" if low.count("mile") > low.count("km") + low.count("kilomet") else "km"
+    n_mi, n_km = low.count("mile"), low.count("km") + low.count("kilomet")
+    # no unit written anywhere, but US roads ("US-401", "NC-39", "Rte 9"): miles
+    us = n_mi == n_km == 0 and _US_ROAD.search(text[:200_000]) is not None
+    text_unit = "mi" if us or n_mi > n_km else "km"
     sheet, sheet_lines = _route_sheet(lines) if "note" in text else ([], set())
     tables, taken = _table_events(lines, used | sheet_lines, text_unit)
     found = sorted(stages + sheet + tables, key=lambda f: f.line)
