@@ -515,3 +515,10 @@ def test_club_cue_sheet_with_long_road_notes_and_us_roads() -> None:
     got = extract_events(text, "t")
     assert [(e.value, e.unit, e.ref) for e in got] == [
         (0.0, "mi", "cumulative"), (3.1, "mi", "cumulative"), (15.5, "mi", "cumulative"), (17.7, "mi", "cumulative")]
+
+
+def test_chinese_roadbook_chain_with_altitudes_and_odometer() -> None:
+    # form of h4_zh_youxiake_chuanzang: "D1. 甲(海拔512)—乙镇(海拔550 28km)—丙—丁市(海拔710 59km)…":
+    # the km beside the altitudes grow along the chain: positions from its first place, not legs
+    text = "D1. 甲市(海拔500)—乙镇(海拔560 17km)—丙村—丁县(海拔720 44km)—戊镇(海拔980 70km)总里程:70km"
+    assert cums(text) == [(17, "甲市"), (44, "甲市"), (70, "甲市")]

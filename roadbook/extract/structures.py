@@ -384,6 +384,14 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             if body != line:
                 pending, day_head = _day_line(i, line, body, raw_end, pending, day_head)
             continue
+        odo = _odometer_chain(line)
+        if odo:
+            odo_start, marks = odo
+            for name, v in marks:
+                out.append(Found(i, v, "km", "stage_list", line, name=name, place=odo_start))
+            used.add(i)
+            ch.place, ch.end, ch.total, ch.unit, ch.active = odo_start, marks[-1][0], marks[-1][1], "km", True
+            continue
         chain = _chain_legs(line)
         if chain:
             start, legs = chain
@@ -490,6 +498,29 @@ _CHAIN_LEG = re.compile(r"(?P<n>[^\s→\-—–()（）:：,，。]{1,20}?)(?:[(
                         r"(?:[(（]\s?)?(?P<v>\d{1,4}(?:\.\d{1,2})?)\s?(?:公里|公裡|千米|km|KM|Km)(?:\s?[)）])?"
                         r"(?![A-Za-z])")
 _CHAIN_GAP = re.compile(r"^[\s→\-—–>]*$")
+
+
+#: A place of a Chinese roadbook chain with its altitude and odometer: "郫筒镇(海拔550 28km)".
+_ODO_MARK = re.compile(r"(?P<n>[^\s→\-—–()（）:：,，。]{1,20}?)[(（]\s?(?:海拔|海拨|alt\.?)\s?\d{1,4}\s?(?:米|m)?"
+                       r"\s{1,3}(?P<v>\d{1,4}(?:\.\d{1,2})?)\s?(?:km|KM|Km|公里)\s?[)）]")
+
+
+def _odometer_chain(line: str) -> tuple[str, list[tuple[str, float]]] | None:
+    """(start, [(place, km)]) of a roadbook chain that gives each place's odometer beside its
+    altitude, "成都(海拔512)—A镇(海拔550 28km)—B—C市(海拔710 59km)": the km are positions from the
+    chain's first place (they grow along the line), not legs; places without km are skipped."""
+    if "海拔" not in line and "海拨" not in line and "alt" not in line:
+        return None
+    marks = list(_ODO_MARK.finditer(line))
+    vals = [_num(m["v"]) for m in marks]
+    if len(marks) < 2 or any(b <= a for a, b in pairwise(vals)):
+        return None
+    head = _PREFIX.sub("", line[:marks[0].start()].strip(), count=1)
+    first = re.split(r"→|——|—-|--|—|–|[(（]", head)[0].strip(" .、:：")
+    start = _clean_name(first)
+    if start is None:
+        return None
+    return start, [(m["n"].strip(" —–-→"), v) for m, v in zip(marks, vals, strict=True)]
 
 
 def _chain_legs(line: str) -> tuple[str | None, list[tuple[str, float]]] | None:
