@@ -522,3 +522,15 @@ def test_chinese_roadbook_chain_with_altitudes_and_odometer() -> None:
     # the km beside the altitudes grow along the chain: positions from its first place, not legs
     text = "D1. 甲市(海拔500)—乙镇(海拔560 17km)—丙村—丁县(海拔720 44km)—戊镇(海拔980 70km)总里程:70km"
     assert cums(text) == [(17, "甲市"), (44, "甲市"), (70, "甲市")]
+
+
+def test_growing_after_n_km_read_the_days_odometer() -> None:
+    # form of h4_de_schweiger_passau_linz: "Nach 30 km in A … Nach ca. 50 km … nach 70 km …": the
+    # values grow, so they are the day's odometer (30 + 50 + 70 would overshoot the day)
+    text = "Nach 20 km in Alpha war der Radweg gesperrt. Nach ca. 45 km kam die Fähre. Dort nach 60 km Pause."
+    assert [(e.value, e.ref) for e in extract_events(text, "t")] == [
+        (20, "cumulative"), (45, "cumulative"), (60, "cumulative")]
+    # falling values, or "after another": legs from the previous position
+    assert [e.ref for e in extract_events("After 12 km a shop. After 5 km a well.", "t")] == ["relative", "relative"]
+    assert [e.ref for e in extract_events("After 5 km a shop. After another 7 km a well.", "t")] == [
+        "relative", "relative"]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from geo.errors import KmpostError
 from roadbook.extract.categories import Category, categorize, expand_abbreviations, find_side
-from roadbook.extract.patterns import RE_DISTANCE, WORD_NUMBERS, Match, find_references
+from roadbook.extract.patterns import AFTER_PATTERN, RE_DISTANCE, WORD_NUMBERS, Match, find_references
 from roadbook.extract.structures import find_structures
 from roadbook.extract.zh import CJK, categorize_zh, find_references_zh
 
@@ -308,7 +308,34 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
                                                      for lk in line_legs)]
         events += sent_events if chained == refs else _sentence_events(sent, chained, abbreviations)
     events.sort(key=lambda e: e.line)
-    return Extraction(_dedupe_posts(events), unplaced)
+    return Extraction(_odometer_runs(_dedupe_posts(events)), unplaced)
+
+
+AFTER_FLAG = "relative distance ('after N km'): needs the previous position to be placed"
+ODOMETER_FLAG = ("cumulative distance without a named reference point: 'after N km' values that grow "
+                 "(the day's odometer, as 'nach 30 km … nach ca. 50 km … nach 70 km')")
+
+
+def _odometer_runs(events: list[Event]) -> list[Event]:
+    """"Nach 30 km in A … nach ca. 50 km … nach 70 km": two or more "after N km" in a row (no other
+    distance between) whose values grow read the day's odometer, not legs (30 + 50 + 70 would
+    overshoot): they become distances from the start. Any other run stays relative."""
+    out = list(events)
+    k = 0
+    while k < len(out):
+        if AFTER_FLAG not in out[k].flags:
+            k += 1
+            continue
+        j = k
+        while (j + 1 < len(out) and AFTER_FLAG in out[j + 1].flags and out[j + 1].unit == out[k].unit
+               and out[j + 1].value > out[j].value):
+            j += 1
+        if j > k:
+            for n in range(k, j + 1):
+                e = out[n]
+                out[n] = replace(e, ref="cumulative", flags=[ODOMETER_FLAG if f == AFTER_FLAG else f for f in e.flags])
+        k = j + 1
+    return out
 
 
 _Read = tuple[list[Match], list["Event"], list[tuple[int, str, str]]]
@@ -366,7 +393,9 @@ def _sentence_events(sent: Sentence, refs: list[Match], abbreviations: dict[str,
         if sent.text.rstrip().endswith("?"):
             conf = "low"
             flags.append("the sentence is a question")
-        if r.ref == "relative":
+        if r.pattern == AFTER_PATTERN:
+            flags.append(AFTER_FLAG)
+        elif r.ref == "relative":
             flags.append("relative distance: needs the previous position to be placed")
         elif r.ref == "cumulative" and r.place is None:
             flags.append("cumulative distance without a named reference point")

@@ -380,9 +380,10 @@ def find_references(sentence: str) -> list[Match]:
         kind, place, extra_end, approx_ctx = ref
         a = parse_number(m["a"])
         b_end = parse_number(m["b"]) if m["b"] else None      # "40 or 50 miles": 40, approximate
-        add(Match(a, _unit(m["unit"]), kind, m.start(), max(m.end(), extra_end), value_end=b_end,
+        pattern = AFTER_PATTERN if kind == "relative-after" else f"length+{kind}"
+        add(Match(a, _unit(m["unit"]), kind.split("-")[0], m.start(), max(m.end(), extra_end), value_end=b_end,
                   place=place, approx=approx_ctx or b_end is not None or m["b2"] is not None or m["plus"] is not None,
-                  pattern=f"length+{kind}"))
+                  pattern=pattern))
     found.sort(key=lambda x: x.start)
     return found
 
@@ -404,10 +405,15 @@ def approx_ctx(before: str) -> bool:
     return bool(_APPROX_HINT_RX.search(low)) and bool(_APPROX_END.search(before[-30:]))
 
 
+#: Pattern name of "after N km" (see :func:`roadbook.extract.events._odometer_runs`).
+AFTER_PATTERN = "after N km"
+
+
 def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, int, bool] | None:
     """Decide whether "<number> <unit>" is a cumulative or relative reference, or just a length.
 
-    Returns ``(ref, place, end, approx)`` or ``None`` for a length that is no reference.
+    Returns ``(ref, place, end, approx)`` or ``None`` for a length that is no reference; ref
+    ``relative-after`` is a relative "after N km".
     """
     before = sentence[max(0, m.start() - 60):m.start()]
     after = sentence[m.end():m.end() + 90]
@@ -475,7 +481,9 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
             return ("cumulative", None, m.end(), approx)
         if _AWAY.match(after) and not rel["another"]:
             return None
-        return ("relative", None, m.end(), approx)
+        # "after 30 km" (not "after another 30 km"): from the previous position, or the day's
+        # odometer when such values grow (decided over the text: events._odometer_runs)
+        return ("relative-after" if rel["after"] else "relative", None, m.end(), approx)
     if _REL_AFTER.match(after):
         return ("relative", None, m.end(), approx)
     return None
