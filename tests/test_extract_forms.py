@@ -534,3 +534,12 @@ def test_growing_after_n_km_read_the_days_odometer() -> None:
     assert [e.ref for e in extract_events("After 12 km a shop. After 5 km a well.", "t")] == ["relative", "relative"]
     assert [e.ref for e in extract_events("After 5 km a shop. After another 7 km a well.", "t")] == [
         "relative", "relative"]
+
+
+def test_wiki_table_with_row_rules() -> None:
+    # form of h4_table_zh_g316: a wiki distance table whose rows are separated by "|-----"
+    text = ("{| class=\"wikitable\"\n|-----\n| bgcolor=\"EEEEEE\" | 城市名 || 距起点距离\n|-----\n"
+            "| bgcolor=\"EEEEEE\" | [[甲省]][[乙市]] || 0\n|-----\n| bgcolor=\"EEEEEE\" | [[甲省]][[丙县]] || 64\n"
+            "|-----\n| bgcolor=\"EEEEEE\" | [[甲省]][[丁县]] || 151\n|-----\n|}\n")
+    assert [(e.value, e.unit, e.ref) for e in extract_events(text, "t")] == [
+        (0, "km", "cumulative"), (64, "km", "cumulative"), (151, "km", "cumulative")]

@@ -704,6 +704,8 @@ def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[lis
             taken.add(i)
 
     for i, raw in enumerate(lines, start=1):
+        if rows and _RULE_ROW.match(raw):
+            continue            # a table's row rule ("|-----", "+---+---+", "|---|---|") is no row
         if i in used or not raw.strip() or len(raw) > MAX_LINE:
             flush()
             continue
@@ -716,6 +718,10 @@ def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[lis
         rows.append((i, c))
     flush()
     return out, taken
+
+
+#: The rule between the rows of a wiki, Markdown or ASCII table.
+_RULE_ROW = re.compile(r"^\s*(?:\|-{2,}.*|[|+]?(?:\s*:?-{3,}:?\s*[|+])+\s*:?-{0,}:?\s*)$")
 
 
 def _row_text(line: str, cells: list[tuple[float, str, int, int]]) -> str:
