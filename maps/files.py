@@ -735,12 +735,44 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
             f.write('{\n"type": "FeatureCollection",\n"features": [\n')
             for i, g in enumerate(geoms.tolist()):
                 rec = {c: v[i] for c, v in zip(cols, values, strict=True)}
-                f.write(("" if i == 0 else ",\n") + '{ "type": "Feature", "properties": '
-                        + json.dumps(rec, ensure_ascii=False, allow_nan=False, default=str)
-                        + ', "geometry": ' + _geojson_geometry(g) + " }")
+                head = (("" if i == 0 else ",\n") + '{ "type": "Feature", "properties": '
+                        + json.dumps(rec, ensure_ascii=False, allow_nan=False, default=str) + ', "geometry": ')
+                if _long_line(g):  # the route: its coordinates straight into the file, block by block
+                    f.write(head)
+                    _write_line_geometry(f, shapely.get_coordinates(g, include_z=bool(shapely.has_z(g))))
+                    f.write(" }")
+                else:
+                    f.write(head + _geojson_geometry(g) + " }")
             f.write("\n]\n}\n")
     except OSError as exc:
         raise OutputError(f"{path}: GeoJSON write failed ({exc.strerror or exc}); check the output folder") from None
+
+
+def _long_line(g: Any) -> bool:
+    """A LineString of at least :data:`_FIXED_ROWS_FROM` vertices (written block by block)."""
+    import shapely
+
+    return g is not None and not g.is_empty and g.geom_type == "LineString" and \
+        int(shapely.get_num_coordinates(g)) >= _FIXED_ROWS_FROM
+
+
+def _write_line_geometry(f: IO[str], xy: Any) -> None:
+    """The GeoJSON LineString object of the (n, 2|3) coordinates ``xy`` (n >= 2), written to the
+    text file ``f``: the same text as :func:`_geojson_geometry`, the coordinates handed to its
+    byte buffer block by block (:func:`maps.textfmt.write_fixed_rows`)."""
+    from maps.textfmt import write_fixed_rows
+
+    dim = xy.shape[1]
+    f.write('{ "type": "LineString", "coordinates": [')
+    parts: list[Any] = ["[", (xy[:-1, 0], 7), ",", (xy[:-1, 1], 7)]
+    parts += [",", (xy[:-1, 2], 2), "],"] if dim == 3 else ["],"]
+    buf = getattr(f, "buffer", None)
+    if buf is None:
+        write_fixed_rows(parts, lambda b: f.write(bytes(b).decode("ascii")))
+    else:
+        f.flush()
+        write_fixed_rows(parts, buf.write)
+    f.write(_geojson_coords(xy[-1:])[1:-1] + "] }")
 
 
 def _geojson_coords(xy: Any) -> str:
