@@ -543,3 +543,11 @@ def test_wiki_table_with_row_rules() -> None:
             "|-----\n| bgcolor=\"EEEEEE\" | [[甲省]][[丁县]] || 151\n|-----\n|}\n")
     assert [(e.value, e.unit, e.ref) for e in extract_events(text, "t")] == [
         (0, "km", "cumulative"), (64, "km", "cumulative"), (151, "km", "cumulative")]
+
+
+def test_day_line_naming_two_places_without_a_dash() -> None:
+    # form of h4_de_kaspressknoedel_donau: "Tag 1: Innsbruck Jettenbach (170 km und 8 h 30 min Fahrzeit"
+    text = ("Tag 1: Alpha Beta (80 km und 5 h Fahrzeit)\nTag 2: Beta Gamma (65 km und 4 h Fahrzeit)\n")
+    assert cums(text) == [(80, "Alpha"), (145, "Alpha")]
+    # a dated line is no diary day: its story is not searched for a leg
+    assert cums("October 2, 2021 – We left early Sunday – the dump station, then 50 miles on.") == []

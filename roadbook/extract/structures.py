@@ -145,6 +145,12 @@ def _names(seg: str, raw_end: dict[str, str], prose_after: bool = False
     seg = _VON.sub("", _STAGE_OF.sub("", seg.strip().rstrip(" -–—")))
     seg = re.sub(r"^(?:[A-Z][a-z]{2,15}:\s)(?=.*\s(?:to|-|–)\s)", "", seg)   # "Laos: A to B"
     parts = _SEP.split(seg)
+    if len(parts) < 2 and prose_after:
+        # a day line "Tag 1: Innsbruck Jettenbach (170 km …)": two names and nothing between
+        two = re.fullmatch(r"\s*([A-ZÄÖÜ][\w'’\-]{2,30})\s([A-ZÄÖÜ][\w'’\-]{2,30})\s*[(（]?", seg)
+        if two is None:
+            return None
+        parts = [two[1], two[2]]
     if len(parts) < 2:
         return None
     if prose_after:
@@ -262,6 +268,11 @@ _DAY_NO = re.compile(r"^\W{0,4}(?:(?:day|tag|etappe|etapa|tappa|étape|stage|dí
                      r"|第(?P<c>\d{1,3})[天日站])", re.IGNORECASE)
 
 
+#: A day word at the head of a line (a diary's day, not a bare date or list number).
+_DAY_WORD = re.compile(r"\b(?i:day|tag|etappe|etapa|tappa|étape|stage|día|dia|jour|giorno|день|этап)\b"
+                       r"|第|^\W{0,4}[Dd]\d")
+
+
 def _ridden_order(lines: list[str]) -> list[int]:
     """Line numbers (1-based) in the order the days were ridden.
 
@@ -352,7 +363,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
 
     for i in _ridden_order(lines):
         line = lines[i - 1].strip()
-        day = _PREFIX.match(line) is not None
+        day = _PREFIX.match(line) is not None and _DAY_WORD.search(line[:40]) is not None
         if not line or len(line) > (MAX_DAY_LINE if day else MAX_LINE):
             continue
         label = _LABEL_LINE.match(line)
