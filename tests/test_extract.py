@@ -366,3 +366,36 @@ def test_labelled_drafts_validate(path: Path) -> None:
 
     text = yaml.safe_load(path.read_text(encoding="utf-8"))["text"]
     parse_roadbook(run_extract(text, source_name=path.name, as_json=False, explain=False), path.name)
+
+
+def _defined_abbreviations(n_refs: int = 2_000) -> str:
+    """702 abbreviations defined in brackets ("the road xxx (AB).") and n_refs references to them."""
+    letters = [chr(65 + i) for i in range(26)]
+    codes = letters + [a + b for a in letters for b in letters]
+    defs = " ".join(f"the track {'y' * (2 + i % 4)} ({c})." for i, c in enumerate(codes))
+    return defs + "\n" + " ".join(f"At km {i} {codes[i % len(codes)]} ends." for i in range(n_refs))
+
+
+# issue 15, "kmpost extract (40 cases: 5 over 120 s)": each case at its full size must end in a
+# result (or an ExtractError) within 10 s; the speed itself is measured by bench_extract.py
+@pytest.mark.slow
+@pytest.mark.parametrize("name,text", [
+    ("empty", ""),
+    ("No. 5 x 10,000", "No. 5 " * 10_000),
+    ("No. 5 x 30,000", "No. 5 " * 30_000),
+    ("km. 1 x 30,000", "km. 1 " * 30_000),
+    ("approx. 5 km later x 30,000", "approx. 5 km later " * 30_000),
+    ("702 abbreviations + 2,000 references", _defined_abbreviations()),
+    ("km 1 + ,000 x 1,000,000", "km 1" + ",000" * 1_000_000),
+    ("50 MB of notes", "At km 12 water. Camp at km 30.\n" * 1_700_000),
+])
+def test_issue_15_extract_cases_end_within_10_s(name: str, text: str) -> None:
+    import time
+
+    t0 = time.perf_counter()
+    try:
+        out = run_extract(text, source_name="n.txt", as_json=False, explain=False)
+        assert out.startswith("#")            # a draft roadbook
+    except ExtractError as exc:
+        assert name == "50 MB of notes" and "split the file" in str(exc)
+    assert time.perf_counter() - t0 < 10, name
