@@ -551,3 +551,19 @@ def test_day_line_naming_two_places_without_a_dash() -> None:
     assert cums(text) == [(80, "Alpha"), (145, "Alpha")]
     # a dated line is no diary day: its story is not searched for a leg
     assert cums("October 2, 2021 – We left early Sunday – the dump station, then 50 miles on.") == []
+
+
+def test_round_5_forms_of_european_and_african_diaries() -> None:
+    # t5_b_themeeg_iceland "Day 1: A > B (44 km)"; t5_b_fr_deconcarneau_rga "A - B : 61 kilomètres";
+    # t5_b_bike2013_lilongwe "Day 62, 130km to X" (newest first); t5_b_pt_jmctravel_central
+    # "a 13 km do Porto"; t5_b_sv_ssworld_nordkapp "16km från X"; Dutch "Na ca 300 km", Polish
+    # "Po 5 km", "Pierwsze 30 km"
+    assert cums("Day 1: Alpha > Beta (31 km)\nDay 2: Beta > Gamma (58 km)\n") == [(31, "Alpha"), (89, "Alpha")]
+    assert cums("Alpha - Beta : 47 kilomètres\nBeta - Gamma : 30 kilomètres\n") == [(47, "Alpha"), (77, "Alpha")]
+    assert sorted(cums("Day 9, 80km to Gamma\nDay 8, 70km to Beta\nDay 7, 60km to Alpha\n")) == [
+        (60, None), (130, None), (210, None)]
+    assert cums("Uma paragem em Beta, que é a 11 km do Alfa.") == [(11, "Alfa")]
+    assert cums("Bilden visar campingen. Ca 9km från Beta.") == [(9, "Beta")]
+    assert [e.ref for e in extract_events("Na ca 120 km kwamen we aan.", "t")] == ["relative"]
+    assert [e.ref for e in extract_events("Po 4 km płaskich zaczyna się podjazd.", "t")] == ["relative"]
+    assert [e.ref for e in extract_events("Pierwsze 25 km to głównie podjazdy.", "t")] == ["relative"]

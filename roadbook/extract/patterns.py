@@ -44,7 +44,7 @@ WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
 _WORD_NUM = r"(?:" + "|".join(WORD_NUMBERS) + r")"
 MI_WORD = r"(?:miles?|mi)"
 _DASH = r"(?:-|–|—|to|until|till|through)"
-_APPROX = (r"(?:(?:approx(?:\.|imately)?|about|around|roughly|some|ca\.|circa|nearly|almost"
+_APPROX = (r"(?:(?:approx(?:\.|imately)?|about|around|roughly|some|ca\.?|circa|nearly|almost"
            r"|just over|just under|over|under|less than|more than|~"
            r"|(?:insgesamt\s)?(?:etwa|ungefähr|rund|knapp|gut)|environ|près de|unos|unas|aproximadamente|cerca de"
            r"|quasi|circa)\s{0,2})")
@@ -161,15 +161,16 @@ _NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
 #: which costs ~30 us on a 45-character window).
 _REL_HINT_RX = re.compile(r"aft|in|for|nach|apr|alread|bereits|schon|déjà|già|уже|"
                           r"desp|tras|dopo|los|cabo|bout|через|после|another|further|"
-                          r"primer|primi|prime|ersten|eerste|1e|первы|"
+                          r"primer|primi|prime|ersten|eerste|1e|первы|pierwsz|první|na |po |"
                           r"additional|more|next|first|last|following|at|somewhere|odo|computer|cyclo|garmin|gps|speedo")
 #: Before a length: relative words ("after", "another", ...).
 _REL_BEFORE = re.compile(
-    rf"(?:\b(?P<after>after|in|within|for(?= the (?:next|first|following))|nach|apr[eè]s|"
+    rf"(?:\b(?P<after>after|in|within|for(?= the (?:next|first|following))|nach|na|po|apr[eè]s|"
     rf"despu[eé]s de|tras|dopo|a los|al cabo de|au bout de|через|после)|\b"
     rf"(?P<another>another|a further|further|an additional|"
     rf"additional|a more|one more|(?:the )?(?:next|first|last|following)|"
-    rf"primer[oa]s|primi|prime|ersten|eerste|1e|первые|первых)|\b(?P<at>at|at the|somewhere around|"
+    rf"primer[oa]s|primi|prime|ersten|eerste|1e|первые|первых|pierwsze|pierwszych|první)|"
+    rf"\b(?P<at>at|at the|somewhere around|"
     rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
     rf"\s{{1,2}}(?:(?:only|just|solo|soli|sólo|nur|noch|seulement|appena|всего)\s{{1,2}})?"
     rf"(?:(?P<already>already|bereits|schon|ya|déjà|già|уже)\s{{1,2}})?{_APPROX}?"
@@ -187,7 +188,8 @@ _REL_AFTER = re.compile(
 _PLACE_AFTER = re.compile(
     r"^\s{0,2}(?:\(\d{1,4}(?:\.\d{1,2})?\s?(?:mi|miles|km)\)\s)?"
     r"(?:by (?:road|bike|bus|car)\s|on the road\s|as the crow flies\s)?"
-    r"(?P<rel>(?:away )?from|before|after|past|beyond|short of|out of|outside(?: of)?|[NSEW] of|N[EW] of|S[EW] of|"
+    r"(?P<rel>(?:away )?from|från|fra|vanaf|before|after|past|beyond|short of|out of|outside(?: of)?|"
+    r"[NSEW] of|N[EW] of|S[EW] of|"
     r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ward)? of|"
     r"prior to|on from|ahead of|(?:before|after) (?:reaching|leaving|crossing|passing)|"
     r"(?:hinter|vor|nach|vom|von)(?= (?:dem |der |den )?(?!Norden|Süden|Osten|Westen|Hause)[A-ZÄÖÜ]))"
@@ -391,7 +393,7 @@ def find_references(sentence: str) -> list[Match]:
 _RIDE_TO = re.compile(r"^\s?(?:bike\s|bicycle\s)?(?:ride|drive|cycle|pedal|walk|trek)\s(?:to|into|up to)\s(?:the\s)?"
                       r"(?:[A-Z][\w'’\-]{1,30}|[a-z]{3,20}(?:\s[a-z]{3,20})?\b)")
 _A_BEFORE = re.compile(r"(?:^|\s)(?:a|à|á)\s$")
-_AT_FROM = re.compile(r"^\s?(?:(?:da|de|di|du|dal|dalla|del)\s|d[’'])(?:la\s|le\s)?"
+_AT_FROM = re.compile(r"^\s?(?:(?:da|de|di|du|dal|dalla|del|do|dos|das)\s|d[’'])(?:la\s|le\s)?"
                       r"(?P<place>[A-Za-zÀ-ÿ][\w'’\-]{2,30})")
 _NOT_PLACES = {"distancia", "distance", "distanza", "recorrido", "carretera", "route", "strada", "subida",
                "montée", "descente", "bajada", "salita", "discesa", "ruta", "camino", "chemin", "piste",

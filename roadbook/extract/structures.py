@@ -50,14 +50,15 @@ class Found:
 
 
 # --- stage lists ---------------------------------------------------------------------------------
-_UNIT = r"(?:km|Km|KM|kms|kilomet(?:er|re)s?|kilometern|公里|公裡|千米|км|mi|miles?)"
+_UNIT = (r"(?:km|Km|KM|kms|kilomet(?:er|re)s?|kilometern|kilomètres?|kilómetros?|chilometri|километр\w{0,3}|"
+         r"公里|公裡|千米|км|mi|miles?)")
 _DIST = re.compile(r"(?<![A-Za-z0-9_.])(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])(?!\s?/\s?h)")
 _DUAL = re.compile(r"\(\s?(?P<mi>\d{1,4}(?:\.\d{1,2})?)\s?(?:mi|miles?)\s?[,/;]\s?"
                    r"(?P<km>\d{1,4}(?:\.\d{1,2})?)\s?(?:km|kms)\s?\)")
 _PREFIX = re.compile(
     r"^\W{0,4}(?:"
     r"(?:day|tag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день|этап)\s{0,2}(?:\d{1,3}|one|two|three|four|"
-    r"five|six|seven|eight|nine|ten)\b\.?(?:\s?[(（][^)）\d]{0,12}\d{0,4}[^)）\d]{0,6}[)）])?\s?[:.\-–—)]?"
+    r"five|six|seven|eight|nine|ten)\b\.?(?:\s?[(（][^)）\d]{0,12}\d{0,4}[^)）\d]{0,6}[)）])?\s?[:.,\-–—)]?"
     r"|\d{1,3}\s?\.?\s?(?:tag|день|-?й\sдень|day|giorno|jour|día)\b\.?\s?[:.\-–—)]?"
     r"|\d{1,2}\s?(?:ª|º|°|\^|e|ème|a|o)\.?\s(?:etapa|tappa|étape|etappe|stage|día|giorno|jour)\b\.?\s?[:.\-–—)]?"
     r"|(?:первый|второй|третий|четв[её]ртый|пятый|шестой|седьмой|восьмой|девятый|десятый|"
@@ -74,7 +75,7 @@ _PREFIX = re.compile(
     r")\s{0,4}",
     re.IGNORECASE,
 )
-_SEP = re.compile(r"\s[-–—]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à)\s"
+_SEP = re.compile(r"\s[-–—>]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à)\s"
                   r"|(?<=[\u3400-\u9fff])-(?=[\u3400-\u9fff])")
 _VON = re.compile(r"^(?:von|from|de|da|desde)\s", re.IGNORECASE)
 #: "La etapa de A a B", "The ride from A to B", "Die Fahrt von A nach B": the words before the start.
