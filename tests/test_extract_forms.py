@@ -567,3 +567,17 @@ def test_round_5_forms_of_european_and_african_diaries() -> None:
     assert [e.ref for e in extract_events("Na ca 120 km kwamen we aan.", "t")] == ["relative"]
     assert [e.ref for e in extract_events("Po 4 km płaskich zaczyna się podjazd.", "t")] == ["relative"]
     assert [e.ref for e in extract_events("Pierwsze 25 km to głównie podjazdy.", "t")] == ["relative"]
+
+
+def test_round_5_forms_of_asian_diaries() -> None:
+    # t5_a_en_budgie_murghab_day6 "about 20km into my day"; t5_a_en_wanderingtv_manali_leh "Our
+    # destination was still 108 Km away"; t5_a_en_everywhich_hopa_batumi "The border is 20 km
+    # away!!"; t5_a_ru_lesnichin_chuya_day8 "Всего-то 125км. до Монголии!"; t5_a_zh_travelrabbit
+    # "day21, A –B,82公里。"; t5_a_zh_zixun_moto "距離:365KM"; full-width digits and "㎞"
+    assert evs("We met them about 14km into my day.") == [(14, "km", "cumulative")]
+    assert evs("Our goal was still 61 Km away.") == [(61, "km", "relative")]
+    assert evs("The pass is 9 km away!") == [(9, "km", "relative")]
+    assert evs("Всего-то 48км. до Бийска!") == [(48, "km", "relative")]
+    assert cums("day4, 甲镇 –乙村,57公里。\nday5, 乙村–丙县,33公里。\n") == [(57, "甲镇"), (90, "甲镇")]
+    assert cums("第三站 甲市-乙县\n距離:212KM騎行時間:6.1小時\n") == [(212, "甲市")]
+    assert [(e.value, e.ref) for e in extract_events("再骑１２㎞就到乙镇。", "t")] == [(12, "relative")]

@@ -284,7 +284,7 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
     stage lists of their lines may change a sentence's references, which is then read again.
     """
     check_text(text, source_name)
-    text = _join_hyphenated(text)
+    text = _join_hyphenated(text.translate(_NARROW))
     abbreviations = expand_abbreviations(text)
     found, _ = find_structures(text)
     events: list[Event] = [_structure_event(f, abbreviations) for f in found]
@@ -310,6 +310,11 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
     events.sort(key=lambda e: e.line)
     return Extraction(_odometer_runs(_dedupe_posts(events)), unplaced)
 
+
+#: Full-width digits, letters and signs ("５１ｋｍ", common in Chinese and Japanese notes) and the
+#: unit characters "㎞" / "㎏" / "㎜" read as their ASCII forms (line breaks are kept).
+_NARROW: dict[int, str] = {**{c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+                           0x3000: " ", 0x339E: "km", 0x338F: "kg", 0x339C: "mm"}
 
 AFTER_FLAG = "relative distance ('after N km'): needs the previous position to be placed"
 ODOMETER_FLAG = ("cumulative distance without a named reference point: 'after N km' values that grow "

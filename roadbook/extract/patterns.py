@@ -181,7 +181,7 @@ _REL_BEFORE = re.compile(
 _REL_AFTER = re.compile(
     r"^\s{0,2}(?:later|further(?: on| along| down| up)?|farther(?: on)?|on(?= from there| from here|[,.;])|"
     r"ahead|down the road|up the road|along the road|on from (?:here|there)|beyond that|"
-    r"after that|from (?:here|there)|into the (?:ride|day|stage))\b",
+    r"after that|from (?:here|there))\b",
     re.IGNORECASE | re.ASCII,
 )
 #: After a length: a reference point ("from Hotan", "before the pass", "north of Moab").
@@ -227,11 +227,18 @@ _OF_DEST = re.compile(r"^\s{0,2}of\s(?!(?:\w+\s)?(?:downhill|descent|climb|uphil
 #: we reached Vientiane", "10 miles to the first campsite"): a relative leg, its end named.
 _DEST_AFTER = re.compile(
     r"^\s{0,2}(?:to go\s(?:until|till|to|before)\s(?:we\s(?:reach|reached|get to|got to|arrive at)\s)?|"
-    r"(?:more\s)?to\s(?:reach\s)?|bis\s(?:nach\s|zum\s|zur\s)?|hasta\s|jusqu['’](?:à|au)\s|fino a\s)(?:the\s)?"
-    r"(?P<dest>[A-Z][\w'’\-]{1,30}(?:\s[A-Z][\w'’\-]{1,30}){0,2}(?![\w'’\-])"
+    r"(?:more\s)?to\s(?:reach\s)?|bis\s(?:nach\s|zum\s|zur\s)?|hasta\s|jusqu['’](?:à|au)\s|fino a\s|"
+    r"\.?\s?до\s)(?:the\s)?"
+    r"(?P<dest>[A-ZА-ЯЁ][\w'’\-]{1,30}(?:\s[A-ZА-ЯЁ][\w'’\-]{1,30}){0,2}(?![\w'’\-])"
     r"|(?:first\s|next\s)?(?:[a-z/\-]+\s)?(?:camp\w*|town|village|turn-?off|junction|border|pass|summit|"
     r"top|dam|hotel|motel|guesthouse|hostel|shop|lake|river|bridge|city|site|campground)\b)(?!\s(?:and|or)\s\d)"
 )
+#: After a length: "into my day", "into the ride": the day's odometer.
+_INTO_DAY = re.compile(r"^\s{0,2}into\s(?:my|our|the|his|her|their)\s(?:day|ride|stage|ride today)\b", re.IGNORECASE)
+#: "... is/was (still) N km away" said of a place or a goal ahead.
+_STILL_AWAY = re.compile(r"^\s{0,2}away\b", re.IGNORECASE)
+_AWAY_SUBJECT = re.compile(r"\b(?:is|was|are|were|lies|lay)\s(?:still\s|only\s|just\s|now\s)*(?:about\s|around\s)?$",
+                           re.IGNORECASE)
 #: Total words that a destination does not override ("in total 7,450 km to Kashgar" stays a total).
 _STRONG_TOTAL = re.compile(r"\b(?:total\w*|altogether|overall|in all|whole|entire|averag\w*)\b",
                            re.IGNORECASE)
@@ -467,6 +474,12 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
     fb = _FROM_BEFORE.search(before) if "rom" in before else None     # the pattern needs "[Ff]rom"
     if fb and _TO_AFTER.match(after):
         return ("cumulative", fb["place"], m.end(), approx)
+    if _INTO_DAY.match(after):
+        # "about 20km into my day": the day's odometer
+        return ("cumulative", None, m.end(), approx_ctx(before))
+    if _STILL_AWAY.match(after) and _AWAY_SUBJECT.search(before[-40:]):
+        # "Our destination was still 108 Km away", "The border is 20 km away": what lies ahead
+        return ("relative", None, m.end(), approx_ctx(before))
     if m.start() == 0 and _ROADBOOK_LINE.match(after) and not _AWAY.match(after):
         return ("cumulative", None, m.end(), approx)
     if dest and not (rel and rel["at"]) and not fb:

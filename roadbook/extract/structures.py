@@ -76,7 +76,7 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _SEP = re.compile(r"\s[-–—>]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à)\s"
-                  r"|(?<=[\u3400-\u9fff])-(?=[\u3400-\u9fff])")
+                  r"|(?<=[\u3400-\u9fff])\s?[-–—]\s?(?=[\u3400-\u9fff])")
 _VON = re.compile(r"^(?:von|from|de|da|desde)\s", re.IGNORECASE)
 #: "La etapa de A a B", "The ride from A to B", "Die Fahrt von A nach B": the words before the start.
 _STAGE_OF = re.compile(r"^(?:(?:la|el|the|die|der|das|le|il|lo|our|my|unsere?|meine?)\s)?"
@@ -471,7 +471,7 @@ _LABEL_LINE = re.compile(r"^(?P<key>ziel|destination|arrivée|llegada|destino|to
 _END_KEYS = {"ziel", "destination", "arrivée", "llegada", "destino"}
 #: The distance line under a day's names: "Strecke: 85km", "Day Mileage: 66 miles", "總路程:156公里".
 _DIST_LINE = re.compile(
-    r"^(?:(?:day\s)?mileage|miles today|distance|dist\.?|strecke|longitud|distancia|行程|路程|总路程|總路程|"
+    r"^(?:(?:day\s)?mileage|miles today|distance|dist\.?|strecke|longitud|distancia|行程|路程|总路程|總路程|距離|距离|"
     r"总里程|總里程|里程|lunghezza|länge|longueur|length)?\s?[:：=]?\s?"
     r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])(?!\s?/)(?:\s(?P<m>\d{1,3})\s?m\b)?",
     re.IGNORECASE)
