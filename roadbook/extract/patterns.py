@@ -236,7 +236,7 @@ _DEST_AFTER = re.compile(
 #: After a length: "into my day", "into the ride": the day's odometer.
 _INTO_DAY = re.compile(r"^\s{0,2}into\s(?:my|our|the|his|her|their)\s(?:day|ride|stage|ride today)\b", re.IGNORECASE)
 #: "... is/was (still) N km away" said of a place or a goal ahead.
-_STILL_AWAY = re.compile(r"^\s{0,2}away\b", re.IGNORECASE)
+_STILL_AWAY = re.compile(r"^\s{0,2}away\s?(?:[.!?;,)]|$)", re.IGNORECASE)     # "away back in town": off route
 _AWAY_SUBJECT = re.compile(r"\b(?:is|was|are|were|lies|lay)\s(?:still\s|only\s|just\s|now\s)*(?:about\s|around\s)?$",
                            re.IGNORECASE)
 #: Total words that a destination does not override ("in total 7,450 km to Kashgar" stays a total).
