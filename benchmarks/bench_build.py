@@ -1,6 +1,6 @@
 """Benchmark: the whole ``kmpost build`` beside the bare ``read_track`` of the same file, one run.
 
-    .venv/bin/python benchmarks/bench_build.py [--sizes big small] [--repeat R] [--no-write]
+    .venv/bin/python benchmarks/bench_build.py [--sizes big small] [--repeat R] [--jobs auto|1|2] [--no-write]
 
 Two tours, generated in code:
 
@@ -189,6 +189,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-write", action="store_true", help="do not write RESULTS-build.md")
     ap.add_argument("--keep", type=Path, help="copy the big build's outputs into this folder")
+    ap.add_argument("--jobs", choices=("auto", "1", "2"), default="auto",
+                    help="KMPOST_JOBS for the builds: auto (a second writer process when a CPU is idle), 1 or 2")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -201,6 +203,10 @@ def main() -> int:
 
     from geo.readers import read_track
 
+    if args.jobs == "auto":
+        os.environ.pop("KMPOST_JOBS", None)
+    else:
+        os.environ["KMPOST_JOBS"] = args.jobs
     load_start = os.getloadavg()
     print(f"load average at the start: {' / '.join(f'{x:.2f}' for x in load_start)} "
           f"({os.cpu_count()} CPUs)", flush=True)
@@ -233,7 +239,7 @@ def main() -> int:
             best["build"]["length_km"] = length_km
             results[size] = best
     load_end = os.getloadavg()
-    lines = report(results, load_start, load_end, args.repeat)
+    lines = report(results, load_start, load_end, args.repeat, args.jobs)
     print("\n".join(lines))
     if not args.no_write:
         (ROOT / "benchmarks" / "RESULTS-build.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -253,6 +259,11 @@ BEFORE = {"read_track alone": (4.00, 129), "whole build": (24.37, 1219), "read":
           "roadbook text": (1.04, 1219), "profile PNG": (0.81, 1219)}
 
 
+#: The big build at the start of the work on the whole build's cost (same script, commit 34b6ecb,
+#: load 1.4-1.7, one process): read_track alone, whole build (seconds, peak RSS MB).
+ROUND_START = {"read_track alone": (1.92, 217), "whole build": (8.28, 497)}
+
+
 def _rss_total(b: dict[str, Any]) -> float:
     """Peak RSS of the build: its process plus its forked writer (an upper bound: the pages they
     share are counted twice)."""
@@ -265,12 +276,14 @@ def _build_rss(b: dict[str, Any]) -> str:
 
 
 def report(results: dict[str, dict[str, Any]], load_start: tuple[float, ...],
-           load_end: tuple[float, ...], repeat: int) -> list[str]:
+           load_end: tuple[float, ...], repeat: int, jobs: str = "auto") -> list[str]:
     lines = ["# Whole-build benchmark (benchmarks/bench_build.py)", "",
              f"`kmpost build --roadbook rb.yaml --track tour.gpx` beside the bare `read_track` of the same "
              f"file, in one run; each in a fresh process, alternating, best of {repeat}; "
              f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
-             f"{platform.machine()}.", ""]
+             f"{platform.machine()}; writer processes: "
+             + ("chosen by the build (a second one when a CPU was idle while the layers were computed)"
+                if jobs == "auto" else f"KMPOST_JOBS={jobs}") + ".", ""]
     for size, best in results.items():
         n, n_ev = SIZES[size]
         b, r = best["build"], best["read"]
@@ -296,7 +309,10 @@ def report(results: dict[str, dict[str, Any]], load_start: tuple[float, ...],
                   f"{100 * (b['s'] - acc) / b['s']:.0f} % | |", ""]
         if size == "big":
             lines += ["Before (same script, commit 268490e, load 4.4, one run): "
-                      + "; ".join(f"{k} {v[0]:.2f} s / {v[1]} MB" for k, v in BEFORE.items()) + ".", ""]
+                      + "; ".join(f"{k} {v[0]:.2f} s / {v[1]} MB" for k, v in BEFORE.items()) + ".", "",
+                      "Then (commit 34b6ecb, load 1.4-1.7, best of 3, one process): "
+                      + "; ".join(f"{k} {v[0]:.2f} s / {v[1]} MB" for k, v in ROUND_START.items())
+                      + f" ({ROUND_START['whole build'][0] / ROUND_START['read_track alone'][0]:.2f}x).", ""]
         lines += [
                   f"Outputs: {', '.join(b['files'])}.", ""]
     lines.append(f"Load average: {' / '.join(f'{x:.2f}' for x in load_start)} (1/5/15 min) at the start, "
