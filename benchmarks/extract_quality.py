@@ -215,6 +215,8 @@ REAL_SPLITS: tuple[tuple[str, str, bool], ...] = (
     ("holdout-3", "holdout-3: measured once (P 0.636, R 0.250), then tuned on (round 4)", True),
     ("tuning-4", "round-4 tuning texts (first measured at P 0.661, R 0.303)", True),
     ("holdout-4", "holdout-4: measured once (P 0.631, R 0.250), then tuned on (its route sheet)", True),
+    ("tuning-5", "round-5 tuning texts", True),
+    ("holdout-5", "holdout-5: labelled before running, measured once, not tuned on", False),
 )
 
 
