@@ -581,3 +581,21 @@ def test_round_5_forms_of_asian_diaries() -> None:
     assert cums("day4, 甲镇 –乙村,57公里。\nday5, 乙村–丙县,33公里。\n") == [(57, "甲镇"), (90, "甲镇")]
     assert cums("第三站 甲市-乙县\n距離:212KM騎行時間:6.1小時\n") == [(212, "甲市")]
     assert [(e.value, e.ref) for e in extract_events("再骑１２㎞就到乙镇。", "t")] == [(12, "relative")]
+
+
+def test_holdout_5_forms_after_its_measurement() -> None:
+    # t5_a_zh_wushi_aheqi "離X縣還有60公里" (still to go: relative) and "G219第1888個里程碑";
+    # t5_a_zh_xinzang_d4_mazha "k272是個道班"; t5_a_zh_sina_318 "顯示4950公里的路樁";
+    # t5_a_zh_silk_shandan "騎行大約26公里來到X", "才騎了61公里"; t5_a_en_bigladonabike
+    # "100km to the nearest big town"; t5_b_guide_pacificcoast "A to B (57 Miles)";
+    # t5_b_thirstycyclist_nz "Day 2. To X beach 171km"
+    zh = lambda t: [(e.value, e.ref) for e in extract_events(t, "t")]  # noqa: E731
+    assert zh("骑了一会,离乙县还有37公里。") == [(37, "relative")]
+    assert zh("G315第1402个里程碑。") == [(1402, "marker")]
+    assert zh("k318是一个道班。") == [(318, "marker")]
+    assert zh("显示2210公里的路桩出现了。") == [(2210, "marker")]
+    assert zh("骑行大约19公里来到一个工地。") == [(19, "cumulative")]
+    assert zh("到中午才骑了44公里。") == [(44, "cumulative")]
+    assert evs("It was 70km to the nearest small village.") == [(70, "km", "relative")]
+    assert cums("Pine Cove State Park to Elk Head State Park (41 Miles)") == [(41, "Pine Cove State Park")]
+    assert cums("Day 1 Alpha 30km\nDay 2. To Beta beach 55km\n") == [(30, None), (85, None)]

@@ -264,6 +264,9 @@ _DIGIT = re.compile(r"\d")
 _UNIT_HINTS_LOW = ("km", "kil", "mi", "mp", "mm", "cl", "kl", "км", "кил", "公里", "公裡", "千米", "里程")
 
 
+_LOW_K_STAKE = re.compile(r"(?<![A-Za-z0-9])k\d{2,4}(?=[\u3400-\u9fff])")     # "k272是个道班"
+
+
 def _worth_reading(text: str) -> bool:
     """``_HAS_NUMBER.search(text) and _UNIT_HINT.search(text)``, by cheaper tests first (a digit,
     substrings of the lower-cased text): the two searches cost ~10 us per sentence."""
@@ -272,7 +275,7 @@ def _worth_reading(text: str) -> bool:
     if "K" in text:
         return True
     low = text.lower()
-    return any(h in low for h in _UNIT_HINTS_LOW)
+    return any(h in low for h in _UNIT_HINTS_LOW) or _LOW_K_STAKE.search(text) is not None
 
 
 def extract(text: str, source_name: str = "<notes>") -> Extraction:

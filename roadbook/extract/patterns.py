@@ -230,7 +230,7 @@ _DEST_AFTER = re.compile(
     r"(?:more\s)?to\s(?:reach\s)?|bis\s(?:nach\s|zum\s|zur\s)?|hasta\s|jusqu['’](?:à|au)\s|fino a\s|"
     r"\.?\s?до\s)(?:the\s)?"
     r"(?P<dest>[A-ZА-ЯЁ][\w'’\-]{1,30}(?:\s[A-ZА-ЯЁ][\w'’\-]{1,30}){0,2}(?![\w'’\-])"
-    r"|(?:first\s|next\s)?(?:[a-z/\-]+\s)?(?:camp\w*|town|village|turn-?off|junction|border|pass|summit|"
+    r"|(?:first\s|next\s)?(?:[a-z/\-]+\s){0,2}(?:camp\w*|town|village|turn-?off|junction|border|pass|summit|"
     r"top|dam|hotel|motel|guesthouse|hostel|shop|lake|river|bridge|city|site|campground)\b)(?!\s(?:and|or)\s\d)"
 )
 #: After a length: "into my day", "into the ride": the day's odometer.

@@ -51,7 +51,7 @@ class Found:
 
 # --- stage lists ---------------------------------------------------------------------------------
 _UNIT = (r"(?:km|Km|KM|kms|kilomet(?:er|re)s?|kilometern|kilomètres?|kilómetros?|chilometri|километр\w{0,3}|"
-         r"公里|公裡|千米|км|mi|miles?)")
+         r"公里|公裡|千米|км|mi|miles?|Miles?|MILES)")
 _DIST = re.compile(r"(?<![A-Za-z0-9_.])(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])(?!\s?/\s?h)")
 _DUAL = re.compile(r"\(\s?(?P<mi>\d{1,4}(?:\.\d{1,2})?)\s?(?:mi|miles?)\s?[,/;]\s?"
                    r"(?P<km>\d{1,4}(?:\.\d{1,2})?)\s?(?:km|kms)\s?\)")
@@ -502,7 +502,8 @@ def _dist_line(line: str, body: str) -> re.Match[str] | None:
 _FIRST_DAY = re.compile(r"^\W{0,4}(?:(?:day|tag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день)\s?"
                         r"(?:1|one)\b|第[一1][天日站])", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"^\s*\d{1,2}[./]\d{1,2}[./]?(?:\d{2,4})?\s*$")
-_ONE_PLACE = re.compile(r"^(?P<n>[A-ZÄÖÜ][\w'’\-]{1,30}(?:\s[A-ZÄÖÜ][\w'’\-]{1,30}){0,2}),?\s{1,6}"
+_ONE_PLACE = re.compile(r"^(?:(?i:to|nach|vers|a|hasta)\s)?(?P<n>[A-ZÄÖÜ][\w'’\-]{1,30}"
+                        r"(?:\s[A-ZÄÖÜ][\w'’\-]{1,30}|\s(?:beach|lake|bay|hut|camp|pass|river|falls)){0,2}),?\s{1,6}"
                         r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])"
                         r"(?!\s?(?:to|zum|zur|nach|bis|hasta|à|from|von|de)\b)")
 #: A Chinese leg after its end's name: "卡子拉山口(4718M)30KM", "雅安(147公里)".

@@ -40,7 +40,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "到乙镇还有33KM": the distance still to go to the place ahead (a sign, a phone screen)
     (re.compile(r"(?:到|至|距)[\u3400-\u9fff]{1,10}?(?:还有|還有|尚有|剩)\s?" + _N + _U), "relative"),
     # "1452公里处", "零公里处", "0公里路碑": the road's km post
-    (re.compile(_N + r"\s?(?:公里|公裡|千米)(?:处|處|路碑|碑|牌|标|標)"), "marker"),
+    (re.compile(_N + r"\s?(?:公里|公裡|千米)(?:处|處|路碑|碑|牌|标|標|的路桩|的路樁|的里程碑|路桩|路樁)"), "marker"),
+    # "G219第1888个里程碑": the road's 1888th km stone
+    (re.compile(r"第\s?" + _N + r"\s?(?:个|個)?(?:里程碑|公里碑|公里桩|公里樁)"), "marker"),
+    # "k272是个道班" (a lower-case K-stake in Chinese notes)
+    (re.compile(r"(?<![A-Za-z0-9])k(?P<v>\d{2,4})(?![\d.]|\s?(?:m|公里|km))"), "marker"),
     # "从相克宗出发,5km左右": N km from the named start
     (re.compile(r"(?:从|從)" + _LAZY_PLACE + r"(?:出发|出發)[,，]?\s?" + _ABOUT + r"\s?" + _N + r"\s?" + _KM), "from0"),
     (re.compile(r"(?:从|從)?(?<![\d.])(?!公里|公裡|千米)" + _LAZY_PLACE
@@ -56,6 +60,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:已经|已經|已)(?:骑|騎)(?:行|了)?\s?" + _N + r"\s?" + _KM), "odometer"),
     (re.compile(r"(?:骑到|騎到|到了|到)\s?" + _N + r"\s?" + _KM
                 + r"(?:处|處|的地方|时|時|左右)?(?=有|是|就是|看到|见到|見到)"), "odometer"),
+    # "骑行大约26公里来到X", "到下午才骑了61公里": the day's odometer where the writer is
+    (re.compile(r"(?:骑|騎)(?:行)?(?:了)?\s?" + _ABOUT + r"\s?(?:大约|大約)?\s?" + _N + r"\s?" + _KM
+                + r"(?=来到|來到|到达|到達|抵达|抵達|到了)"), "odometer"),
+    (re.compile(r"才(?:骑|騎)(?:行)?了\s?" + _N + r"\s?" + _KM), "odometer"),
     # "还剩45公里": the distance still to go
     (re.compile(r"(?:还剩|還剩|剩下|剩余|剩餘)\s?" + _ABOUT + r"\s?" + _N + r"\s?" + _KM), "relative"),
     # "此时里程约100K": the day's odometer
@@ -109,6 +117,9 @@ def find_references_zh(sentence: str) -> list[Match]:
                 continue
             if kind == "marker":
                 found.append(Match(v, "km", "marker", m.start(), m.end(), pattern="N公里处"))
+            elif kind == "before" and re.search(r"还有|還有|尚有", m.group(0)):
+                # "离阿合奇县还有60公里": the distance still to go, at the writer's position
+                found.append(Match(v, "km", "relative", m.start(), m.end(), pattern="离X还有N公里"))
             elif kind == "before":
                 found.append(Match(v, "km", "cumulative", m.start(), m.end(), place=m["p"],
                                    pattern="距X N公里"))
