@@ -599,3 +599,10 @@ def test_holdout_5_forms_after_its_measurement() -> None:
     assert evs("It was 70km to the nearest small village.") == [(70, "km", "relative")]
     assert cums("Pine Cove State Park to Elk Head State Park (41 Miles)") == [(41, "Pine Cove State Park")]
     assert cums("Day 1 Alpha 30km\nDay 2. To Beta beach 55km\n") == [(30, None), (85, None)]
+
+
+def test_dated_stage_lines_with_names_in_capitals() -> None:
+    # form of t5_b_es_juanalexandra_austral: "14-12-2011 : COYAIQUE-LAGUNA CHIGUAY (62 km)"
+    text = "03-02-2019 : ALFA-LAGUNA BETA (41 km)\n04-02-2019 : LAGUNA BETA-GAMMA (29 km)\n"
+    assert cums(text) == [(41, "ALFA"), (70, "ALFA")]
+    assert cums("SAINT-JEAN (12 km)") == []

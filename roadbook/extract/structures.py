@@ -76,7 +76,8 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _SEP = re.compile(r"\s[-–—>]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à)\s"
-                  r"|(?<=[\u3400-\u9fff])\s?[-–—]\s?(?=[\u3400-\u9fff])")
+                  r"|(?<=[\u3400-\u9fff])\s?[-–—]\s?(?=[\u3400-\u9fff])"
+                  r"|(?<=[A-ZÁÉÍÓÚÑÄÖÜ]{3})[-–—](?=[A-ZÁÉÍÓÚÑÄÖÜ]{3})")      # "COYAIQUE-LAGUNA CHIGUAY"
 _VON = re.compile(r"^(?:von|from|de|da|desde)\s", re.IGNORECASE)
 #: "La etapa de A a B", "The ride from A to B", "Die Fahrt von A nach B": the words before the start.
 _STAGE_OF = re.compile(r"^(?:(?:la|el|the|die|der|das|le|il|lo|our|my|unsere?|meine?)\s)?"
