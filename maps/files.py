@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -567,14 +568,21 @@ class Background:
         self.pid, self.fd, self.fn = pid, r, None
 
     def _wait(self) -> tuple[bytes, int]:
+        """Read what the writer reports until it ends; wait for it. Interrupted here (Ctrl-C), the
+        writer is killed first, so nothing waits for it and nothing writes on."""
         assert self.pid is not None and self.fd is not None
         chunks = []
+        done = False
         try:
             while chunk := os.read(self.fd, 1 << 16):
                 chunks.append(chunk)
+            done = True
         finally:
             os.close(self.fd)
             self.fd = None
+            if not done:
+                with contextlib.suppress(OSError):
+                    os.kill(self.pid, signal.SIGKILL)
             _, status = os.waitpid(self.pid, 0)
             self.pid = None
         return b"".join(chunks), status
@@ -602,7 +610,7 @@ class Background:
         self.fn = None
         if self.pid is not None:
             with contextlib.suppress(OSError):
-                os.kill(self.pid, 9)
+                os.kill(self.pid, signal.SIGKILL)
             with contextlib.suppress(OSError):
                 self._wait()
 

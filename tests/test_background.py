@@ -101,6 +101,28 @@ def test_cancel_stops_the_writer() -> None:
 
 
 @linux
+def test_interrupted_wait_kills_the_writer() -> None:
+    """Ctrl-C while the build waits for its writer: the writer is killed, not waited for."""
+    job = Background(lambda: time.sleep(60), parallel=True)
+    pid = job.pid
+    assert pid is not None
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        t = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            job.result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert time.monotonic() - t < 5 and _gone(pid)
+
+
+@linux
 def test_writer_dies_with_its_build(tmp_path: Path) -> None:
     """A build killed (SIGKILL) while its writer runs leaves no writer behind (PR_SET_PDEATHSIG)."""
     r, w = os.pipe()
