@@ -76,8 +76,7 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _SEP = re.compile(r"\s[-–—>]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à)\s"
-                  r"|(?<=[\u3400-\u9fff])\s?[-–—]\s?(?=[\u3400-\u9fff])"
-                  r"|(?<=[A-ZÁÉÍÓÚÑÄÖÜ]{3})[-–—](?=[A-ZÁÉÍÓÚÑÄÖÜ]{3})")      # "COYAIQUE-LAGUNA CHIGUAY"
+                  r"|(?<=[\u3400-\u9fff])\s?[-–—]\s?(?=[\u3400-\u9fff])")
 _VON = re.compile(r"^(?:von|from|de|da|desde)\s", re.IGNORECASE)
 #: "La etapa de A a B", "The ride from A to B", "Die Fahrt von A nach B": the words before the start.
 _STAGE_OF = re.compile(r"^(?:(?:la|el|the|die|der|das|le|il|lo|our|my|unsere?|meine?)\s)?"
@@ -136,6 +135,12 @@ def _clean_name(s: str, loose: bool = False) -> str | None:
     return " ".join(words) or None
 
 
+#: Two names in capitals joined by one hyphen, and the first words of names written so.
+_CAPS_PAIR = re.compile(r"[\s:：]*(?P<a>[A-ZÁÉÍÓÚÑÄÖÜ]{3,}(?: [A-ZÁÉÍÓÚÑÄÖÜ]{2,}){0,3})-(?P<b>[A-ZÁÉÍÓÚÑÄÖÜ]{3,}"
+                        r"(?: [A-ZÁÉÍÓÚÑÄÖÜ]{2,}){0,3})\s*[(（]?")
+_CAPS_JOINED = {"SAINT", "SAINTE", "SAN", "SANTA", "SANTO", "MONT", "PORT", "BAD", "VILLE", "NEUF", "NOTRE"}
+
+
 def _names(seg: str, raw_end: dict[str, str], prose_after: bool = False
            ) -> tuple[str | None, str | None] | None:
     """(start, end) of "A - B", "A to B", "Von A bis B", "A——B——C"; None when seg is no leg.
@@ -147,6 +152,9 @@ def _names(seg: str, raw_end: dict[str, str], prose_after: bool = False
     seg = _VON.sub("", _STAGE_OF.sub("", seg.strip().rstrip(" -–—")))
     seg = re.sub(r"^(?:[A-Z][a-z]{2,15}:\s)(?=.*\s(?:to|-|–)\s)", "", seg)   # "Laos: A to B"
     parts = _SEP.split(seg)
+    caps = _CAPS_PAIR.fullmatch(seg) if len(parts) < 2 else None
+    if caps and caps["a"].split()[-1] not in _CAPS_JOINED:
+        parts = [caps["a"], caps["b"]]       # "COYAIQUE-LAGUNA CHIGUAY (62 km)"; not "SAINT-JEAN"
     if len(parts) < 2 and prose_after:
         # a day line "Tag 1: Innsbruck Jettenbach (170 km …)": two names and nothing between
         two = re.fullmatch(r"\s*([A-ZÄÖÜ][\w'’\-]{2,30})\s([A-ZÄÖÜ][\w'’\-]{2,30})\s*[(（]?", seg)
