@@ -232,21 +232,23 @@ def _tokens(name: str, ascii_only: bool) -> list[str]:
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
-def _fields(p: Nameable, k: Kind, ascii_only: bool) -> dict[str, str | None]:
-    toks = _tokens(p.name or "", ascii_only)
-    main = _tokens(_BRACKETS.sub(" ", (p.name or "")[:400]).split(" / ")[0], ascii_only)
-    own = k.words | _STOP
+@functools.lru_cache(maxsize=16384)
+def _fields(name: str, km: float | None, km_pos: float | None, length_km: float | None,
+            kind_words: frozenset[str], ascii_only: bool) -> dict[str, str | None]:
+    """The pattern fields of a point (read only: the dict is shared by every screen size)."""
+    toks = _tokens(name or "", ascii_only)
+    main = _tokens(_BRACKETS.sub(" ", (name or "")[:400]).split(" / ")[0], ascii_only)
+    own = kind_words | _STOP
     words = [t for t in toks if t.lower() not in own and not _NUMBER.match(t)]
-    km = p.km if p.km is not None else None
     at: str | None = None
-    if p.km is not None:
-        at = f"{p.km:g}"
-    elif p.km_pos is not None:
-        at = f"~{p.km_pos:.0f}"
+    if km is not None:
+        at = f"{km:g}"
+    elif km_pos is not None:
+        at = f"~{km_pos:.0f}"
     return {
         "km": None if km is None else f"{km:g}",
         "at": at,
-        "len": None if p.length_km is None else f"{p.length_km:g}km",
+        "len": None if length_km is None else f"{length_km:g}km",
         "name": " ".join(main) or None,
         "full": " ".join(t for t in toks if t != "/") or None,
         "words": " ".join(words) or None,
@@ -269,9 +271,8 @@ def name_candidates(p: Nameable, max_len: int, *, ascii_only: bool = True) -> li
 def _candidates(kind: str, layer: str, role: str, restricted: bool, name: str, km: float | None,
                 km_pos: float | None, length_km: float | None, max_len: int, ascii_only: bool) -> tuple[str, ...]:
     """:func:`name_candidates` of a point given by its fields (cached: points are immutable values)."""
-    p = _Fields(kind, layer, role, restricted, name, km, km_pos, length_km)
     k, a = alert_of(kind, layer, role, restricted)
-    vals = _fields(p, k, ascii_only)
+    vals = _fields(name, km, km_pos, length_km, k.words, ascii_only)
     out: list[str] = []
     for pat in (a.n10 if max_len < 15 else a.n15):
         need = _FIELD.findall(pat)
@@ -289,21 +290,6 @@ def _candidates(kind: str, layer: str, role: str, restricted: bool, name: str, k
                     out.append(s)
                     break
     return tuple(out or [short_name(a.n10[0].split("{")[0] or "Point", max_len, ascii_only=True)])
-
-
-@dataclass(frozen=True)
-class _Fields:
-    """The fields of a point that its names depend on (see :class:`Nameable`)."""
-
-    kind: str
-    layer: str
-    role: str
-    restricted: bool
-    name: str
-    km: float | None
-    km_pos: float | None
-    length_km: float | None
-    along_m: float | None = None
 
 
 def _identity(p: Nameable) -> tuple[str, str, str, float]:
