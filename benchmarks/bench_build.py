@@ -74,6 +74,18 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _private_mb() -> float:
+    """Memory of this process not shared with any other (Private_Clean + Private_Dirty of
+    /proc/self/smaps_rollup, MB): what a forked writer adds to its parent's pages; 0 if unknown."""
+    try:
+        text = Path("/proc/self/smaps_rollup").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    kb = sum(int(line.split()[1]) for line in text.splitlines()
+             if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    return kb / 1024
+
+
 def child_read(gpx: str) -> dict[str, Any]:
     from geo.readers import read_track
 
@@ -118,7 +130,7 @@ def child_build(gpx: str, rb: str, out: str) -> dict[str, Any]:
                     s[1] = _peak_mb()
                 else:
                     with open(log, "a", encoding="utf-8") as f:
-                        f.write(json.dumps([name, sec, _peak_mb()]) + "\n")
+                        f.write(json.dumps([name, sec, _peak_mb(), _private_mb()]) + "\n")
         return wrapper
 
     def patch(mod: Any, attr: str, name: str, *also: Any) -> None:
@@ -158,15 +170,18 @@ def child_build(gpx: str, rb: str, out: str) -> dict[str, Any]:
     total = time.perf_counter() - t0
     if rc != 0:
         raise SystemExit(f"kmpost build returned {rc}")
+    private = 0.0
     for line in log.read_text(encoding="utf-8").splitlines():
-        name, sec, rss = json.loads(line)
+        name, sec, rss, priv = json.loads(line)
         s = stages.setdefault(f"{name} (writer process)", [0.0, 0.0])
         s[0] += sec
         s[1] = rss
+        private = max(private, priv)
     log.unlink()
     files = sorted(p.name for p in Path(out).iterdir())
     writer_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"s": total, "stages": stages, "files": files, "writer_rss_mb": writer_mb}
+    return {"s": total, "stages": stages, "files": files, "writer_rss_mb": writer_mb,
+            "writer_private_mb": private}
 
 
 def run_child(args: list[str]) -> dict[str, Any]:
@@ -272,7 +287,11 @@ def _rss_total(b: dict[str, Any]) -> float:
 
 def _build_rss(b: dict[str, Any]) -> str:
     w = b.get("writer_rss_mb", 0.0)
-    return f"{b['rss_mb']:.0f}" if not w else f"{_rss_total(b):.0f} ({b['rss_mb']:.0f} + writer {w:.0f})"
+    if not w:
+        return f"{b['rss_mb']:.0f}"
+    priv = b.get("writer_private_mb", 0.0)
+    return (f"{_rss_total(b):.0f} ({b['rss_mb']:.0f} + writer {w:.0f}, of which "
+            f"{priv:.0f} its own: {b['rss_mb'] + priv:.0f} without the shared pages)")
 
 
 def report(results: dict[str, dict[str, Any]], load_start: tuple[float, ...],
