@@ -606,3 +606,14 @@ def test_dated_stage_lines_with_names_in_capitals() -> None:
     text = "03-02-2019 : ALFA-LAGUNA BETA (41 km)\n04-02-2019 : LAGUNA BETA-GAMMA (29 km)\n"
     assert cums(text) == [(41, "ALFA"), (70, "ALFA")]
     assert cums("SAINT-JEAN (12 km)") == []
+
+
+def test_trip_lengths_daily_averages_and_drives_are_no_position() -> None:
+    # t5_b_zero_de_spokenshoe_donau ("meine Reise sollte über 1270 km bis nach Budapest gehen",
+    # "in etwa 80 km pro Tag"), t5_a_en_bigladonabike_iran ("After 250km in two days"),
+    # t5_a_en_rainbowsrest_mongolia ("then a 50km drive to X")
+    assert evs("Meine Reise sollte über 940 km bis nach Wien gehen.") == []
+    assert evs("Ich plane etwa 70 km pro Tag.") == []
+    assert evs("After 180km in three days I arrived in Beta.") == []
+    assert evs("Then a 35km drive to the lodge.") == []
+    assert evs("It is a 27 mile ride to the ferry.") == [(27, "mi", "relative")]

@@ -54,8 +54,9 @@ _POST_WORD = r"(?:post|marker|stone|mark|sign|pole)"
 _TOTAL_BEFORE = re.compile(
     r"(?:total(?:ling|ing|led|ed)?|altogether|overall|in all|covered|cycled|rode|ridden|biked|walked|"
     r"travel+ed|did|done|clocked|logged|trip of|journey of|tour of|distance of|length of|"
-    r"averag\w*|whole|entire)\s{1,3}(?:\w+\s{1,3}){0,3}$",
-    re.IGNORECASE | re.ASCII,
+    r"averag\w*|whole|entire|reise|insgesamt|gesamt\w*|voyage|périple|viaje|recorrido|viaggio)"
+    r"\s{1,3}(?:\w+\s{1,3}){0,3}$",
+    re.IGNORECASE,
 )
 
 _APPROX_END = re.compile(rf"{_APPROX}$", re.IGNORECASE)
@@ -65,7 +66,8 @@ _APPROX_HINTS = ("approx", "about", "around", "roughly", "some", "ca.", "circa",
                  "knapp", "gut", "environ", "près", "unos", "unas", "aproxim", "cerca", "quasi")
 _TOTAL_HINTS: tuple[str, ...] = ("total", "altogether", "overall", "in all", "covered", "cycled", "rode", "ridden",
                 "biked", "walked", "travel", "did", "done", "clocked", "logged", "trip", "journey",
-                "tour", "distance", "length", "averag", "whole", "entire")
+                "tour", "distance", "length", "averag", "whole", "entire", "reise", "gesamt", "voyage",
+                "périple", "viaje", "recorrido", "viaggio")
 #: One search instead of a loop over the hints (same test: is any hint a substring?).
 _APPROX_HINT_RX = re.compile("|".join(re.escape(w) for w in _APPROX_HINTS))
 _TOTAL_HINT_RX = re.compile("|".join(re.escape(w) for w in _TOTAL_HINTS))
@@ -150,7 +152,8 @@ RE_DISTANCE = re.compile(
 _NOT_AFTER = re.compile(
     r"^\s?(?:/\s?h|/\s?hr|ph\b|p/h|per hour|an hour|/\s?day|per day|a day|each day|every day|"
     r"²|2\b|\^2|sq|square|long\b|wide\b|high\b|in length|of\b|stretch|section|loop|detour|ride\b|"
-    r"trip|tour|journey|day\b|today|yesterday|since\b|in \d+ (?:days|hours|weeks)|took\b|takes?\b|"
+    r"trip|tour|journey|day\b|today|yesterday|since\b|in (?:\d+|two|three|four|five|six|seven) (?:days|hours|weeks)|"
+    r"took\b|takes?\b|drive\b|by (?:car|bus|train)\b|pro tag|am tag|par jour|al día|por día|al giorno|"
     r"[\w\-]{0,20}(?:fahrt|reise)\b|"
     r"entfernung|entfernt|radius|umkreis)",
     re.IGNORECASE | re.ASCII,
@@ -240,7 +243,8 @@ _STILL_AWAY = re.compile(r"^\s{0,2}away\s?(?:[.!?;,)]|$)", re.IGNORECASE)     # 
 _AWAY_SUBJECT = re.compile(r"\b(?:is|was|are|were|lies|lay)\s(?:still\s|only\s|just\s|now\s)*(?:about\s|around\s)?$",
                            re.IGNORECASE)
 #: Total words that a destination does not override ("in total 7,450 km to Kashgar" stays a total).
-_STRONG_TOTAL = re.compile(r"\b(?:total\w*|altogether|overall|in all|whole|entire|averag\w*)\b",
+_STRONG_TOTAL = re.compile(r"\b(?:total\w*|altogether|overall|in all|whole|entire|averag\w*|"
+                           r"reise|voyage|viaje|viaggio)\b",
                            re.IGNORECASE)
 _OF_ME = re.compile(r"^\s{0,2}(?:north|south|east|west|[NSEW])\s(?:of|from)\s(?:me|us|here|there)\b",
                     re.IGNORECASE)
@@ -397,7 +401,7 @@ def find_references(sentence: str) -> list[Match]:
     return found
 
 
-_RIDE_TO = re.compile(r"^\s?(?:bike\s|bicycle\s)?(?:ride|drive|cycle|pedal|walk|trek)\s(?:to|into|up to)\s(?:the\s)?"
+_RIDE_TO = re.compile(r"^\s?(?:bike\s|bicycle\s)?(?:ride|cycle|pedal|walk|trek)\s(?:to|into|up to)\s(?:the\s)?"
                       r"(?:[A-Z][\w'’\-]{1,30}|[a-z]{3,20}(?:\s[a-z]{3,20})?\b)")
 _A_BEFORE = re.compile(r"(?:^|\s)(?:a|à|á)\s$")
 _AT_FROM = re.compile(r"^\s?(?:(?:da|de|di|du|dal|dalla|del|do|dos|das)\s|d[’'])(?:la\s|le\s)?"
