@@ -201,8 +201,9 @@ def _records(layers: Mapping[str, gpd.GeoDataFrame], names: Iterable[str]) -> li
             continue
         geom = gdf.geometry.name
         cols = [c for c in gdf.columns if c != geom]
-        for rec in gdf[cols].to_dict("records"):
-            out.append((li, name, rec))
+        # column lists zipped into records: the values of to_dict("records"), several times faster
+        for row in zip(*(gdf[c].tolist() for c in cols), strict=True):
+            out.append((li, name, dict(zip(cols, row, strict=True))))
     return out
 
 
@@ -756,6 +757,8 @@ def md_escape(text: str) -> str:
     >>> md_escape("a|b <script>")
     'a\\\\|b \\\\<script\\\\>'
     """
+    if _MD_SPECIAL.search(text) is None:  # most names and notes: nothing to escape
+        return text
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
@@ -765,7 +768,10 @@ def md_cell(text: str) -> str:
     >>> md_cell(" a|b\\n c ")
     'a\\\\|b<br>c'
     """
-    return "<br>".join(md_escape(line.strip()) for line in text.strip().splitlines())
+    lines = text.strip().splitlines()
+    if len(lines) == 1:
+        return md_escape(lines[0].strip())
+    return "<br>".join(md_escape(line.strip()) for line in lines)
 
 
 def _md_span(s: Span) -> str:
