@@ -9,9 +9,10 @@ into a staging folder that is switched into place as a whole at the very end
 leaves a half-written or half-updated ``out_dir``.
 
 Where the system forks and a second CPU was idle while the layers were computed
-(:func:`maps.files.second_process`), the files of the layers (GeoPackage, GeoJSON, the map page, the
-profile) are written into the staging folder by a second process (:class:`maps.files.Background`)
-while this one builds the course and writes the courses and the roadbook; its error is
+(:func:`maps.files.second_process`), the map page is written into the staging folder by a second process
+(:class:`maps.files.Background`) while this one builds the course and writes the courses and the
+roadbook; the profile, the GeoPackage and the GeoJSON files are then written by whichever of the
+two is free first (:class:`maps.files.TaskPool`); the second process's error is
 raised here as it was, and the folder is switched only when both are done.
 ``BuildOptions.jobs`` (or ``KMPOST_JOBS``) 1 writes everything in this process, 2 always forks.
 
@@ -32,7 +33,7 @@ import pandas as pd
 from geo.track import Track
 from layers import Calibration, build_all, calibrate
 from layers.calibration import SCHEMATIC_NOTICE, RideOptions
-from maps.files import AtomicDir, Background, CpuProbe, second_process, write_geojson, write_geopackage
+from maps.files import AtomicDir, Background, CpuProbe, TaskPool, second_process, write_geojson, write_geopackage
 from roadbook.schema import Roadbook
 
 GPKG_NAME = "kmpost.gpkg"
@@ -167,16 +168,21 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     _ = ctx.track_along_m  # computed once here, shared by both processes
     out = AtomicDir(opts.out_dir)
     with out as stage:
-        def write_maps() -> None:
-            """The files of the layers: GeoPackage, one GeoJSON per layer, the map page, the profile."""
-            write_profile(ctx, layers, stage / "profile.png")
-            write_geopackage(layers, stage / GPKG_NAME)
+        def write_geojsons() -> None:
             for lname, gdf in layers.items():
                 write_geojson(gdf, stage / f"{lname}.geojson")
+
+        # files that need only the layers, written by whichever process is free first (largest first)
+        shared = TaskPool([lambda: write_profile(ctx, layers, stage / "profile.png"),
+                           lambda: write_geopackage(layers, stage / GPKG_NAME), write_geojsons])
+
+        def write_maps() -> None:
+            """The map page, then the shared files (profile, GeoPackage, GeoJSON) not yet taken."""
             write_html(stage / "kmpost.html", layers, title=name, schematic=ctx.schematic,
                        notice=SCHEMATIC_NOTICE if ctx.schematic else None, info=route_info(ctx),
                        profile_svg=profile_svg(ctx, layers), route=ctx.chainage,
                        gaps_m=track_gaps(trk, ctx.track_along_m), basemap=basemap)
+            shared.run()
 
         # the map files need only the layers: written by a second process (when there is a second
         # core) while this one builds the course and writes the courses and the roadbook
@@ -209,10 +215,15 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
             reports += staged.reports if staged else []
             write_roadbook(ctx, layers, stage, cues=course.cues,
                            stages=[(st, staged.cues[st.number]) for st in staged.stages] if staged else ())
+            shared.run()
         except BaseException:
             side.cancel()
+            shared.close()
             raise
-        side.result()
+        try:
+            side.result()
+        finally:
+            shared.close()
         names = sorted(p.name for p in stage.iterdir())
     for r in reports:
         report.warnings.extend(r.warnings)

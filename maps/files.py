@@ -615,6 +615,43 @@ class Background:
                 self._wait()
 
 
+class TaskPool:
+    """Tasks that either of two processes (a build and its forked writer) may run: each is taken
+    once, by whichever process asks first (:meth:`run`), so the two share the work as they come
+    free. One byte per task waits in a pipe made before the fork (written, then its write end
+    closed); a read of one byte is atomic, and an empty pipe reads as its end.
+
+    >>> done = []
+    >>> pool = TaskPool([lambda: done.append("a"), lambda: done.append("b")])
+    >>> pool.run(); pool.run(); pool.close(); done
+    ['a', 'b']
+    """
+
+    def __init__(self, tasks: list[Any]) -> None:
+        if len(tasks) > 255:
+            raise ValueError("TaskPool: at most 255 tasks")
+        self.tasks = list(tasks)
+        r, w = os.pipe()
+        try:
+            os.write(w, bytes(range(len(self.tasks))))
+        finally:
+            os.close(w)
+        self.fd: int | None = r
+
+    def run(self) -> None:
+        """Run the tasks not yet taken, one after the other, until none is left."""
+        while self.fd is not None:
+            b = os.read(self.fd, 1)
+            if not b:
+                return
+            self.tasks[b[0]]()
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
 _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
