@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from geo.errors import OutputError, RouteError
-from maps.files import AtomicDir, Background, CpuProbe, parallel_jobs, second_process
+from maps.files import AtomicDir, Background, CpuProbe, TaskPool, parallel_jobs, second_process
 
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the forked writer runs on Linux")
 
@@ -157,6 +157,26 @@ def test_lock_is_held_by_the_build_alone(tmp_path: Path) -> None:
     assert (out / "x.txt").read_text() == "x"
     with AtomicDir(out) as stage:
         (stage / "y.txt").write_text("y")
+
+
+@linux
+def test_shared_tasks_run_once_each_by_either_process(tmp_path: Path) -> None:
+    def task(i: int) -> object:
+        def run() -> None:
+            time.sleep(0.02)
+            with open(tmp_path / f"t{i}", "x") as f:  # "x": a second run would fail
+                f.write(str(os.getpid()))
+        return run
+
+    pool = TaskPool([task(i) for i in range(40)])
+    job = Background(pool.run, parallel=True)
+    writer = job.pid
+    pool.run()
+    job.result()
+    pool.close()
+    assert len(list(tmp_path.iterdir())) == 40  # every task ran, none twice (open "x" would fail)
+    pids = {(tmp_path / f"t{i}").read_text() for i in range(40)}
+    assert pids <= {str(os.getpid()), str(writer)} and len(pids) == 2  # 0.8 s of work: both took some
 
 
 def test_parallel_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
