@@ -219,7 +219,7 @@ REAL_SPLITS: tuple[tuple[str, str, bool], ...] = (
                  "P 0.840 R 0.339)", True),
     ("holdout-5", "holdout-5: measured once (P 0.733, R 0.618; without its route sheet P 0.617, R 0.487), "
                   "then tuned on", True),
-    ("holdout-6", "holdout-6: labelled before running, measured once, not tuned on", False),
+    ("holdout-6", "holdout-6: measured once (P 0.736, R 0.311; the honest figure), then tuned on", True),
 )
 
 #: Each set's FIRST measurement, taken by this script on texts the extractor had never been run
@@ -258,7 +258,7 @@ def real_report(scores: list[tuple[str, str, bool, Score, int]], langs: list[str
         "sheet was read), `tuning-5` and `holdout-5` (a sha1 split of the texts two readers found for "
         "round 5; holdout-5 measured once, then tuned on) and `holdout-6` (91 texts two readers chose "
         "and labelled without ever running the extractor, labels committed before it was run on them, "
-        "measured once after round 5 and not tuned on): the `holdout-6` row is the honest figure. "
+        "measured once after round 5 at P 0.736 / R 0.311, the honest figure, then tuned on in round 6). "
         "A split's row counts only the texts present in the "
         "cache (the cache of earlier rounds was partly lost with a machine; `texts` says how many).",
         "",
