@@ -617,3 +617,20 @@ def test_trip_lengths_daily_averages_and_drives_are_no_position() -> None:
     assert evs("After 180km in three days I arrived in Beta.") == []
     assert evs("Then a 35km drive to the lodge.") == []
     assert evs("It is a 27 mile ride to the ferry.") == [(27, "mi", "relative")]
+
+
+def test_round_6_stage_and_day_lines() -> None:
+    # forms of holdout-6 after its measurement: t6_b_es_mundicamino_larrasoana ("2. Burguete -
+    # Espinal - 3.4 km": a list number is no date), t6_b_pt_kaujak_cascatas ("• Etapa 1 - A a B -
+    # aprox. 27 km"), t6_b_nl_lieverseprudon_dag25 ("Dag 22: A - B - 74 km"), t6_b_cs_petuvan_linz
+    # ("Den šestý: kemp - Linz 27 km": an unnamed camp), t6_b_pt_agoralascou_serro ("Quarto dia de
+    # viagem: de A até B - 88 km"), t6_b_pt_vivimar_mantiqueira ("Dia 1: A x B x C - 34km")
+    text = "1. Alfa - Beta - 2.5 km\n2. Beta - Gamma - 4.0 km\n3. Gamma - Delta - 1.5 km\n"
+    assert cums(text) == [(2.5, "Alfa"), (6.5, "Alfa"), (8.0, "Alfa")]
+    assert cums("12. März - Alfa - Beta 40 km") == [(40, "Alfa")]          # a date still is one
+    text = "  • Etapa 1 - Alfa a Beta - aprox. 19 km\n  • Etapa 2 - Beta a Gama - aprox. 22 km\n"
+    assert cums(text) == [(19, "Alfa"), (41, "Alfa")]
+    assert cums("Dag 3: Alfa - Beta - 61 km\nDag 4: Beta - Gamma - 58 km\n") == [(61, "Alfa"), (119, "Alfa")]
+    assert cums("Den pátý: kemp - Alfa 22 km\nDen šestý: Alfa - Beta 31 km\n") == [(22, None), (53, None)]
+    assert cums("Terceiro dia de viagem: de Alfa até Beta - 64 km.") == [(64, "Alfa")]
+    assert cums("Dia 2: Alfa x Beta x Gama - 47km com subidas") == [(47, "Alfa")]

@@ -55,18 +55,23 @@ _UNIT = (r"(?:km|Km|KM|kms|kilomet(?:er|re)s?|kilometern|kilomètres?|kilómetro
 _DIST = re.compile(r"(?<![A-Za-z0-9_.])(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])(?!\s?/\s?h)")
 _DUAL = re.compile(r"\(\s?(?P<mi>\d{1,4}(?:\.\d{1,2})?)\s?(?:mi|miles?)\s?[,/;]\s?"
                    r"(?P<km>\d{1,4}(?:\.\d{1,2})?)\s?(?:km|kms)\s?\)")
+#: Month names and their abbreviations (de, en, fr, es, it, pt, nl), capitalised as in a date.
+_MONTH = (r"(?:Jan|Feb|Mär|Mar|Apr|Mai|May|Jun|Jul|Aug|Sep|Okt|Oct|Nov|Dez|Dec|Janv|Févr|Avr|Juin|Juil|Août|"
+          r"Déc|Ene|Abr|Ago|Dic|Gen|Mag|Giu|Lug|Set|Ott|Fev|Out|Mei|Maa)[a-zäéèûíó]{0,7}")
 _PREFIX = re.compile(
     r"^\W{0,4}(?:"
-    r"(?:day|tag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день|этап)\s{0,2}(?:\d{1,3}|one|two|three|four|"
+    r"(?:day|tag|dag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день|этап)\s{0,2}(?:\d{1,3}|one|two|three|four|"
     r"five|six|seven|eight|nine|ten)\b\.?(?:\s?[(（][^)）\d]{0,12}\d{0,4}[^)）\d]{0,6}[)）])?\s?[:.,\-–—)]?"
     r"|\d{1,3}\s?\.?\s?(?:tag|день|-?й\sдень|day|giorno|jour|día)\b\.?\s?[:.\-–—)]?"
     r"|\d{1,2}\s?(?:ª|º|°|\^|e|ème|a|o)\.?\s(?:etapa|tappa|étape|etappe|stage|día|giorno|jour)\b\.?\s?[:.\-–—)]?"
     r"|(?:первый|второй|третий|четв[её]ртый|пятый|шестой|седьмой|восьмой|девятый|десятый|"
-    r"first|second|third|fourth|fifth|sixth|seventh|erster|zweiter|dritter|vierter|fünfter)"
-    r"(?:\s[^\s\d:]{1,20}){0,2}\s(?:день|day|tag)\b\s?[:.\-–—]?"
+    r"first|second|third|fourth|fifth|sixth|seventh|erster|zweiter|dritter|vierter|fünfter|"
+    r"primeiro|segundo|terceiro|quarto|quinto|sexto|sétimo|primer|tercer|cuarto|séptimo)"
+    r"(?:\s[^\s\d:]{1,20}){0,2}\s(?:день|day|tag|dia|día)\b(?:\sde\sviagem|\sde\sviaje)?\s?[:.\-–—]?"
+    r"|den\s(?:první|druhý|třetí|čtvrtý|pátý|šestý|sedmý|osmý|devátý|desátý)\s?[:.\-–—]?"
     r"|d\d{1,2}(?=[\u3400-\u9fff])"
     r"|第[一二三四五六七八九十\d]{1,3}[天日站]\s?(?:[(（][^)）]{0,20}[)）])?\s?[:：]?"
-    r"|\d{1,2}(?:\s?-\s?\d{1,2})?\.?\s(?:[A-Z][a-zä]{2,9})\.?(?:\s\d{4})?\s?[-–;:,]"
+    r"|\d{1,2}(?:\s?-\s?\d{1,2})?\.?\s(?:" + _MONTH + r")\.?(?:\s\d{4})?\s?[-–;:,]"
     r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|"
     r"donnerstag|freitag|samstag|sonntag)[^\d]{0,6}\d{1,2}\.\d{1,2}\.\d{2,4}"
     r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
@@ -75,9 +80,12 @@ _PREFIX = re.compile(
     r")\s{0,4}",
     re.IGNORECASE,
 )
-_SEP = re.compile(r"\s[-–—>]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à)\s"
+_SEP = re.compile(r"\s[-–—>]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à|até|x)\s"
                   r"|(?<=[\u3400-\u9fff])\s?[-–—]\s?(?=[\u3400-\u9fff])")
 _VON = re.compile(r"^(?:von|from|de|da|desde)\s", re.IGNORECASE)
+#: A hedge between the names and the distance: "A - B - aprox.", "A – B, ca.", "A - B около".
+_APPROX_TAIL = re.compile(r"(?:\s?[-–—,]\s?|\s)(?:aprox|approx|ca|circa|env|environ|etwa|about|около|примерно)\.?\s*$",
+                          re.IGNORECASE)
 #: "La etapa de A a B", "The ride from A to B", "Die Fahrt von A nach B": the words before the start.
 _STAGE_OF = re.compile(r"^(?:(?:la|el|the|die|der|das|le|il|lo|our|my|unsere?|meine?)\s)?"
                        r"(?:etapa|stage|ride|fahrt|étape|tappa|route|ruta|tour|strecke|leg|tramo|day|tag)\w{0,3}\s"
@@ -149,6 +157,7 @@ def _names(seg: str, raw_end: dict[str, str], prose_after: bool = False
     name ("Wild Camp, near Finger Mountain" for "Wild Camp"), so that the next leg's start
     ("Finger Mountain") is recognised as the same place.
     """
+    seg = _APPROX_TAIL.sub("", seg.strip())         # "Rolante a Riozinho - aprox. 27 km"
     seg = _VON.sub("", _STAGE_OF.sub("", seg.strip().rstrip(" -–—")))
     seg = re.sub(r"^(?:[A-Z][a-z]{2,15}:\s)(?=.*\s(?:to|-|–)\s)", "", seg)   # "Laos: A to B"
     parts = _SEP.split(seg)
@@ -175,6 +184,8 @@ def _names(seg: str, raw_end: dict[str, str], prose_after: bool = False
         last = last.split()[0]
     first = _VON.sub("", re.split(r"[:：]", parts[0])[-1].strip())   # "阴天 行程:A--B", "1ª Etapa: de A a B"
     start, end = _clean_name(first, prose_after), _clean_name(last, prose_after)
+    if end is not None and start is None and prose_after and re.fullmatch(r"[a-zà-ÿ]{3,12}", first):
+        return None, end        # "Den šestý: kemp - Linz 27 km": a day from an unnamed camp
     if start is None or end is None:
         return None
     raw_end[end] = parts[-1]
@@ -279,7 +290,7 @@ _DAY_NO = re.compile(r"^\W{0,4}(?:(?:day|tag|etappe|etapa|tappa|étape|stage|dí
 
 
 #: A day word at the head of a line (a diary's day, not a bare date or list number).
-_DAY_WORD = re.compile(r"\b(?i:day|tag|etappe|etapa|tappa|étape|stage|día|dia|jour|giorno|день|этап)\b"
+_DAY_WORD = re.compile(r"\b(?i:day|tag|dag|den|etappe|etapa|tappa|étape|stage|día|dia|jour|giorno|день|этап)\b"
                        r"|第|^\W{0,4}[Dd]\d")
 
 
@@ -425,7 +436,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
         leg = _leg(line, raw_end, day=day) if to_first is None else None
         if leg is not None:
             pending, day_head = None, None
-            emit(i, leg[0], leg[1], leg[2], leg[3], line)
+            emit(i, leg[0], leg[1], leg[2], leg[3], line, unnamed_ok=day and leg[2] is None)
             continue
         body = _PREFIX.sub("", line, count=1)
         if body != line:
