@@ -634,3 +634,12 @@ def test_round_6_stage_and_day_lines() -> None:
     assert cums("Den pátý: kemp - Alfa 22 km\nDen šestý: Alfa - Beta 31 km\n") == [(22, None), (53, None)]
     assert cums("Terceiro dia de viagem: de Alfa até Beta - 64 km.") == [(64, "Alfa")]
     assert cums("Dia 2: Alfa x Beta x Gama - 47km com subidas") == [(47, "Alfa")]
+
+
+def test_japanese_day_table_with_k_and_tilde() -> None:
+    # form of t6_a_ja_takenami_table: "月日・走行時間・距離・登坂長・発地~着地" rows
+    # " 5/21  8h55m  87k  550m  A市~B市": the distance written "87k", names joined by "~"
+    text = (" 4/02  6h10m  61k  300m  甲市~乙町\n 4/03  5h40m  48k  250m  乙町~丙村\n"
+            " 4/04  7h05m  72k  700m  丙村~丁市\n")
+    assert cums(text) == [(61, "甲市"), (109, "甲市"), (181, "甲市")]
+    assert evs("We paid 87k for the room.") == []

@@ -81,7 +81,7 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _SEP = re.compile(r"\s[-–—>]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à|até|x)\s"
-                  r"|(?<=[\u3400-\u9fff])\s?[-–—]\s?(?=[\u3400-\u9fff])")
+                  r"|(?<=[\u3400-\u9fff])\s?[-–—~～〜]\s?(?=[\u3400-\u9fff])")
 _VON = re.compile(r"^(?:von|from|de|da|desde)\s", re.IGNORECASE)
 #: A hedge between the names and the distance: "A - B - aprox.", "A – B, ca.", "A - B около".
 _APPROX_TAIL = re.compile(r"(?:\s?[-–—,]\s?|\s)(?:aprox|approx|ca|circa|env|environ|etwa|about|около|примерно)\.?\s*$",
@@ -120,6 +120,8 @@ def _clean_name(s: str, loose: bool = False) -> str | None:
         return None                                  # "119道班" (a road station) is a name
     words = s.split()
     if _CJK.search(s):
+        if len(words) > 1 and _CJK.search(words[-1]) and all(re.search(r"\d", w) for w in words[:-1]):
+            return words[-1]            # "550m  尾道市": the climb column before the name
         return s if len(words) <= 2 else None
     if not (s[0].isupper() or s[0].isdigit()) or len(words) > 8:
         # "Codorus back up": keep the leading capitalised words
@@ -223,7 +225,7 @@ class _Chain:
 _IN_PAREN_BAD = re.compile(r"再|又|至|到|进|進|alt|海拔|\b(?:via|detour|side|round|after|approx\w*|about|another|"
                            r"more|nach|après|tras|dopo|later|total|gesamt)\b", re.IGNORECASE)
 #: "167K" in Chinese notes is a distance (167 km), not a km post.
-_ZH_K = re.compile(r"(?<=\d)K(?![\w+])")
+_ZH_K = re.compile(r"(?<=\d)[Kk](?![\w+])")
 
 
 #: A guide's section header ("Section 4: Ruoqiang – Qiemo (340 km)") gives a length, not a day's leg.
@@ -483,7 +485,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
 
 _HAS_DIGIT = re.compile(r"\d")
 #: Every unit that _UNIT, _DIST and _ZH_K know contains one of these (a cheap test before them).
-_UNIT_ANY = re.compile(r"(?i:km|kilom|mi|км)|公里|公裡|千米|K")
+_UNIT_ANY = re.compile(r"(?i:km|kilom|mi|км)|公里|公裡|千米|K|(?<=\d)k\b")
 #: "Ziel: X", "Route: A - B", "路線:A-B": a line naming the day's start and end (or only its end).
 _LABEL_LINE = re.compile(r"^(?P<key>ziel|destination|arrivée|llegada|destino|today's route|route|路線|路线|路程|行程|"
                          r"etapa|étape|etappe|tappa|tramo)"
