@@ -241,6 +241,8 @@ class Course:
         skipped_gpx, skipped_course: one line per event left out of GPX / of FIT and TCX.
         xy: the vertices in the line's local projection, metres (a view of the MeasuredLine's,
             when its vertices are the track's), or None: simplification projects them.
+        dp: with ``xy``, the line's :meth:`geo.lrs.MeasuredLine.douglas_peucker` (shared with the
+            map page: the full line is simplified once).
     """
 
     track: Track
@@ -256,6 +258,7 @@ class Course:
     skipped_gpx: list[str]
     skipped_course: list[str]
     xy: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    dp: Callable[[float], np.ndarray] | None = field(default=None, repr=False)
     _lines: dict[int | None, CourseLine] = field(default_factory=dict, repr=False)
 
     @property
@@ -273,7 +276,7 @@ class Course:
                 keep, dev = None, 0.0
             else:
                 r = simplify_to_budget(self.track.lon, self.track.lat, key, self.track.segment_starts,
-                                       xy=self.xy)
+                                       xy=self.xy, dp=self.dp if self.xy is not None else None)
                 keep, dev = r.keep, r.max_deviation_m
             got = _course_line(self.track, self.along_m, keep, dev)
             self._lines[key] = got
@@ -351,6 +354,7 @@ def build_course(track: Track, along_m: np.ndarray | None, events: Any, *, name:
         cues.append(Cue(min(max(p.along_m, 0.0), total), p.lon, p.lat, n15, n10, a.fit, a.tcx,
                         notes[id(p)], p.kind, p.layer, p.role))
     located = [p for p in pts if math.isfinite(p.lon) and math.isfinite(p.lat)]
+    xy = _same_vertices(track, line)
     wpts = [_waypoint(p, prof, nm, notes[id(p)])
             for p, nm in zip(located, course_names(located, prof.name_len, ascii_only=prof.ascii_names),
                              strict=True)]
@@ -360,7 +364,7 @@ def build_course(track: Track, along_m: np.ndarray | None, events: Any, *, name:
                   [f"{p.kind} {p.name!r}: no position" for p in pts
                    if not (math.isfinite(p.lon) and math.isfinite(p.lat))],
                   [f"{p.kind} {p.name!r}: no along-track position" for p in pts if p.along_m is None],
-                  _same_vertices(track, line))
+                  xy, None if xy is None else getattr(line, "douglas_peucker", None))
 
 
 def _same_vertices(track: Track, line: Any) -> tuple[np.ndarray, np.ndarray] | None:

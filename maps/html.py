@@ -418,20 +418,21 @@ class _DataLayer(Layer):
 
 
 # --------------------------------------------------------------------------- riding companion
-def _kept_vertices(x: np.ndarray, y: np.ndarray, tol_m: float, max_n: int) -> np.ndarray:
-    """Indices of the vertices kept by Douglas-Peucker (planar metres) when a line is long.
+def _kept_vertices(line: Any, tol_m: float, max_n: int) -> np.ndarray:
+    """Indices of the vertices of a :class:`geo.lrs.MeasuredLine` kept by Douglas-Peucker
+    (planar metres) when the line is long.
 
-    The tolerance doubles until at most ``max_n`` vertices are kept; each vertex carries its
-    index as Z (GEOS keeps the Z of kept vertices), so no search for the kept ones is needed."""
-    n = len(x)
+    The tolerance doubles until at most ``max_n`` vertices are kept
+    (:meth:`geo.lrs.MeasuredLine.douglas_peucker`: each try works on the line kept by the one
+    before, and the course writers' simplification of the same line is shared)."""
+    n = len(line.x)
     if n <= max_n:
         return np.arange(n)
-    line = shapely.linestrings(x, y, np.arange(n, dtype=np.float64))
     tol = tol_m
     while True:
-        z = shapely.get_coordinates(shapely.simplify(line, tol, preserve_topology=False), include_z=True)[:, 2]
+        z = line.douglas_peucker(tol)
         if len(z) <= max_n:
-            return z.astype(np.int64)
+            return z
         tol *= 2
 
 
@@ -456,7 +457,7 @@ def companion_data(route: Any, layers: Mapping[str, gpd.GeoDataFrame]) -> dict[s
     ``nosleep`` a place where foreigners may not stay overnight).
     """
     line = route.line
-    keep = _kept_vertices(line.x, line.y, COMPANION_TOLERANCE_M, COMPANION_MAX_VERTICES)
+    keep = _kept_vertices(line, COMPANION_TOLERANCE_M, COMPANION_MAX_VERTICES)
     ka, kk = route.knots
     no_night = _place_rules(layers)
     events: list[dict[str, Any]] = []

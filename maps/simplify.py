@@ -15,6 +15,7 @@ simplify only what is drawn or sent to a device.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,11 +41,16 @@ class Simplified:
 
 def simplify_to_budget(lon: np.ndarray, lat: np.ndarray, max_points: int,
                        segment_starts: np.ndarray | None = None,
-                       xy: tuple[np.ndarray, np.ndarray] | None = None) -> Simplified:
+                       xy: tuple[np.ndarray, np.ndarray] | None = None,
+                       dp: Callable[[float], np.ndarray] | None = None) -> Simplified:
     """Keep at most ``max_points`` vertices of a (lon, lat) degrees polyline.
 
     ``xy``: the same vertices already in a local metric projection (metres; e.g. the x, y of a
-    :class:`geo.lrs.MeasuredLine`), so that they are not projected again.
+    :class:`geo.lrs.MeasuredLine`), so that they are not projected again. ``dp``: for a line of
+    one segment, the indices Douglas–Peucker keeps of the whole line at a tolerance in metres
+    (:meth:`geo.lrs.MeasuredLine.douglas_peucker` of the line whose x, y are ``xy``): the tries
+    on the full line ask it, so that a line simplified before (or by another writer) is not
+    simplified again; the result is the same.
 
     Every segment keeps its first and last vertex, so ``max_points`` must be at least twice the
     number of segments. Returns the kept indices and the measured largest deviation in metres.
@@ -67,17 +73,14 @@ def simplify_to_budget(lon: np.ndarray, lat: np.ndarray, max_points: int,
         x, y = LocalProjection.centred_on(lon, lat).forward(lon, lat)
     else:
         x, y = xy
-    idx = np.arange(n, dtype=np.float64)
-    lines: list[shapely.LineString] = []
-    singles: list[int] = []
-    for a, b in itertools.pairwise(bounds.tolist()):
-        if b - a >= 2:
-            lines.append(shapely.linestrings(x[a:b], y[a:b], idx[a:b]))
-        else:
-            singles.extend(range(a, b))
-    geoms = np.array(lines, dtype=object)
+    whole = dp if dp is not None and len(starts) == 1 else None  # one segment of n > max_points >= 2
+    # the segments as lines (not built when ``whole`` answers for the full line)
+    geoms, singles = _segment_lines(x, y, bounds) if whole is None else (np.array([], dtype=object), [])
 
     def kept(tol: float, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if whole is not None and base is geoms:  # the full line: asked of the shared simplifier
+            k = whole(tol)
+            return k, np.array([shapely.linestrings(x[k], y[k], k.astype(np.float64))], dtype=object)
         simp = shapely.simplify(base, tol, preserve_topology=False)
         z = shapely.get_coordinates(simp, include_z=True)[:, 2]
         out = np.concatenate([z.astype(np.int64), np.asarray(singles, dtype=np.int64)])
@@ -88,7 +91,7 @@ def simplify_to_budget(lon: np.ndarray, lat: np.ndarray, max_points: int,
     # Each try simplifies the line already simplified at the largest tolerance known to keep too
     # many vertices (``base``): far fewer vertices than the input once one try is over budget.
     # The deviation reported is measured on the full line whatever the path.
-    lo, hi, base = 0.0, 1.0, geoms
+    lo, hi, base = 0.0, FIRST_TOLERANCE_M, geoms
     keep, simp = kept(hi, base)
     n_lo = n
     while len(keep) > max_points:  # grow the tolerance until the budget holds
@@ -112,6 +115,20 @@ def simplify_to_budget(lon: np.ndarray, lat: np.ndarray, max_points: int,
         else:
             lo, n_lo, base = mid, len(k), g
     return Simplified(best, max_deviation(x, y, best), hi)
+
+
+def _segment_lines(x: np.ndarray, y: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The segments ``bounds[i]:bounds[i+1]`` of at least two vertices as lines (each vertex's
+    index as Z), and the indices of the one-vertex segments."""
+    idx = np.arange(len(x), dtype=np.float64)
+    lines: list[shapely.LineString] = []
+    singles: list[int] = []
+    for a, b in itertools.pairwise(bounds.tolist()):
+        if b - a >= 2:
+            lines.append(shapely.linestrings(x[a:b], y[a:b], idx[a:b]))
+        else:
+            singles.extend(range(a, b))
+    return np.array(lines, dtype=object), singles
 
 
 def max_deviation(x: np.ndarray, y: np.ndarray, keep: np.ndarray) -> float:
@@ -141,6 +158,9 @@ def max_deviation(x: np.ndarray, y: np.ndarray, keep: np.ndarray) -> float:
             best = max(best, float(d.max()))
     return best
 
+
+#: The first tolerance :func:`simplify_to_budget` tries, metres (on the full line).
+FIRST_TOLERANCE_M = 1.0
 
 #: Vertices measured at once by :func:`max_deviation`.
 _BLOCK = 65_536

@@ -117,3 +117,34 @@ def test_simplification_reuses_the_line_projection(track: Track) -> None:
     own = simplify_to_budget(track.lon, track.lat, 300, track.segment_starts)
     np.testing.assert_array_equal(c.line(300).lon, track.lon[own.keep])
     assert c.line(300).max_deviation_m == pytest.approx(own.max_deviation_m, abs=1e-6)
+
+
+@pytest.mark.parametrize("budget", [3, 40, 300, 5_000])
+def test_simplification_through_the_lines_douglas_peucker_is_the_same(budget: int) -> None:
+    """The tries on the full line asked of MeasuredLine.douglas_peucker (shared with the map page,
+    perhaps made by an earlier, finer call) give what simplifying the line itself gives."""
+    from maps.html import _kept_vertices
+    from maps.simplify import simplify_to_budget
+
+    rng = np.random.default_rng(budget)
+    n = 20_000
+    lon = 90.0 + np.cumsum(rng.uniform(0, 3e-4, n))
+    lat = 38.0 + np.cumsum(rng.normal(0, 1e-4, n))
+    t = Track(lon, lat, None, np.array([0]), source="x")
+    own = simplify_to_budget(t.lon, t.lat, budget, t.segment_starts)
+    line = MeasuredLine(lon, lat)
+    line.douglas_peucker(0.3)  # a finer result known before: the later ones start from it
+    shared = simplify_to_budget(t.lon, t.lat, budget, t.segment_starts, xy=(line.x, line.y), dp=line.douglas_peucker)
+    np.testing.assert_array_equal(shared.keep, own.keep)
+    assert shared.max_deviation_m == own.max_deviation_m and shared.tolerance_m == own.tolerance_m
+    c = build_course(t, None, None, name="dp", line=line)
+    assert c.dp is not None
+    np.testing.assert_array_equal(c.line(budget).lon, lon[own.keep])
+    # the map page's companion vertices from the same cache: what doubling on the full line keeps
+    import shapely
+    g = shapely.linestrings(line.x, line.y, np.arange(n, dtype=np.float64))
+    tol = 2.0
+    while len(z := shapely.get_coordinates(shapely.simplify(g, tol, preserve_topology=False),
+                                           include_z=True)[:, 2]) > budget:
+        tol *= 2
+    np.testing.assert_array_equal(_kept_vertices(line, 2.0, budget), z.astype(np.int64))

@@ -157,3 +157,61 @@ def test_vertex_along_is_the_measured_chainage_of_the_points_with_repeats() -> N
     other[100] += 1e-6  # one point moved: not this line's vertices
     assert line.vertex_along(other, lat_r) is None
     assert line.vertex_along(lon_r[:-1], lat_r[:-1]) is None
+
+
+def _direct_dp(line: MeasuredLine, tol: float) -> np.ndarray:
+    """GEOS Douglas-Peucker of the whole line at ``tol``, with nothing cached: the kept indices."""
+    import shapely
+
+    g = shapely.linestrings(line.x, line.y, np.arange(len(line.x), dtype=np.float64))
+    z = shapely.get_coordinates(shapely.simplify(g, tol, preserve_topology=False), include_z=True)[:, 2]
+    return z.astype(np.int64)
+
+
+@st.composite
+def wiggly_lines(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    """Lines of 3-400 vertices a few metres to a few km apart, often turning back on themselves,
+    with runs of collinear vertices (equal distances: ties for the farthest vertex), sometimes
+    closed (a round trip)."""
+    n = draw(st.integers(3, 400))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    step = draw(st.sampled_from([1e-5, 1e-4, 1e-2]))
+    dlon = rng.normal(0, step, n - 1)
+    dlat = rng.normal(0, step, n - 1)
+    if draw(st.booleans()):  # straight runs: the same step repeated
+        dlon[::3] = dlon[0]
+        dlat[::3] = dlat[0]
+    lon = 30.0 + np.concatenate([[0], np.cumsum(dlon)])
+    lat = 45.0 + np.concatenate([[0], np.cumsum(dlat)])
+    if draw(st.booleans()):
+        lon[-1], lat[-1] = lon[0], lat[0]
+    return lon, lat
+
+
+@settings(max_examples=150, deadline=None)
+@given(wiggly_lines(), st.lists(st.floats(1e-3, 300.0), min_size=1, max_size=6))
+def test_douglas_peucker_from_a_finer_result_is_the_full_lines(line_ll, tols):
+    lon, lat = line_ll
+    try:
+        line = MeasuredLine(lon, lat)
+    except RouteError:
+        assume(False)
+    fresh = MeasuredLine(lon, lat)
+    for tol in tols:  # in the order drawn: coarser from finer, finer from the full line
+        got = line.douglas_peucker(tol)
+        want = _direct_dp(fresh, tol)
+        np.testing.assert_array_equal(got, want)
+        assert got is line.douglas_peucker(tol)  # kept
+
+
+def test_douglas_peucker_of_a_long_line_reuses_the_finer_result():
+    rng = np.random.default_rng(7)
+    n = 50_000
+    lon = 90.0 + np.cumsum(rng.uniform(0, 2e-4, n))
+    lat = 38.0 + np.cumsum(rng.normal(0, 5e-5, n))
+    line = MeasuredLine(lon, lat)
+    fine = line.douglas_peucker(0.5)
+    assert 100 < len(fine) < n
+    for tol in (1.0, 2.0, 8.0):
+        np.testing.assert_array_equal(line.douglas_peucker(tol), _direct_dp(line, tol))
