@@ -23,7 +23,8 @@ Outputs (names fixed, see :data:`OUTPUTS`): ``kmpost.gpkg`` + one GeoJSON per la
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,6 +129,59 @@ def _zone_starts(ctx: Calibration, layers: dict[str, gpd.GeoDataFrame]) -> gpd.G
     return gpd.GeoDataFrame(g, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
 
 
+class _Ahead:
+    """A simplification of the line run in a thread while the layers are computed: GEOS lets go
+    of the interpreter, so a second CPU does it meanwhile. The result stays in the line
+    (:meth:`geo.lrs.MeasuredLine.douglas_peucker`), where the course writers and the map page
+    (in either process) start from it; :meth:`join` waits and raises what the thread raised."""
+
+    def __init__(self, fn: Callable[[], object] | None) -> None:
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if fn is None:
+            return
+
+        def run() -> None:
+            try:
+                fn()
+            except BaseException as exc:  # raised again by join()
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="kmpost-simplify", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            err, self.error = self.error, None
+            raise err
+
+
+def _simplify_ahead(ctx: Calibration, budgets: list[int | None]) -> _Ahead:
+    """Start the one Douglas-Peucker of the full line that both the course writers (budgets of
+    FIT, TCX, GPX: vertices; :data:`maps.simplify.FIRST_TOLERANCE_M`) and the map page's riding
+    companion (:data:`maps.html.COMPANION_TOLERANCE_M`) begin with, at the finer of their first
+    tolerances, in a thread (:class:`_Ahead`); their later tries start from it. Nothing is
+    started for a line that none of them simplifies."""
+    from maps._course import _same_vertices
+    from maps.html import COMPANION_MAX_VERTICES, COMPANION_TOLERANCE_M
+    from maps.simplify import FIRST_TOLERANCE_M
+
+    line, trk = ctx.line, ctx.track
+    tols = []
+    if any(b is not None and b < len(trk) for b in budgets) and len(trk.segment_starts) == 1 \
+            and _same_vertices(trk, line) is not None:
+        tols.append(FIRST_TOLERANCE_M)
+    if len(line.x) > COMPANION_MAX_VERTICES:
+        tols.append(COMPANION_TOLERANCE_M)
+    if not tols:
+        return _Ahead(None)
+    tol = min(tols)
+    return _Ahead(lambda: line.douglas_peucker(tol))
+
+
 def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None = None,
           ride: RideOptions | None = None) -> BuildReport:
     """Build every output of a roadbook into ``options.out_dir``.
@@ -145,7 +199,13 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     opts = options or BuildOptions()
     probe = CpuProbe()  # are other CPUs free while this one calibrates? (a second writer then helps)
     ctx = calibrate(rb, track, ride)
-    layers = build_all(ctx)
+    parallel = second_process(opts.jobs, probe)  # asked before the thread below takes a CPU
+    ahead = _simplify_ahead(ctx, [opts.max_points, opts.max_points or FIT_DEFAULT_MAX_POINTS,
+                                  opts.max_points or TCX_DEFAULT_MAX_POINTS])
+    try:
+        layers = build_all(ctx)
+    finally:
+        ahead.join()  # before the fork: no thread may run while the writer process is made
     report = BuildReport(ctx, layers, warnings=list(ctx.warnings))
 
     trk = ctx.track
@@ -186,7 +246,7 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
 
         # the map files need only the layers: written by a second process (when there is a second
         # core) while this one builds the course and writes the courses and the roadbook
-        side = Background(write_maps, parallel=second_process(opts.jobs, probe), close_fds=out.lock_fds())
+        side = Background(write_maps, parallel=parallel, close_fds=out.lock_fds())
         try:
             events = course_events(layers, opts.course_layers)
             zs = _zone_starts(ctx, layers)
