@@ -135,18 +135,22 @@ def max_deviation(x: np.ndarray, y: np.ndarray, keep: np.ndarray) -> float:
     """Largest distance (same units as x, y) from a dropped vertex to its replacing segment.
 
     ``keep`` are sorted indices; vertex i with keep[j] < i < keep[j+1] is measured against the
-    segment keep[j]–keep[j+1]. Measured block by block (the temporaries stay in the cache).
+    segment keep[j]–keep[j+1] (vertices before the first kept one against the first segment,
+    after the last against the last). Measured block by block (the temporaries stay in the
+    cache); each vertex's segment is found by repeating the segment numbers, not by a search.
     """
     n = len(x)
     if len(keep) == n:
         return 0.0
-    owner = np.searchsorted(keep, np.arange(n), side="right") - 1
-    owner = np.clip(owner, 0, len(keep) - 2)
+    last = len(keep) - 2
+    owner = np.concatenate([np.zeros(int(keep[0]), dtype=np.int64),
+                            np.repeat(np.arange(last + 1, dtype=np.int64), np.diff(keep)),
+                            np.full(n - int(keep[-1]), last, dtype=np.int64)])
+    kx, ky = x[keep], y[keep]
     best = 0.0
     for s in range(0, n, _BLOCK):
         o = owner[s:s + _BLOCK]
-        a, b = keep[o], keep[o + 1]
-        ax, ay, bx, by = x[a], y[a], x[b], y[b]
+        ax, ay, bx, by = kx[o], ky[o], kx[o + 1], ky[o + 1]
         px, py = x[s:s + _BLOCK], y[s:s + _BLOCK]
         dx, dy = bx - ax, by - ay
         len2 = dx * dx + dy * dy

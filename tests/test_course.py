@@ -148,3 +148,21 @@ def test_simplification_through_the_lines_douglas_peucker_is_the_same(budget: in
                                            include_z=True)[:, 2]) > budget:
         tol *= 2
     np.testing.assert_array_equal(_kept_vertices(line, 2.0, budget), z.astype(np.int64))
+
+
+def test_max_deviation_is_the_distance_to_the_replacing_segment() -> None:
+    """Measured against a plain loop over the vertices (kept ends inside the line too)."""
+    from maps.simplify import max_deviation
+
+    rng = np.random.default_rng(3)
+    x, y = np.cumsum(rng.normal(0, 1, 500)), np.cumsum(rng.normal(0, 1, 500))
+    for keep in (np.array([0, 499]), np.array([0, 7, 8, 200, 499]), np.array([5, 40, 300]),
+                 np.arange(500)):
+        want = 0.0
+        for i in range(500):
+            j = min(max(int(np.searchsorted(keep, i, side="right")) - 1, 0), len(keep) - 2)
+            a, b = keep[j], keep[j + 1]
+            d = np.array([x[b] - x[a], y[b] - y[a]])
+            t = 0.0 if not d.any() else float(np.clip(((x[i] - x[a]) * d[0] + (y[i] - y[a]) * d[1]) / (d @ d), 0, 1))
+            want = max(want, float(np.hypot(x[i] - (x[a] + t * d[0]), y[i] - (y[a] + t * d[1]))))
+        assert max_deviation(x, y, keep) == pytest.approx(want, rel=1e-12)
