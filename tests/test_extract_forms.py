@@ -643,3 +643,16 @@ def test_japanese_day_table_with_k_and_tilde() -> None:
             " 4/04  7h05m  72k  700m  丙村~丁市\n")
     assert cums(text) == [(61, "甲市"), (109, "甲市"), (181, "甲市")]
     assert evs("We paid 87k for the room.") == []
+
+
+def test_brevet_log_rows_with_one_km_cell_among_other_numbers() -> None:
+    # form of t6_a_ja_rptaki_ah2400_day4: "8/13 04:37 (03:48) [-0:49] 1028.3km 店 photo check 04": the
+    # cell with the unit is the row's odometer, whatever other numbers and words the row carries
+    text = ("8/02 06:10 (00:00) [ 0:00] 0412.0km 甲旅館\n8/02 07:55 (01:40) [-0:05] 0441.6km 乙店 photo check 02\n"
+            "8/02 09:20 (03:05) [-0:15] 0466.3km 丙店\n8/02 11:02 (04:50) [-0:12] 0493.8km PC03 丁店 photo check 03\n")
+    assert [(e.value, e.ref) for e in extract_events(text, "t")] == [
+        (412.0, "cumulative"), (441.6, "cumulative"), (466.3, "cumulative"), (493.8, "cumulative")]
+    # prose lines that each give one distance stay prose (own text 09_mongolia: places kept)
+    got = extract_events("The asphalt ends 40 km from Alpha; sand after.\nA well 65 km from Alpha, good water.\n"
+                         "Ger camp at 118 km from Alpha, by the bridge.\n", "t")
+    assert [e.place for e in got] == ["Alpha", "Alpha", "Alpha"]

@@ -674,6 +674,10 @@ def _column(rows: list[list[tuple[float, str, int, int]]], header: str) -> int |
     return best
 
 
+#: A row of a log: a clock time or columns set apart by tabs or runs of spaces.
+_LOG_ROW = re.compile(r"\b\d{1,2}:\d\d\b|\t|\S\s{2,}\S")
+
+
 def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[list[Found], set[int]]:
     out: list[Found] = []
     taken: set[int] = set()
@@ -700,7 +704,10 @@ def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[lis
         texts = [_row_text(lines[i - 1], c) for i, c in block]
         # a cue sheet's rows (most start with a turn code) may describe the road at length
         cue = sum(1 for t in texts if _TURN.match(t)) * 2 > len(texts)
-        words, chars = (16, 120) if cue else (7, 60)
+        # ... and so may a log whose every row carries its km ("1028.3km ローソン 岩内泊店 photo check 04")
+        logged = (all(any(x[1] in ("km", "mi") for x in c) for _, c in block)
+                  and sum(1 for i, _ in block if not _LOG_ROW.search(lines[i - 1])) <= 1)
+        words, chars = (16, 120) if cue or logged else (7, 60)
         if any(len(t.split()) > words or len(t) > chars for t in texts):
             return
         head_line = lines[first - 2] if first >= 2 else ""
@@ -745,6 +752,10 @@ def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[lis
             flush()
             continue
         c = _cells(raw)
+        with_unit = [x for x in c if x[1]]
+        if len(with_unit) == 1 and len(c) > 1:
+            # one cell carries the unit ("1028.3km" beside "photo check 04"): that is the row's distance
+            c = with_unit
         if not c or len(c) > 6:
             flush()
             continue
