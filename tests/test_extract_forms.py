@@ -656,3 +656,21 @@ def test_brevet_log_rows_with_one_km_cell_among_other_numbers() -> None:
     got = extract_events("The asphalt ends 40 km from Alpha; sand after.\nA well 65 km from Alpha, good water.\n"
                          "Ger camp at 118 km from Alpha, by the bridge.\n", "t")
     assert [e.place for e in got] == ["Alpha", "Alpha", "Alpha"]
+
+
+def test_round_6_odometer_words_and_ks() -> None:
+    # forms of holdout-6 after its measurement: t6_a_en_bike2013_konkiep ("by 50km started another
+    # climb", "Once past 56km", "kept up to 63km where we turned", "between 10km and 15km points"),
+    # t6_a_en_mytripjournal_paksan ("At 59ks", "20ks out of X", "15ks before X"),
+    # t6_a_en_lemalabari_kunzum ("at a distance of 12kms from X"), t6_a_zh_wxredian_g331
+    # ("15:52骑行61公里": a log line's odometer)
+    assert evs("Then by 44km we started to climb.") == [(44, "km", "cumulative")]
+    assert evs("Once past 51km the road got better.") == [(51, "km", "cumulative")]
+    assert evs("The tailwind kept up to 72km where we turned.") == [(72, "km", "cumulative")]
+    assert evs("Sandy between 8km and 13km points.") == [(8, "km", "range")]
+    assert evs("At 37ks we met two cyclists.") == [(37, "km", "cumulative")]
+    assert cums("18ks out of Alpha we rejoined route 9.") == [(18, "Alpha")]
+    assert cums("The pass was ahead at a distance of 9kms from Beta.") == [(9, "Beta")]
+    assert evs("We cycled a distance of 80 km today.") == []
+    assert [(e.value, e.ref) for e in extract_events("14:20骑行47公里,路边有商店。", "t")] == [(47, "cumulative")]
+    assert evs("Thanks for the 5 weeks.") == []

@@ -264,7 +264,8 @@ _DIGIT = re.compile(r"\d")
 _UNIT_HINTS_LOW = ("km", "kil", "mi", "mp", "mm", "cl", "kl", "км", "кил", "公里", "公裡", "千米", "里程")
 
 
-_LOW_K_STAKE = re.compile(r"(?<![A-Za-z0-9])k\d{2,4}(?=[\u3400-\u9fff])")     # "k272是个道班"
+#: "k272是个道班" (a lower-case K-stake) and "20ks out of X", "20 k's" (km in Australian English).
+_LOW_K_STAKE = re.compile(r"(?<![A-Za-z0-9])k\d{2,4}(?=[\u3400-\u9fff])|\d\s?(?:ks|k's)\b")
 
 
 def _worth_reading(text: str) -> bool:

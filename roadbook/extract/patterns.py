@@ -36,7 +36,7 @@ from dataclasses import dataclass
 #: A number as travellers write it: "1383", "1,383", "34.5", "12,5".
 NUM = r"(?:\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,3})?|\d{1,6}(?:[.,]\d{1,3})?)"
 #: Units of distance.
-KM_WORD = r"(?:kms?|kilomet(?:er|re)s?|kilometern|kil[oó]metros?|k\.m\.|clicks?|klicks?|км|километр(?:а|ов)?)"
+KM_WORD = r"(?:kms?|ks|k's|kilomet(?:er|re)s?|kilometern|kil[oó]metros?|k\.m\.|clicks?|klicks?|км|километр(?:а|ов)?)"
 #: Numbers written as words ("three kilometers away from Dong Hen"); values in :data:`WORD_NUMBERS`.
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
@@ -53,7 +53,7 @@ _POST_WORD = r"(?:post|marker|stone|mark|sign|pole)"
 #: Words that make a length a trip total or a daily figure (checked just before the number).
 _TOTAL_BEFORE = re.compile(
     r"(?:total(?:ling|ing|led|ed)?|altogether|overall|in all|covered|cycled|rode|ridden|biked|walked|"
-    r"travel+ed|did|done|clocked|logged|trip of|journey of|tour of|distance of|length of|"
+    r"travel+ed|did|done|clocked|logged|trip of|journey of|tour of|(?<!at a )distance of|length of|"
     r"averag\w*|whole|entire|reise|insgesamt|gesamt\w*|voyage|périple|viaje|recorrido|viaggio)"
     r"\s{1,3}(?:\w+\s{1,3}){0,3}$",
     re.IGNORECASE,
@@ -82,6 +82,8 @@ RE_K_RANGE = re.compile(
     r"(?<![A-Za-z0-9])K(?P<a>\d{2,5})\s{0,2}(?:(?:-|–|—|~|to|and|至|到)\s{0,2}K?|和\s?K)(?P<b>\d{2,5})"
     r"(?![\d.,]\d|[A-Za-z])(?!:\d)"
 )
+#: "between 10km and 15km points": a stretch between two odometer readings.
+RE_BETWEEN_KM = re.compile(rf"\b[Bb]etween\s(?:the\s)?(?P<a>{NUM})\s?km\s(?:and|&)\s(?P<b>{NUM})\s?km\b")
 RE_FROM_KM = re.compile(
     rf"\b(?:from|starting at|starting from|beginning at|since)\s{{1,3}}(?:the\s)?"
     rf"(?:km|kilomet(?:er|re))(?:[\s-]?{_POST_WORD})?\s?\.?\s?(?P<a>{NUM})(?![\d/])(?!:\d)",
@@ -162,7 +164,7 @@ _NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
 
 #: Every match of _REL_BEFORE holds one of these (a cheap test before that end-anchored search,
 #: which costs ~30 us on a 45-character window).
-_REL_HINT_RX = re.compile(r"aft|in|for|nach|apr|alread|bereits|schon|déjà|già|уже|"
+_REL_HINT_RX = re.compile(r"aft|in|for|nach|apr|alread|bereits|schon|déjà|già|уже|by|past|up to|until|till|"
                           r"desp|tras|dopo|los|cabo|bout|через|после|another|further|"
                           r"primer|primi|prime|ersten|eerste|1e|первы|pierwsz|první|na |po |"
                           r"additional|more|next|first|last|following|at|somewhere|odo|computer|cyclo|garmin|gps|speedo")
@@ -173,7 +175,7 @@ _REL_BEFORE = re.compile(
     rf"(?P<another>another|a further|further|an additional|"
     rf"additional|a more|one more|(?:the )?(?:next|first|last|following)|"
     rf"primer[oa]s|primi|prime|ersten|eerste|1e|первые|первых|pierwsze|pierwszych|první)|"
-    rf"\b(?P<at>at|at the|somewhere around|"
+    rf"\b(?P<at>at|at the|somewhere around|by|once past|past|up to|until|till|"
     rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
     rf"\s{{1,2}}(?:(?:only|just|solo|soli|sólo|nur|noch|seulement|appena|всего)\s{{1,2}})?"
     rf"(?:(?P<already>already|bereits|schon|ya|déjà|già|уже)\s{{1,2}})?{_APPROX}?"
@@ -348,6 +350,9 @@ def find_references(sentence: str) -> list[Match]:
         a, b = parse_number(m["a"]), parse_number(m["b"])
         if a != b:
             add(Match(a, "mi", "range", m.start(), m.end(), value_end=b, pattern="mile A-B"))
+    for m in RE_BETWEEN_KM.finditer(sentence) if has_km and "etween" in sentence else ():
+        add(Match(parse_number(m["a"]), "km", "range", m.start(), m.end(), value_end=parse_number(m["b"]),
+                  pattern="between N km and M km"))
     for m in RE_FROM_KM.finditer(sentence) if has_km else ():
         add(Match(parse_number(m["a"]), "km", "range", m.start(), m.end(), pattern="from km A"))
     for m in RE_KM_ONWARDS.finditer(sentence) if has_km else ():

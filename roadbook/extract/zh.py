@@ -64,6 +64,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:骑|騎)(?:行)?(?:了)?\s?" + _ABOUT + r"\s?(?:大约|大約)?\s?" + _N + r"\s?" + _KM
                 + r"(?=来到|來到|到达|到達|抵达|抵達|到了)"), "odometer"),
     (re.compile(r"才(?:骑|騎)(?:行)?了\s?" + _N + r"\s?" + _KM), "odometer"),
+    # a log line "15:52骑行61公里,…": the odometer at that time
+    (re.compile(r"(?<=\d:\d\d)\s?(?:骑行|騎行|骑了|騎了)\s?" + _N + r"\s?" + _KM), "odometer"),
     # "还剩45公里": the distance still to go
     (re.compile(r"(?:还剩|還剩|剩下|剩余|剩餘)\s?" + _ABOUT + r"\s?" + _N + r"\s?" + _KM), "relative"),
     # "此时里程约100K": the day's odometer
