@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.track import Track
@@ -182,12 +183,64 @@ def _simplify_ahead(ctx: Calibration, budgets: list[int | None]) -> _Ahead:
     return _Ahead(lambda: line.douglas_peucker(tol))
 
 
+#: A line of at least this many vertices gets its map levels made ahead (:func:`_map_levels_ahead`).
+AHEAD_MIN_VERTICES = 20_000
+
+
+def _map_levels_ahead(track: Track | None) -> _Ahead:
+    """Start the finest level of the map page's route line (:func:`maps.html.simplify_ahead`) in
+    a thread while the track is calibrated: of the track's vertices without consecutive
+    repeats, which are the line's (:class:`geo.lrs.MeasuredLine`); were the line another, the
+    map page would simplify it itself. Nothing for a short track or none."""
+    if track is None or len(track) < AHEAD_MIN_VERTICES:
+        return _Ahead(None)
+    from maps.html import simplify_ahead
+
+    lon = np.ascontiguousarray(track.lon, dtype=np.float64)
+    lat = np.ascontiguousarray(track.lat, dtype=np.float64)
+
+    def run() -> None:
+        new = np.ones(len(lon), dtype=bool)
+        new[1:] = (np.diff(lon) != 0) | (np.diff(lat) != 0)
+        simplify_ahead(lon[new], lat[new])
+
+    return _Ahead(run)
+
+
 def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None = None,
           ride: RideOptions | None = None) -> BuildReport:
     """Build every output of a roadbook into ``options.out_dir``.
 
     ``ride`` says how a rider's own track relates to the roadbook (user anchors, direction); see
     :func:`layers.calibration.calibrate`."""
+    from maps.fit import FIT_DEFAULT_MAX_POINTS
+    from maps.html import simplify_ahead
+    from maps.tcx import TCX_DEFAULT_MAX_POINTS
+
+    opts = options or BuildOptions()
+    probe = CpuProbe()  # are other CPUs free while this one calibrates? (a second writer then helps)
+    try:
+        lod = _map_levels_ahead(track)
+        try:
+            ctx = calibrate(rb, track, ride)
+        finally:
+            lod.join()
+        parallel = second_process(opts.jobs, probe)
+        ahead = _simplify_ahead(ctx, [opts.max_points, opts.max_points or FIT_DEFAULT_MAX_POINTS,
+                                      opts.max_points or TCX_DEFAULT_MAX_POINTS])
+        try:
+            layers = build_all(ctx)
+        finally:
+            ahead.join()  # before the fork: no thread may run while the writer process is made
+        return _write(rb, ctx, layers, opts, parallel)
+    finally:
+        simplify_ahead(None)  # forget the map levels made ahead (the line's arrays)
+
+
+def _write(rb: Roadbook, ctx: Calibration, layers: dict[str, gpd.GeoDataFrame], opts: BuildOptions,
+           parallel: bool) -> BuildReport:
+    """Every output file of a calibrated roadbook and its layers into ``opts.out_dir``, the map
+    files by a second process when ``parallel`` (see :func:`build`)."""
     from maps._course import SourceLink, build_course
     from maps.fit import FIT_DEFAULT_MAX_POINTS, write_fit
     from maps.gpx import write_gpx
@@ -196,16 +249,6 @@ def build(rb: Roadbook, track: Track | None = None, options: BuildOptions | None
     from maps.roadbook_text import write_roadbook
     from maps.tcx import TCX_DEFAULT_MAX_POINTS, write_tcx
 
-    opts = options or BuildOptions()
-    probe = CpuProbe()  # are other CPUs free while this one calibrates? (a second writer then helps)
-    ctx = calibrate(rb, track, ride)
-    parallel = second_process(opts.jobs, probe)  # asked before the thread below takes a CPU
-    ahead = _simplify_ahead(ctx, [opts.max_points, opts.max_points or FIT_DEFAULT_MAX_POINTS,
-                                  opts.max_points or TCX_DEFAULT_MAX_POINTS])
-    try:
-        layers = build_all(ctx)
-    finally:
-        ahead.join()  # before the fork: no thread may run while the writer process is made
     report = BuildReport(ctx, layers, warnings=list(ctx.warnings))
 
     trk = ctx.track

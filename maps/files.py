@@ -453,17 +453,31 @@ def _cpu_times() -> tuple[int, int] | None:
 
 
 class CpuProbe:
-    """How many CPUs of the system were idle, on average, since the probe was made (Linux)."""
+    """How many CPUs of the system were idle, on average, since the probe was made (Linux); the
+    CPU time this process spent beyond one CPU (its own helper threads) counts as idle: it is
+    free for the build's second process."""
 
     def __init__(self) -> None:
         self.start = _cpu_times()
+        self.own = _own_cpu_s()
+        self.wall = time.monotonic()
 
     def idle_cpus(self) -> float | None:
         """Idle CPUs since the start (0 .. the number of CPUs); None where it cannot be known."""
         now = _cpu_times()
         if self.start is None or now is None or now[0] <= self.start[0]:
             return None
-        return (os.cpu_count() or 1) * (now[1] - self.start[1]) / (now[0] - self.start[0])
+        cpus = os.cpu_count() or 1
+        idle = cpus * (now[1] - self.start[1]) / (now[0] - self.start[0])
+        wall = time.monotonic() - self.wall
+        extra = (_own_cpu_s() - self.own) / wall - 1.0 if wall > 0 else 0.0
+        return min(float(cpus), idle + max(0.0, extra))
+
+
+def _own_cpu_s() -> float:
+    """CPU seconds (user + system) this process has used, all its threads."""
+    t = os.times()
+    return t.user + t.system
 
 
 #: A second writer process is started (when not asked for) only if at least this many CPUs were

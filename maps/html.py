@@ -186,8 +186,42 @@ def _lines_of(geom: Any) -> list[np.ndarray]:
     return [np.asarray(geom.coords)[:, :2]]
 
 
+#: The finest level of :func:`line_lod` of one line, made ahead (:func:`simplify_ahead`):
+#: (lon, lat, tolerance m, lat0, result); :func:`_simplify` hands it out for those same numbers.
+_ahead: tuple[np.ndarray, np.ndarray, float, float, np.ndarray] | None = None
+
+
+def _lod_lat0(parts: list[np.ndarray]) -> float:
+    """The latitude (degrees) of the equirectangular frame of a line's levels: the mean of its
+    vertices' latitudes."""
+    return float(np.mean(np.concatenate([p[:, 1] for p in parts]))) if parts else 0.0
+
+
+def simplify_ahead(lon: np.ndarray | None, lat: np.ndarray | None = None) -> None:
+    """Make the finest level of :func:`line_lod` (default ladder) of the line (lon, lat degrees)
+    now, e.g. in a thread while other work goes on: the map page's levels of a line of exactly
+    these vertices then start from it (the route's; same result). ``None`` forgets it."""
+    global _ahead
+    if lon is None or lat is None:
+        _ahead = None
+        return
+    xy = np.column_stack([lon, lat])
+    lat0 = _lod_lat0([xy])
+    tol = min(t for _, t in LOD_LADDER)
+    _ahead = (lon, lat, tol, lat0, _simplify_now(xy, tol, lat0))
+
+
 def _simplify(xy: np.ndarray, tol_m: float, lat0: float) -> np.ndarray:
-    """Douglas-Peucker in an equirectangular frame around ``lat0`` (tolerance in metres)."""
+    """Douglas-Peucker in an equirectangular frame around ``lat0`` (tolerance in metres); the
+    result made ahead when it is of these same numbers (:func:`simplify_ahead`)."""
+    got = _ahead
+    if (got is not None and got[2] == tol_m and got[3] == lat0 and len(xy) == len(got[0])
+            and np.array_equal(xy[:, 0], got[0]) and np.array_equal(xy[:, 1], got[1])):
+        return got[4]
+    return _simplify_now(xy, tol_m, lat0)
+
+
+def _simplify_now(xy: np.ndarray, tol_m: float, lat0: float) -> np.ndarray:
     if len(xy) <= 2:
         return xy
     kx = 111_320.0 * math.cos(math.radians(lat0))
@@ -206,7 +240,7 @@ def line_lod(geom: Any, ladder: Iterable[tuple[int, float]] = LOD_LADDER) -> lis
     the line). A level is left out when it keeps no more points than the coarser one before it.
     """
     parts = _lines_of(geom)
-    lat0 = float(np.mean(np.concatenate([p[:, 1] for p in parts]))) if parts else 0.0
+    lat0 = _lod_lat0(parts)
     steps = list(ladder)
     simplified: dict[int, list[np.ndarray]] = {}
     cur = parts

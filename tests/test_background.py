@@ -207,6 +207,29 @@ def test_cpu_probe_and_the_choice_of_a_second_process(monkeypatch: pytest.Monkey
     assert second_process(None, probe) is True
 
 
+def test_cpu_probe_counts_this_processes_own_second_thread_as_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A helper thread of the build (busy beside the main one) takes a CPU the second writer
+    process could have had: the probe counts it as idle, not as someone else's load. The
+    system's and the process's CPU counters are given (a machine of 2 CPUs, 1 s)."""
+    import maps.files as mf
+
+    monkeypatch.setattr(mf.os, "cpu_count", lambda: 2)
+    system = iter([(1000, 500), (1200, 500)])  # (all, idle) ticks: both CPUs busy for the second
+    own = iter([10.0, 12.0])                   # this process: 2 CPU seconds in that second
+    monkeypatch.setattr(mf, "_cpu_times", lambda: next(system))
+    monkeypatch.setattr(mf, "_own_cpu_s", lambda: next(own))
+    probe = CpuProbe()
+    probe.wall -= 1.0  # made a second ago
+    idle = probe.idle_cpus()
+    assert idle is not None and 0.95 <= idle <= 1.0  # the second CPU was ours: free for the writer
+    system = iter([(1000, 500), (1200, 500)])
+    own = iter([10.0, 11.0])                   # one CPU ours, the other someone else's
+    probe = CpuProbe()
+    probe.wall -= 1.0
+    idle = probe.idle_cpus()
+    assert idle is not None and idle <= 0.05
+
+
 @linux
 def test_build_with_two_processes_writes_what_one_writes(tmp_path: Path) -> None:
     from pipeline import BuildOptions, build

@@ -534,3 +534,28 @@ def test_screenshot_refuses_broken_or_online_pages(tmp_path: Path) -> None:
     done = _shot_cli(online, tmp_path / "o.png")
     assert done.returncode == 2, done.stderr
     assert "tried to load https://cdn.example.org/x.css" in done.stderr
+
+
+def test_map_levels_made_ahead_are_the_levels_made_on_the_page() -> None:
+    """simplify_ahead's finest level is handed out for a line of exactly those vertices (same
+    levels as without it) and never for another line."""
+    import shapely
+
+    from maps import html as mh
+
+    rng = np.random.default_rng(11)
+    n = 30_000
+    lon = 90.0 + np.cumsum(rng.uniform(0, 2e-4, n))
+    lat = 38.0 + np.cumsum(rng.normal(0, 1e-4, n))
+    line = shapely.LineString(np.column_stack([lon, lat]))
+    other = shapely.LineString(np.column_stack([lon + 1e-3, lat]))  # same frame, other vertices
+    try:
+        mh.simplify_ahead(None)
+        want, want_other = mh.line_lod(line), mh.line_lod(other)
+        mh.simplify_ahead(lon.copy(), lat.copy())
+        assert mh._ahead is not None
+        assert mh.line_lod(line) == want
+        assert mh.line_lod(other) == want_other
+    finally:
+        mh.simplify_ahead(None)
+    assert mh._ahead is None
