@@ -15,6 +15,10 @@ roadbook; the profile, the GeoPackage and the GeoJSON files are then written by 
 two is free first (:class:`maps.files.TaskPool`); the second process's error is
 raised here as it was, and the folder is switched only when both are done.
 ``BuildOptions.jobs`` (or ``KMPOST_JOBS``) 1 writes everything in this process, 2 always forks.
+Before that, two helper threads do the long GEOS simplifications of the line that the writers
+start from (the map's finest route level during the calibration, the line's Douglas-Peucker at
+1 m during the layers; :func:`_map_levels_ahead`, :func:`_simplify_ahead`); both are joined
+before the fork, and their results are what the writers would compute themselves.
 
 Outputs (names fixed, see :data:`OUTPUTS`): ``kmpost.gpkg`` + one GeoJSON per layer,
 ``kmpost.html`` (offline map), ``kmpost.gpx`` / ``kmpost.fit`` / ``kmpost.tcx`` (courses),
