@@ -674,3 +674,15 @@ def test_round_6_odometer_words_and_ks() -> None:
     assert evs("We cycled a distance of 80 km today.") == []
     assert [(e.value, e.ref) for e in extract_events("14:20骑行47公里,路边有商店。", "t")] == [(47, "cumulative")]
     assert evs("Thanks for the 5 weeks.") == []
+
+
+def test_round_6_day_lists_with_unnamed_days_and_distance_first() -> None:
+    # t6_b_nl_lieverseprudon_dag25 ("Dag 22: Dinant - 74 km" / "Dag 23: 75 km" / "Dag 24: X - 87 km"),
+    # t6_b_en_tomheadswest_ky ("70 miles.  A to B.  <the day's story>"), t6_b_en_epiccamino
+    # (sign "“Santiago de Compostela 790km.”")
+    text = "Dag 5: Alfa - 61 km\nDag 6: 58 km\nDag 7: Gamma - 70 km\n"
+    assert cums(text) == [(61, None), (119, None), (189, None)]
+    story = "Long day with rain, wind and trucks on the road; we were tired when we arrived. " * 2
+    text = f"55 miles.  Alpha to Red Barn.  {story}\n\n62 miles.  Red Barn to Utica.  {story}\n"
+    assert cums(text) == [(55, "Alpha"), (117, "Alpha")]
+    assert evs("The sign says “Beta de Gamma 412km.” and we smile.") == [(412, "km", "relative")]

@@ -140,7 +140,7 @@ RE_MILE_MARKER = re.compile(
 
 #: A road sign quoted in the text: "Santiago 52km", „Linz 14 km“, «Bourg 8 km».
 RE_SIGN = re.compile(rf"[\"“„«]\s?[A-ZÀ-ÝÄÖÜ][\w'’\-]{{1,25}}(?:\s[\w'’\-]{{1,25}}){{0,3}}\s(?P<a>{NUM})\s?"
-                     rf"(?P<unit>km|kms|mi|miles)\s?[\"”“»]")
+                     rf"(?P<unit>km|kms|mi|miles)\.?\s?[\"”“»]")
 
 # --- lengths with a unit (classified by their context) -------------------------------------------
 RE_DISTANCE = re.compile(

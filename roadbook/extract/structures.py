@@ -291,6 +291,8 @@ _DAY_NO = re.compile(r"^\W{0,4}(?:(?:day|tag|etappe|etapa|tappa|étape|stage|dí
                      r"|第(?P<c>\d{1,3})[天日站])", re.IGNORECASE)
 
 
+#: A diary day that starts with its distance: "70 miles.  Double L grocery to Utica.  It rained …".
+_DIST_FIRST_DAY = re.compile(r"^\d{1,4}(?:\.\d{1,2})?\s?(?:miles|mi|km|kms)\.\s{1,3}[A-Z]")
 #: A day word at the head of a line (a diary's day, not a bare date or list number).
 _DAY_WORD = re.compile(r"\b(?i:day|tag|dag|den|etappe|etapa|tappa|étape|stage|día|dia|jour|giorno|день|этап)\b"
                        r"|第|^\W{0,4}[Dd]\d")
@@ -386,7 +388,8 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
 
     for i in _ridden_order(lines):
         line = lines[i - 1].strip()
-        day = _PREFIX.match(line) is not None and _DAY_WORD.search(line[:40]) is not None
+        day = (_PREFIX.match(line) is not None and _DAY_WORD.search(line[:40]) is not None) or bool(
+            _DIST_FIRST_DAY.match(line))
         if not line or len(line) > (MAX_DAY_LINE if day else MAX_LINE):
             continue
         label = _LABEL_LINE.match(line)
@@ -459,6 +462,11 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             pending = None
             continue
         mm = _dist_line(line, body)
+        if mm and day and ch.active and body != line and _DIST_ONLY.fullmatch(body):
+            # "Dag 23: 75 km" between named days: a day whose end the list does not name
+            emit(i, _dist_value(mm), "mi" if mm["u"].lower().startswith("mi") else "km", ch.end, None, line,
+                 unnamed_ok=True)
+            continue
         if mm and pending is None and title is not None and near(title[0], i, 3) and len(body) <= 30:
             # a post's title "A to B" and under it "July 21, 2010 – 97 miles": the day's leg
             unit = "mi" if mm["u"].lower().startswith("mi") else "km"
@@ -504,6 +512,9 @@ _DIST_FIRST = re.compile(r"^(?P<u>km|kms|kilómetros|kilometres|kilometers|kilom
 _TITLE_MAX = 80
 
 
+_DIST_ONLY = re.compile(r"\s*\d{1,4}(?:[.,]\d{1,2})?\s?" + _UNIT + r"\.?\s*")
+
+
 def _dist_value(m: re.Match[str]) -> float:
     """The distance of a distance line; "13 km 65 m" is 13.065 km."""
     v = _num(m["v"])
@@ -525,7 +536,8 @@ _FIRST_DAY = re.compile(r"^\W{0,4}(?:(?:day|tag|etappe|etapa|tappa|étape|stage|
                         r"(?:1|one)\b|第[一1][天日站])", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"^\s*\d{1,2}[./]\d{1,2}[./]?(?:\d{2,4})?\s*$")
 _ONE_PLACE = re.compile(r"^(?:(?i:to|nach|vers|a|hasta)\s)?(?P<n>[A-ZÄÖÜ][\w'’\-]{1,30}"
-                        r"(?:\s[A-ZÄÖÜ][\w'’\-]{1,30}|\s(?:beach|lake|bay|hut|camp|pass|river|falls)){0,2}),?\s{1,6}"
+                        r"(?:\s[A-ZÄÖÜ][\w'’\-]{1,30}|\s(?:beach|lake|bay|hut|camp|pass|river|falls)){0,2})"
+                        r"(?:,?\s{1,6}|\s?[-–—]\s?)"
                         r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])"
                         r"(?!\s?(?:to|zum|zur|nach|bis|hasta|à|from|von|de)\b)")
 #: A Chinese leg after its end's name: "卡子拉山口(4718M)30KM", "雅安(147公里)".
