@@ -686,3 +686,10 @@ def test_round_6_day_lists_with_unnamed_days_and_distance_first() -> None:
     text = f"55 miles.  Alpha to Red Barn.  {story}\n\n62 miles.  Red Barn to Utica.  {story}\n"
     assert cums(text) == [(55, "Alpha"), (117, "Alpha")]
     assert evs("The sign says “Beta de Gamma 412km.” and we smile.") == [(412, "km", "relative")]
+
+
+def test_day_log_stops_on_lines_of_their_own() -> None:
+    # form of t6_b_en_lifeonab17_benton: "Harrisburg IL, 59 miles" ... "Benton IL, 34 miles"
+    text = "Alpha IL, 48 miles\n\nHot and windy, long climbs.\n\nBeta IL, 37 miles\n"
+    assert cums(text) == [(48, None), (85, None)]
+    assert cums("Paris is nice. We rode 40 km, then ate.\n") == []

@@ -444,7 +444,9 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             emit(i, leg[0], leg[1], leg[2], leg[3], line, unnamed_ok=day and leg[2] is None)
             continue
         body = _PREFIX.sub("", line, count=1)
-        if body != line:
+        bare = body == line and len(line) <= 40 and _BARE_STOP.fullmatch(line) is not None
+        if body != line or bare:
+            # "Harrisburg IL, 59 miles" on a line of its own: a day log's stop
             one = _ONE_PLACE.match(body)
             if one:
                 # "28.04.03   Bacharach, 144 Km": a dated day line naming only where it ended
@@ -512,6 +514,9 @@ _DIST_FIRST = re.compile(r"^(?P<u>km|kms|kilómetros|kilometres|kilometers|kilom
 _TITLE_MAX = 80
 
 
+#: A line that is only "Place[ ST], N unit" (a day log's stop).
+_BARE_STOP = re.compile(r"[A-ZÄÖÜ][\w'’\-]{1,30}(?:\s[A-Z][\w'’\-]{1,30}){0,2},\s\d{1,4}(?:\.\d{1,2})?\s?"
+                        r"(?:miles|mi|km|kms)\.?")
 _DIST_ONLY = re.compile(r"\s*\d{1,4}(?:[.,]\d{1,2})?\s?" + _UNIT + r"\.?\s*")
 
 
