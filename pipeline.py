@@ -206,7 +206,7 @@ def _map_levels_ahead(track: Track | None) -> _Ahead:
     def run() -> None:
         new = np.ones(len(lon), dtype=bool)
         new[1:] = (np.diff(lon) != 0) | (np.diff(lat) != 0)
-        simplify_ahead(lon[new], lat[new])
+        simplify_ahead(lon, lat) if new.all() else simplify_ahead(lon[new], lat[new])
 
     return _Ahead(run)
 

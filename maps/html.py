@@ -205,10 +205,12 @@ def simplify_ahead(lon: np.ndarray | None, lat: np.ndarray | None = None) -> Non
     if lon is None or lat is None:
         _ahead = None
         return
-    xy = np.column_stack([lon, lat])
-    lat0 = _lod_lat0([xy])
+    lat = np.ascontiguousarray(lat, dtype=np.float64)
+    lon = np.ascontiguousarray(lon, dtype=np.float64)
+    lat0 = float(np.mean(lat))  # = _lod_lat0 of the line: the mean of the same contiguous numbers
     tol = min(t for _, t in LOD_LADDER)
-    _ahead = (lon, lat, tol, lat0, _simplify_now(xy, tol, lat0))
+    got = _planar_dp(lon, lat, tol, lat0) if len(lon) > 2 else np.column_stack([lon, lat])
+    _ahead = (lon, lat, tol, lat0, got)
 
 
 def _simplify(xy: np.ndarray, tol_m: float, lat0: float) -> np.ndarray:
@@ -224,9 +226,14 @@ def _simplify(xy: np.ndarray, tol_m: float, lat0: float) -> np.ndarray:
 def _simplify_now(xy: np.ndarray, tol_m: float, lat0: float) -> np.ndarray:
     if len(xy) <= 2:
         return xy
+    return _planar_dp(xy[:, 0], xy[:, 1], tol_m, lat0)
+
+
+def _planar_dp(lon: np.ndarray, lat: np.ndarray, tol_m: float, lat0: float) -> np.ndarray:
+    """(n, 2) lon/lat of the vertices Douglas-Peucker keeps in the frame of :func:`_simplify`."""
     kx = 111_320.0 * math.cos(math.radians(lat0))
     ky = 110_574.0
-    planar = shapely.linestrings(xy[:, 0] * kx, xy[:, 1] * ky)
+    planar = shapely.linestrings(lon * kx, lat * ky)
     out = np.asarray(shapely.get_coordinates(shapely.simplify(planar, tol_m, preserve_topology=False)))
     return np.column_stack([out[:, 0] / kx, out[:, 1] / ky])
 
