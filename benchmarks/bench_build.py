@@ -279,6 +279,11 @@ BEFORE = {"read_track alone": (4.00, 129), "whole build": (24.37, 1219), "read":
 ROUND_START = {"read_track alone": (1.92, 217), "whole build": (8.28, 497)}
 ROUND_START_RATIO = "4.32x"
 
+#: The big build at the start of the work on the simplifications shared and made ahead (commit
+#: 5ebaeac, load 1.1-1.2, best of 3, two processes): read_track alone, whole build (s, MB).
+SHARED_START = {"read_track alone": (1.97, 248), "whole build": (4.23, 808)}
+SHARED_START_RATIO = "2.15x"
+
 
 def _rss_total(b: dict[str, Any]) -> float:
     """Peak RSS of the build: its process plus its forked writer (an upper bound: the pages they
@@ -302,7 +307,7 @@ def report(results: dict[str, dict[str, Any]], load_start: tuple[float, ...],
              f"file, in one run; each in a fresh process, alternating, best of {repeat}; "
              f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
              f"{platform.machine()}; writer processes: "
-             + ("chosen by the build (a second one when a CPU was idle while the layers were computed)"
+             + ("chosen by the build (a second one when a CPU was idle while the track was calibrated)"
                 if jobs == "auto" else f"KMPOST_JOBS={jobs}") + ".", ""]
     for size, best in results.items():
         n, n_ev = SIZES[size]
@@ -332,7 +337,10 @@ def report(results: dict[str, dict[str, Any]], load_start: tuple[float, ...],
                       + "; ".join(f"{k} {v[0]:.2f} s / {v[1]} MB" for k, v in BEFORE.items()) + ".", "",
                       "Then (commit 34b6ecb, load 1.4-1.7, best of 3, one process): "
                       + "; ".join(f"{k} {v[0]:.2f} s / {v[1]} MB" for k, v in ROUND_START.items())
-                      + f" ({ROUND_START_RATIO}, from the unrounded seconds).", ""]
+                      + f" ({ROUND_START_RATIO}, from the unrounded seconds).", "",
+                      "Then (commit 5ebaeac, load 1.1-1.2, best of 3, two processes): "
+                      + "; ".join(f"{k} {v[0]:.2f} s / {v[1]} MB" for k, v in SHARED_START.items())
+                      + f" ({SHARED_START_RATIO}).", ""]
         lines += [
                   f"Outputs: {', '.join(b['files'])}.", ""]
     lines.append(f"Load average: {' / '.join(f'{x:.2f}' for x in load_start)} (1/5/15 min) at the start, "
