@@ -219,7 +219,8 @@ REAL_SPLITS: tuple[tuple[str, str, bool], ...] = (
                  "P 0.840 R 0.339)", True),
     ("holdout-5", "holdout-5: measured once (P 0.733, R 0.618; without its route sheet P 0.617, R 0.487), "
                   "then tuned on", True),
-    ("holdout-6", "holdout-6: measured once (P 0.736, R 0.311; the honest figure), then tuned on", True),
+    ("holdout-6", "holdout-6: measured once (P 0.736, R 0.311), then tuned on (round 6)", True),
+    ("holdout-7", "holdout-7: labelled before running, measured once after round 6, not tuned on", False),
 )
 
 #: Each set's FIRST measurement, taken by this script on texts the extractor had never been run
