@@ -220,7 +220,7 @@ REAL_SPLITS: tuple[tuple[str, str, bool], ...] = (
     ("holdout-5", "holdout-5: measured once (P 0.733, R 0.618; without its route sheet P 0.617, R 0.487), "
                   "then tuned on", True),
     ("holdout-6", "holdout-6: measured once (P 0.736, R 0.311), then tuned on (round 6)", True),
-    ("holdout-7", "holdout-7: labelled before running, measured once after round 6, not tuned on", False),
+    ("holdout-7", "holdout-7: measured once after round 6 (P 0.662, R 0.370), then tuned on (round 7)", True),
 )
 
 #: Each set's FIRST measurement, taken by this script on texts the extractor had never been run
@@ -262,8 +262,8 @@ def real_report(scores: list[tuple[str, str, bool, Score, int]], langs: list[str
         "round 5; holdout-5 measured once, then tuned on) and `holdout-6` (91 texts two readers chose "
         "and labelled without ever running the extractor, labels committed before it was run on them, "
         "measured once after round 5 at P 0.736 / R 0.311, then tuned on in round 6) and `holdout-7` "
-        "(60 texts, chosen and labelled the same way after round 6, measured once, not tuned on): the "
-        "`holdout-7` row is the honest figure. "
+        "(60 texts, chosen and labelled the same way after round 6, measured once at P 0.662 / R 0.370: "
+        "the honest figure; a few of its forms were then read in round 7, so its row below is tuned on). "
         "A split's row counts only the texts present in the "
         "cache (the cache of earlier rounds was partly lost with a machine; `texts` says how many).",
         "",

@@ -693,3 +693,18 @@ def test_day_log_stops_on_lines_of_their_own() -> None:
     text = "Alpha IL, 48 miles\n\nHot and windy, long climbs.\n\nBeta IL, 37 miles\n"
     assert cums(text) == [(48, None), (85, None)]
     assert cums("Paris is nice. We rode 40 km, then ate.\n") == []
+
+
+def test_round_7_forms_after_holdout_7() -> None:
+    # forms of holdout-7 after its one measurement: t7_b_de_chaosfmbh_donau ("Nach weiteren 19 km":
+    # after another, never the odometer), t7_b_pl_dookola_serbia ("Pirot – Sofia (90 km) <story>"),
+    # t7_b_it_zerotrenta_sarria ("2º giorno | A - B (22,2 km)"), t7_b_pt_ateondedeu ("Distância:
+    # 19,83km"), t7_b_en_bikeoregoncoast ("Today's mileage: 61 miles")
+    got = extract_events("Nach 12 km Pause. Nach weiteren 20 km ein Laden.", "t")
+    assert [(e.value, e.ref) for e in got] == [(12, "relative"), (20, "relative")]
+    story = "Der Morgen war kalt und die Strasse lang, dann kam die Grenze mit einer langen Schlange. " * 3
+    assert cums(f"Alfa – Beta (41 km) {story}\nBeta – Gamma (57 km) {story}\n") == [(41, "Alfa"), (98, "Alfa")]
+    assert cums("2º giorno | ALFA - BETA (18,5 km)\n3º giorno | BETA - GAMMA (21,0 km)\n") == [
+        (18.5, "ALFA"), (39.5, "ALFA")]
+    assert cums("Dia 2: Alfa x Beta\nDistância: 23,41km\n") == [(23.41, "Alfa")]
+    assert cums("Alpha to Beta\n\nToday's mileage: 47 miles\n") == [(47, "Alpha")]

@@ -178,7 +178,8 @@ _REL_BEFORE = re.compile(
     rf"\b(?P<at>at|at the|somewhere around|by|once past|past|up to|until|till|"
     rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
     rf"\s{{1,2}}(?:(?:only|just|solo|soli|sólo|nur|noch|seulement|appena|всего)\s{{1,2}})?"
-    rf"(?:(?P<already>already|bereits|schon|ya|déjà|già|уже)\s{{1,2}})?{_APPROX}?"
+    rf"(?:(?P<already>already|bereits|schon|ya|déjà|già|уже)\s{{1,2}})?"
+    rf"(?:(?P<more>weitere[nmrs]?|otros|otras|altri|altre|autres|další(?:ch)?|kolejnych)\s{{1,2}})?{_APPROX}?"
     rf"(?:(?:a\s|another\s|the\s)?(?:first|next|last|following|further|more)\s)?$",
     re.IGNORECASE,
 )
@@ -507,7 +508,7 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
             return None
         # "after 30 km" (not "after another 30 km"): from the previous position, or the day's
         # odometer when such values grow (decided over the text: events._odometer_runs)
-        return ("relative-after" if rel["after"] else "relative", None, m.end(), approx)
+        return ("relative-after" if rel["after"] and not rel["more"] else "relative", None, m.end(), approx)
     if _REL_AFTER.match(after):
         return ("relative", None, m.end(), approx)
     return None

@@ -61,9 +61,9 @@ _MONTH = (r"(?:Jan|Feb|Mär|Mar|Apr|Mai|May|Jun|Jul|Aug|Sep|Okt|Oct|Nov|Dez|Dec|
 _PREFIX = re.compile(
     r"^\W{0,4}(?:"
     r"(?:day|tag|dag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день|этап)\s{0,2}(?:\d{1,3}|one|two|three|four|"
-    r"five|six|seven|eight|nine|ten)\b\.?(?:\s?[(（][^)）\d]{0,12}\d{0,4}[^)）\d]{0,6}[)）])?\s?[:.,\-–—)]?"
+    r"five|six|seven|eight|nine|ten)\b\.?(?:\s?[(（][^)）\d]{0,12}\d{0,4}[^)）\d]{0,6}[)）])?\s?[:.,\-–—)|]?"
     r"|\d{1,3}\s?\.?\s?(?:tag|день|-?й\sдень|day|giorno|jour|día)\b\.?\s?[:.\-–—)]?"
-    r"|\d{1,2}\s?(?:ª|º|°|\^|e|ème|a|o)\.?\s(?:etapa|tappa|étape|etappe|stage|día|giorno|jour)\b\.?\s?[:.\-–—)]?"
+    r"|\d{1,2}\s?(?:ª|º|°|\^|e|ème|a|o)\.?\s(?:etapa|tappa|étape|etappe|stage|día|giorno|jour)\b\.?\s?[:.\-–—)|]?"
     r"|(?:первый|второй|третий|четв[её]ртый|пятый|шестой|седьмой|восьмой|девятый|десятый|"
     r"first|second|third|fourth|fifth|sixth|seventh|erster|zweiter|dritter|vierter|fünfter|"
     r"primeiro|segundo|terceiro|quarto|quinto|sexto|sétimo|primer|tercer|cuarto|séptimo)"
@@ -114,7 +114,7 @@ def _clean_name(s: str, loose: bool = False) -> str | None:
     m = _NAME_END.search(s)
     if m:
         s = s[:m.start()]
-    s = s.strip(" \t•*·:：,.;–—-")
+    s = s.strip(" \t•*·:：,.;–—-|")
     if not s or len(s) > 60 or "!" in s or "?" in s or (
             re.search(r"\d{3,}", s) and not (_CJK.search(s) and not s[-1].isdigit())):
         return None                                  # "119道班" (a road station) is a name
@@ -272,9 +272,9 @@ def _leg(line: str, raw_end: dict[str, str], day: bool = False
         head = re.split(r"[.!?]\s(?=\S)", head)[-1]
     if day:
         head, tail = _REMARK.sub(" ", head), _REMARK.sub(" ", tail).lstrip(" )）:：")
-    before_all = [x for x in re.split(r"[,;，；]|\.\s", head) if x.strip()][::-1]
+    before_all = [x for x in re.split(r"[,;，；|]|\.\s", head) if x.strip()][::-1]
     before_segs = before_all if day else before_all[:2]
-    after = re.split(r"[,;，；]|\.\s", tail)
+    after = re.split(r"[,;，；|]|\.\s", tail)
     for seg in [*before_segs, *after[:6 if day else 4]]:
         names = _names(seg, raw_end, prose_after=day)
         if names:
@@ -293,6 +293,9 @@ _DAY_NO = re.compile(r"^\W{0,4}(?:(?:day|tag|etappe|etapa|tappa|étape|stage|dí
 
 #: A diary day that starts with its distance: "70 miles.  Double L grocery to Utica.  It rained …".
 _DIST_FIRST_DAY = re.compile(r"^\d{1,4}(?:\.\d{1,2})?\s?(?:miles|mi|km|kms)\.\s{1,3}[A-Z]")
+#: A day's post that opens with its leg: "Pirot – Sofia (90 km) Welcome Bulgaria. …".
+_LEG_HEAD = re.compile(r"^[A-ZÀ-ÝŁŚŻĆ][\w'’\-]{1,30}(?:\s[\w'’\-]{1,30}){0,2}\s[–—-]\s[A-ZÀ-ÝŁŚŻĆ][\w'’\-]{1,30}"
+                       r"(?:\s[\w'’\-]{1,30}){0,2}\s\(\d{1,4}(?:[.,]\d{1,2})?\s?km\)")
 #: A day word at the head of a line (a diary's day, not a bare date or list number).
 _DAY_WORD = re.compile(r"\b(?i:day|tag|dag|den|etappe|etapa|tappa|étape|stage|día|dia|jour|giorno|день|этап)\b"
                        r"|第|^\W{0,4}[Dd]\d")
@@ -389,7 +392,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
     for i in _ridden_order(lines):
         line = lines[i - 1].strip()
         day = (_PREFIX.match(line) is not None and _DAY_WORD.search(line[:40]) is not None) or bool(
-            _DIST_FIRST_DAY.match(line))
+            _DIST_FIRST_DAY.match(line) or _LEG_HEAD.match(line))
         if not line or len(line) > (MAX_DAY_LINE if day else MAX_LINE):
             continue
         label = _LABEL_LINE.match(line)
@@ -504,7 +507,8 @@ _END_KEYS = {"ziel", "destination", "arrivée", "llegada", "destino"}
 #: The distance line under a day's names: "Strecke: 85km", "Day Mileage: 66 miles", "總路程:156公里".
 _DIST_LINE = re.compile(
     r"^(?:(?:day\s)?mileage|miles today|distance|dist\.?|strecke|longitud|distancia|行程|路程|总路程|總路程|距離|距离|"
-    r"总里程|總里程|里程|lunghezza|länge|longueur|length)?\s?[:：=]?\s?"
+    r"总里程|總里程|里程|lunghezza|länge|longueur|length|distância|distanza|distanz|afstand|dystans|"
+    r"today's mileage|mileage today)?\s?[:：=]?\s?"
     r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])(?!\s?/)(?:\s(?P<m>\d{1,3})\s?m\b)?",
     re.IGNORECASE)
 #: The same with the unit first: "Km: 53 según la guía", "Miles: 61".
