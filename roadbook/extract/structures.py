@@ -391,7 +391,9 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
 
     for i in _ridden_order(lines):
         line = lines[i - 1].strip()
-        day = (_PREFIX.match(line) is not None and _DAY_WORD.search(line[:40]) is not None) or bool(
+        prefix = _PREFIX.match(line)
+        body = line[prefix.end():] if prefix else line          # the line without its day/date prefix
+        day = (prefix is not None and _DAY_WORD.search(line[:40]) is not None) or bool(
             _DIST_FIRST_DAY.match(line) or _LEG_HEAD.match(line))
         if not line or len(line) > (MAX_DAY_LINE if day else MAX_LINE):
             continue
@@ -408,7 +410,6 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             continue
         if not _HAS_DIGIT.search(line):
             if pending is None:
-                body = _PREFIX.sub("", line, count=1)
                 if body != line:
                     nm = _names(body, raw_end)
                     if nm:
@@ -420,7 +421,6 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             continue
         if not _UNIT_ANY.search(line):
             # no unit on the line: it can only be a day header or a names line (the last case below)
-            body = _PREFIX.sub("", line, count=1)
             if body != line:
                 pending, day_head = _day_line(i, line, body, raw_end, pending, day_head)
             continue
@@ -440,13 +440,12 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             for name, v in legs:
                 emit(i, v, "km", ch.end if ch.active else None, name, line)
             continue
-        to_first = _TO_ONLY.match(_PREFIX.sub("", line, count=1)) if day else None
-        leg = _leg(line, raw_end, day=day) if to_first is None else None
+        to = _TO_ONLY.match(body)
+        leg = _leg(line, raw_end, day=day) if not (day and to) else None
         if leg is not None:
             pending, day_head = None, None
             emit(i, leg[0], leg[1], leg[2], leg[3], line, unnamed_ok=day and leg[2] is None)
             continue
-        body = _PREFIX.sub("", line, count=1)
         bare = body == line and len(line) <= 40 and _BARE_STOP.fullmatch(line) is not None
         if body != line or bare:
             # "Harrisburg IL, 59 miles" on a line of its own: a day log's stop
@@ -458,7 +457,6 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
                      unnamed_ok=True)
                 pending, day_head = None, None
                 continue
-        to = _TO_ONLY.match(body)
         if to and (ch.active or (day and body != line)):
             # "90km zum X" after a leg; "Day 116 (July 15th) – 16.3 miles to X": a diary's day list
             unit = "mi" if to["u"].lower().startswith("mi") else "km"
