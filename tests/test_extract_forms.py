@@ -708,3 +708,28 @@ def test_round_7_forms_after_holdout_7() -> None:
         (18.5, "ALFA"), (39.5, "ALFA")]
     assert cums("Dia 2: Alfa x Beta\nDistância: 23,41km\n") == [(23.41, "Alfa")]
     assert cums("Alpha to Beta\n\nToday's mileage: 47 miles\n") == [(47, "Alpha")]
+
+
+_GATE_WORDS = ["after", "in", "within", "for the next", "nach", "na", "po", "après", "después de", "tras", "dopo",
+               "a los", "al cabo de", "au bout de", "через", "после", "another", "a further", "further",
+               "an additional", "additional", "a more", "one more", "the next", "first", "last", "following",
+               "primeros", "primi", "ersten", "eerste", "1e", "первые", "pierwsze", "první", "at", "at the",
+               "somewhere around", "by", "once past", "past", "up to", "until", "till", "odometer said",
+               "garmin showed", "gps read", "speedo at", "cyclometer read", "only", "bereits", "weiteren",
+               "about", "ca.", "the", "we", "rode", "Then", "AFTER", "Nach"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_WORDS), min_size=1, max_size=5))
+def test_cheap_gates_never_hide_a_match(words: list[str]) -> None:
+    # patterns._classify_length runs the end-anchored _REL_BEFORE search only when _REL_HINT_RX
+    # finds one of its words, and the prose-leg search only when a _LEG_HINTS word is there: the
+    # gates must hold whenever the pattern they guard matches
+    from roadbook.extract.patterns import _LEG_BEFORE, _LEG_HINTS, _REL_BEFORE, _REL_HINT_RX
+
+    window = (" ".join(words) + " ")[-45:]
+    if _REL_BEFORE.search(window):
+        assert _REL_HINT_RX.search(window.lower())
+    before = "Die Fahrt von Alpha nach Beta " if "nach" in words else "The ride from Alpha to Beta is "
+    if _LEG_BEFORE.search(before + " ".join(words[:1]) + " "):
+        assert any(w in (before + " ".join(words[:1]) + " ").lower() for w in _LEG_HINTS)
