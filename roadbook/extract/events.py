@@ -21,6 +21,7 @@ from pathlib import Path
 
 from geo.errors import KmpostError
 from roadbook.extract.categories import Category, categorize, expand_abbreviations, find_side
+from roadbook.extract.mentions import MentionModel, select, verdicts
 from roadbook.extract.patterns import AFTER_PATTERN, RE_DISTANCE, WORD_NUMBERS, Match, find_references
 from roadbook.extract.structures import find_structures
 from roadbook.extract.zh import CJK, categorize_zh, find_references_zh
@@ -280,16 +281,26 @@ def _worth_reading(text: str) -> bool:
     return any(h in low for h in _UNIT_HINTS_LOW) or _LOW_K_STAKE.search(text) is not None
 
 
-def extract(text: str, source_name: str = "<notes>") -> Extraction:
+def prepare(text: str) -> str:
+    """The text as the extractor reads it: full-width forms narrowed, words broken across a line
+    break joined (line numbers kept)."""
+    return _join_hyphenated(text.translate(_NARROW))
+
+
+def extract(text: str, source_name: str = "<notes>", *, model: MentionModel | None = None) -> Extraction:
     """All distance-referenced events of the notes in text order, and what could not be placed.
 
     Structures (stage lists, tables, cue sheets, roll charts: :mod:`roadbook.extract.structures`)
     are read first; the sentences of the other lines are then read one by one, each on its own
     (:func:`_read_sentences`), and then in order: the chains of Chinese legs ("从A到B") and the
     stage lists of their lines may change a sentence's references, which is then read again.
+    Last, given a ``model`` (trained by ``benchmarks/train_mentions.py``; none is shipped: on
+    unseen real texts it did not pay, see RESULTS-extract.md), the learned judge of
+    :mod:`roadbook.extract.mentions` adds the distances the rules did not use that it scores as
+    events, and drops rule events it scores as none (:func:`_judge`).
     """
     check_text(text, source_name)
-    text = _join_hyphenated(text.translate(_NARROW))
+    text = prepare(text)
     abbreviations = expand_abbreviations(text)
     found, _ = find_structures(text)
     events: list[Event] = [_structure_event(f, abbreviations) for f in found]
@@ -313,7 +324,43 @@ def extract(text: str, source_name: str = "<notes>") -> Extraction:
                                                      for lk in line_legs)]
         events += sent_events if chained == refs else _sentence_events(sent, chained, abbreviations)
     events.sort(key=lambda e: e.line)
-    return Extraction(_odometer_runs(_dedupe_posts(events)), unplaced)
+    events = _odometer_runs(_dedupe_posts(events))
+    if model is not None:
+        events = _judge(text, events, unplaced, abbreviations, model)
+    return Extraction(events, unplaced)
+
+
+LEARNED_FLAG = "learned"
+
+
+def _judge(text: str, events: list[Event], unplaced: list[tuple[int, str, str]],
+           abbreviations: dict[str, str], model: MentionModel) -> list[Event]:
+    """The rule events, less those whose own mention the model scores as no event (P(none) at or
+    above ``model.drop_at``), plus an event for each mention the rules did not use that the model
+    scores as an event (the best class not ``none``, at or above ``model.add_at``), confidence low,
+    flagged :data:`LEARNED_FLAG` with the probability."""
+    lines = text.split("\n")
+    rows = [(e.line, e.value, e.unit, e.ref, e.structure or "sentence") for e in events]
+    drop, add = select(verdicts(lines, rows, [u[0] for u in unplaced], model), model.add_at, model.drop_at, rows)
+    out = [e for j, e in enumerate(events) if j not in drop]
+    for v, value, ref in add:
+        p = max(v.probabilities)
+        m = v.mention
+        line = lines[m.line - 1]
+        words = line[:m.start] + " " + line[m.end:]
+        cat = categorize_zh(words) if CJK.search(words) else categorize(words, abbreviations)
+        flags = [f"{LEARNED_FLAG}: no rule read this form; the model scores it {v.best} (P {p:.2f}): review"]
+        if v.best == "leg":
+            flags.append(f"the end of a leg of {m.value:g} {m.unit}: at the sum of the legs before it")
+        if cat.guessed:
+            flags.append("no category keyword: category is a guess")
+        sentence = line.strip()[:MAX_SENTENCE]
+        leg_km = None if v.best != "leg" else m.value if m.unit == "km" else round(m.value * 1.609344, 3)
+        out.append(Event(value=value, unit=m.unit, ref=ref, category=cat.category, sentence=sentence,
+                         confidence="low", side=find_side(line), line=m.line, because=cat.because,
+                         flags=flags, clause=sentence, leg_km=leg_km))
+    out.sort(key=lambda e: e.line)
+    return out
 
 
 #: Full-width digits, letters and signs ("５１ｋｍ", common in Chinese and Japanese notes) and the
