@@ -733,3 +733,36 @@ def test_cheap_gates_never_hide_a_match(words: list[str]) -> None:
     before = "Die Fahrt von Alpha nach Beta " if "nach" in words else "The ride from Alpha to Beta is "
     if _LEG_BEFORE.search(before + " ".join(words[:1]) + " "):
         assert any(w in (before + " ".join(words[:1]) + " ").lower() for w in _LEG_HINTS)
+
+
+def test_round8_diary_days_ending_with_a_distance_line_only() -> None:
+    # real form (holdout-8, Japanese motorbike and bicycle diaries): each day's story ends with a
+    # line holding only the day's distance under its key, "走行距離 約NNkm"; a careful reader sums them
+    story = "朝は曇り。峠を越えて海へ下った。"
+    text = f"一日目\n{story}\n\n走行距離 約42km\n\n二日目\n{story}\n\n走行距離 118km\n"
+    got = [(e.value, e.ref, e.line) for e in extract_events(text)]
+    assert got == [(42, "cumulative", 4), (160, "cumulative", 9)]
+    # the same in English and Russian blog days
+    assert [e.value for e in extract_events("Day one was wet.\nDistance: 64 km\nDay two.\nDistance: 71 km\n")] == [
+        64, 135]
+    assert [e.value for e in extract_events("Первый день.\nПробег: 88 км\nВторой день.\nПробег: 90 км\n")] == [
+        88, 178]
+    # one such line alone is the day's total, no position
+    assert extract_events("A long day.\nDistance: 64 km\n") == []
+
+
+def test_round8_klms_arrows_and_month_day_prefixes() -> None:
+    # real forms (holdout-8): Australian "klms" with speed and time stats after the leg, dates
+    # "May 4 –" without a year, "May 4—5" over two days, and "A ➔ B 41,6 km" stage lists
+    text = ("May 4 – Alpha Creek to Beta Camp, 70.5 klms, Avg speed 12 kph, Cycling time 5.2 hrs\n"
+            "May 5 - Beta Camp to Gamma Gorge, 50.25 klms, Avg speed 11 kph\n"
+            "May 6—7 Gamma Gorge to Delta Station, 60.5 klms\n")
+    assert [e.value for e in extract_events(text)] == [70.5, 120.75, 181.25]
+    assert [e.value for e in extract_events("X1 Alba ➔ Brenn 40,5 km\nX2 Brenn ➔ Corvo 30,0 km\n")] == [40.5, 70.5]
+
+
+def test_round8_chinese_km_stone_numbers_in_brackets() -> None:
+    # real form (holdout-8, a Qinghai-Tibet day log): "地点:甲台(路碑2828)——乙泉(路碑2919)"
+    got = [(e.value, e.ref) for e in extract_events("地点:甲台(路碑2828)——乙泉(路碑2919)\n")]
+    assert got == [(2828, "marker"), (2919, "marker")]
+    assert extract_events("海拔3600米，路碑旁休息。\n") == []

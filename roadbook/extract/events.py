@@ -262,7 +262,7 @@ _HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(WORD_NUMBERS) + r")\s?-?\s?(?:k|
 _DIGIT = re.compile(r"\d")
 #: Substrings (of the lower-cased text) of every distance unit or post notation but "K" (km, kil-,
 #: mi-, MP, MM, cl-icks, kl-icks, км, кил-, 公里, ...).
-_UNIT_HINTS_LOW = ("km", "kil", "mi", "mp", "mm", "cl", "kl", "км", "кил", "公里", "公裡", "千米", "里程")
+_UNIT_HINTS_LOW = ("km", "kil", "mi", "mp", "mm", "cl", "kl", "км", "кил", "公里", "公裡", "千米", "里程", "路碑")
 
 
 #: "k272是个道班" (a lower-case K-stake) and "20ks out of X", "20 k's" (km in Australian English).

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 CLASSES = ("none", "marker", "cumulative", "relative", "leg")
 
 _NUM = r"\d{1,3}(?:,\d{3}){1,3}(?:\.\d{1,2})?|\d{1,6}(?:[.,]\d{1,3})?"
-_KM_AFTER = (r"(?i:kms?|kilomet\w{0,6}|kil[oó]metro\w{0,2}|chilometr\w{0,2}|kilomètre\w{0,2}"
+_KM_AFTER = (r"(?i:kms?|klms?|kilomet\w{0,6}|kil[oó]metro\w{0,2}|chilometr\w{0,2}|kilomètre\w{0,2}"
              r"|км|километр\w{0,2})|公里|公裡|千米|キロ|킬로|[kK](?=\s|$|[,.;:)!?])|ks")
 _MI_AFTER = r"(?i:miles?|meilen|milhas?|millas?|mijl|mijlen)|mi"
 _MENTION = re.compile(

@@ -36,7 +36,8 @@ from dataclasses import dataclass
 #: A number as travellers write it: "1383", "1,383", "34.5", "12,5".
 NUM = r"(?:\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,3})?|\d{1,6}(?:[.,]\d{1,3})?)"
 #: Units of distance.
-KM_WORD = r"(?:kms?|ks|k's|kilomet(?:er|re)s?|kilometern|kil[oó]metros?|k\.m\.|clicks?|klicks?|км|километр(?:а|ов)?)"
+KM_WORD = (r"(?:kms?|klms?|ks|k's|kilomet(?:er|re)s?|kilometern|kil[oó]metros?|k\.m\.|clicks?|klicks?|км"
+           r"|километр(?:а|ов)?)")
 #: Numbers written as words ("three kilometers away from Dong Hen"); values in :data:`WORD_NUMBERS`.
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,

@@ -50,7 +50,7 @@ class Found:
 
 
 # --- stage lists ---------------------------------------------------------------------------------
-_UNIT = (r"(?:km|Km|KM|kms|kilomet(?:er|re)s?|kilometern|kilomètres?|kilómetros?|chilometri|километр\w{0,3}|"
+_UNIT = (r"(?:km|Km|KM|kms|klms?|kilomet(?:er|re)s?|kilometern|kilomètres?|kilómetros?|chilometri|километр\w{0,3}|"
          r"公里|公裡|千米|км|mi|miles?|Miles?|MILES)")
 _DIST = re.compile(r"(?<![A-Za-z0-9_.])(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])(?!\s?/\s?h)")
 _DUAL = re.compile(r"\(\s?(?P<mi>\d{1,4}(?:\.\d{1,2})?)\s?(?:mi|miles?)\s?[,/;]\s?"
@@ -76,11 +76,13 @@ _PREFIX = re.compile(
     r"donnerstag|freitag|samstag|sonntag)[^\d]{0,6}\d{1,2}\.\d{1,2}\.\d{2,4}"
     r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s\d{1,2}(?:st|nd|rd|th)?,?\s\d{4}\s?[-–—:|,]"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s\d{1,2}(?:st|nd|rd|th)?"
+    r"(?:\s?[-–—]\s?\d{1,2})?\s[-–—:|]"
     r"|\d{1,3}(?=\s{2,})"
     r")\s{0,4}",
     re.IGNORECASE,
 )
-_SEP = re.compile(r"\s[-–—>]\s|\s?(?:→|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à|até|x)\s"
+_SEP = re.compile(r"\s[-–—>]\s|\s?(?:→|➔|➜|➞|⇒|——|--|->|=>)\s?|\s(?:to|a|bis|nach|hasta|à|até|x)\s"
                   r"|(?<=[\u3400-\u9fff])\s?[-–—~～〜]\s?(?=[\u3400-\u9fff])")
 _VON = re.compile(r"^(?:von|from|de|da|desde)\s", re.IGNORECASE)
 #: A hedge between the names and the distance: "A - B - aprox.", "A – B, ca.", "A - B около".
@@ -496,7 +498,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
 
 _HAS_DIGIT = re.compile(r"\d")
 #: Every unit that _UNIT, _DIST and _ZH_K know contains one of these (a cheap test before them).
-_UNIT_ANY = re.compile(r"(?i:km|kilom|mi|км)|公里|公裡|千米|K|(?<=\d)k\b")
+_UNIT_ANY = re.compile(r"(?i:km|klm|kilom|mi|км)|公里|公裡|千米|K|(?<=\d)k\b")
 #: "Ziel: X", "Route: A - B", "路線:A-B": a line naming the day's start and end (or only its end).
 _LABEL_LINE = re.compile(r"^(?P<key>ziel|destination|arrivée|llegada|destino|today's route|route|路線|路线|路程|行程|"
                          r"etapa|étape|etappe|tappa|tramo)"
@@ -878,10 +880,47 @@ _US_ROAD = re.compile(r"\b(?:US|I|SR|CR|Rte|Hwy)[- ]\d{1,3}\b"
                       r"N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])-\d{1,3}\b")
 
 
+#: A diary's line giving only the day's distance under its key: "走行距離 約35km", "里程：94公里",
+#: "Distance: 64 km", "Пробег: 88 км" (no names, no total: the day's own distance).
+_LOG_LINE = re.compile(
+    r"^\s{0,4}(?:今日の)?(?:走行距離|走行距离|走行|里程|骑行里程|騎行里程|距離|距离|distance|dist\.|daily distance|"
+    r"today's distance|today's mileage|mileage|пробег|расстояние|주행\s?거리|거리|mesafe|tagesstrecke|strecke|distanz|"
+    r"distancia|distância|distanza|afstand|dystans)"
+    r"\s?[:：=]?\s?(?:約|约|大约|ca\.?\s?|approx\.?\s?|about\s|около\s|~\s?)?"
+    r"(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")\.?\s*$",
+    re.IGNORECASE)
+
+
+def _distance_log(lines: list[str], used: set[int]) -> list[Found]:
+    """A diary whose days each end with a line of the day's distance only ("走行距離 約90km"), two
+    or more such lines and no other structure on them: each is the end of that day's leg, at the
+    sum of the days so far, in text order (no named start: place ``None``)."""
+    rows = []
+    for i, line in enumerate(lines, start=1):
+        if i in used or len(line) > 80 or not _HAS_DIGIT.search(line):
+            continue
+        m = _LOG_LINE.match(line)
+        if m:
+            rows.append((i, _num(m["v"]), "mi" if m["u"].lower().startswith("mi") else "km", line.strip()))
+    if len(rows) < 2 or len({u for _i, _v, u, _t in rows}) > 1:
+        return []
+    out, total = [], 0.0
+    for i, v, u, text in rows:
+        total = round(total + v, 3)
+        out.append(Found(i, total, u, "stage_list", text,
+                         leg_km=v if u == "km" else round(v * 1.609344, 3)))
+    return out
+
+
 def find_structures(text: str) -> tuple[list[Found], set[int]]:
     """Events of the stage lists, tables, cue sheets and roll charts of ``text``, and used lines."""
     lines = text.splitlines()
     stages, used = _stage_events(lines)
+    stage_lines = {f.line for f in stages}
+    log = _distance_log(lines, used | stage_lines)
+    if log:
+        stages += log
+        used = used | {f.line for f in log}
     chains = _prose_chains(lines)
     chain_lines = {f.line for f in chains}
     # a chain of two or more legs in prose says more than one leg read off its line

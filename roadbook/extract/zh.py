@@ -41,6 +41,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:到|至|距)[\u3400-\u9fff]{1,10}?(?:还有|還有|尚有|剩)\s?" + _N + _U), "relative"),
     # "1452公里处", "零公里处", "0公里路碑": the road's km post
     (re.compile(_N + r"\s?(?:公里|公裡|千米)(?:处|處|路碑|碑|牌|标|標|的路桩|的路樁|的里程碑|路桩|路樁)"), "marker"),
+    # "(路碑2828)", "里程碑:K3007": the number written on the road's km stone
+    (re.compile(r"(?:路碑|里程碑|公里碑)\s?[:：]?\s?[Kk]?(?P<v>\d{1,4})(?![\d.]|\s?(?:m\b|米|公里|km))"), "marker"),
     # "G219第1888个里程碑": the road's 1888th km stone
     (re.compile(r"第\s?" + _N + r"\s?(?:个|個)?(?:里程碑|公里碑|公里桩|公里樁)"), "marker"),
     # "k272是个道班" (a lower-case K-stake in Chinese notes)
