@@ -23,7 +23,7 @@ from geo.errors import KmpostError
 from roadbook.extract.categories import Category, categorize, expand_abbreviations, find_side
 from roadbook.extract.mentions import MentionModel, select, verdicts
 from roadbook.extract.patterns import AFTER_PATTERN, RE_DISTANCE, WORD_NUMBERS, Match, find_references
-from roadbook.extract.structures import find_structures
+from roadbook.extract.structures import find_structures, leg_km
 from roadbook.extract.zh import CJK, categorize_zh, find_references_zh
 
 #: Largest text accepted (characters). A whole guidebook is about 1 MB and a long forum thread a
@@ -355,10 +355,9 @@ def _judge(text: str, events: list[Event], unplaced: list[tuple[int, str, str]],
         if cat.guessed:
             flags.append("no category keyword: category is a guess")
         sentence = line.strip()[:MAX_SENTENCE]
-        leg_km = None if v.best != "leg" else m.value if m.unit == "km" else round(m.value * 1.609344, 3)
         out.append(Event(value=value, unit=m.unit, ref=ref, category=cat.category, sentence=sentence,
                          confidence="low", side=find_side(line), line=m.line, because=cat.because,
-                         flags=flags, clause=sentence, leg_km=leg_km))
+                         flags=flags, clause=sentence, leg_km=leg_km(m.value, m.unit) if v.best == "leg" else None))
     out.sort(key=lambda e: e.line)
     return out
 

@@ -292,7 +292,8 @@ def parse_number(s: str) -> float:
     return float(s.replace(",", "."))
 
 
-def _unit(word: str) -> str:
+def unit_of(word: str) -> str:
+    """``mi`` for a mile word ("mi", "miles", "Miles"), else ``km``."""
     w = word.lower()
     return "mi" if w.startswith("mi") else "km"
 
@@ -379,7 +380,7 @@ def find_references(sentence: str) -> list[Match]:
     for m in RE_NUM_MILE_POST.finditer(sentence) if "mile" in low else ():
         add(Match(parse_number(m["a"]), "mi", "marker", m.start(), m.end(), pattern="A mile mark"))
     for m in RE_FROM_COLON.finditer(sentence) if (has_km or has_mile) and "rom" in sentence else ():
-        add(Match(parse_number(m["a"]), _unit(m["unit"]), "cumulative", m.start(), m.end(), place=m["place"],
+        add(Match(parse_number(m["a"]), unit_of(m["unit"]), "cumulative", m.start(), m.end(), place=m["place"],
                   pattern="miles from X: N"))
     for m in RE_MILE_MARKER.finditer(sentence) if has_mile else ():
         if _NUM_BEFORE.search(sentence[max(0, m.start() - 12):m.start()]):
@@ -390,7 +391,7 @@ def find_references(sentence: str) -> list[Match]:
     quoted = '"' in sentence or "“" in sentence or "„" in sentence or "«" in sentence
     for m in RE_SIGN.finditer(sentence) if quoted else ():
         # a quoted road sign, "Santiago 52km": the place lies that far ahead of the writer
-        add(Match(parse_number(m["a"]), _unit(m["unit"]), "relative", m.start(), m.end(), pattern="sign"))
+        add(Match(parse_number(m["a"]), unit_of(m["unit"]), "relative", m.start(), m.end(), pattern="sign"))
     for m in RE_DISTANCE.finditer(sentence):
         if spans.overlaps(m.start(), m.end()):
             continue
@@ -401,7 +402,7 @@ def find_references(sentence: str) -> list[Match]:
         a = parse_number(m["a"])
         b_end = parse_number(m["b"]) if m["b"] else None      # "40 or 50 miles": 40, approximate
         pattern = AFTER_PATTERN if kind == "relative-after" else f"length+{kind}"
-        add(Match(a, _unit(m["unit"]), kind.split("-")[0], m.start(), max(m.end(), extra_end), value_end=b_end,
+        add(Match(a, unit_of(m["unit"]), kind.split("-")[0], m.start(), max(m.end(), extra_end), value_end=b_end,
                   place=place, approx=approx_ctx or b_end is not None or m["b2"] is not None or m["plus"] is not None,
                   pattern=pattern))
     found.sort(key=lambda x: x.start)

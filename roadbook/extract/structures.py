@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 
+from roadbook.extract.patterns import unit_of
+
 #: Lines longer than this are prose, never a structure ...
 MAX_LINE = 400
 #: ... unless they start as a day of a diary ("10. Tag: 125 km, A – B – C" and the day's story on
@@ -47,6 +49,11 @@ class Found:
     place: str | None = None
     leg_km: float | None = None
     turn: str | None = None
+
+
+def leg_km(value: float, unit: str) -> float:
+    """A leg's length in km (``unit`` is ``km`` or ``mi``), to the metre."""
+    return value if unit == "km" else round(value * 1.609344, 3)
 
 
 # --- stage lists ---------------------------------------------------------------------------------
@@ -75,9 +82,8 @@ _PREFIX = re.compile(
     r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|"
     r"donnerstag|freitag|samstag|sonntag)[^\d]{0,6}\d{1,2}\.\d{1,2}\.\d{2,4}"
     r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s\d{1,2}(?:st|nd|rd|th)?,?\s\d{4}\s?[-–—:|,]"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s\d{1,2}(?:st|nd|rd|th)?"
-    r"(?:\s?[-–—]\s?\d{1,2})?\s[-–—:|]"
+    r"(?:,?\s\d{4}\s?[-–—:|,]|(?:\s?[-–—]\s?\d{1,2})?\s[-–—:|])"
     r"|\d{1,3}(?=\s{2,})"
     r")\s{0,4}",
     re.IGNORECASE,
@@ -262,7 +268,7 @@ def _leg(line: str, raw_end: dict[str, str], day: bool = False
         break
     if dm is None:
         return None
-    unit = "mi" if dm["u"].lower().startswith("mi") else "km"
+    unit = unit_of(dm["u"])
     # the names may sit one segment further back: "A - B,当日行程98公里"
     # a day of a diary may name its places anywhere in the line, with remarks in brackets:
     # "1 день – A – B (30 % тропинки) – C. Один я, (...) - 85 км"
@@ -380,7 +386,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
         ch.total = round(ch.total + leg, 3)
         ch.end = end
         out.append(Found(i, ch.total, unit, "stage_list", text, name=end, place=ch.place,
-                         leg_km=leg if unit == "km" else round(leg * 1.609344, 3)))
+                         leg_km=leg_km(leg, unit)))
         used.add(i)
 
     day_head: tuple[int, bool] | None = None      # a day header line without names: (line, first day?)
@@ -454,14 +460,14 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             one = _ONE_PLACE.match(body)
             if one:
                 # "28.04.03   Bacharach, 144 Km": a dated day line naming only where it ended
-                unit = "mi" if one["u"].lower().startswith("mi") else "km"
+                unit = unit_of(one["u"])
                 emit(i, _num(one["v"]), unit, ch.end if ch.active else None, one["n"].strip(), line,
                      unnamed_ok=True)
                 pending, day_head = None, None
                 continue
         if to and (ch.active or (day and body != line)):
             # "90km zum X" after a leg; "Day 116 (July 15th) – 16.3 miles to X": a diary's day list
-            unit = "mi" if to["u"].lower().startswith("mi") else "km"
+            unit = unit_of(to["u"])
             emit(i, _num(to["v"]), unit, ch.end if ch.active else None, to["n"].strip(), line,
                  unnamed_ok=day and body != line)
             pending = None
@@ -469,17 +475,17 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
         mm = _dist_line(line, body)
         if mm and day and ch.active and body != line and _DIST_ONLY.fullmatch(body):
             # "Dag 23: 75 km" between named days: a day whose end the list does not name
-            emit(i, _dist_value(mm), "mi" if mm["u"].lower().startswith("mi") else "km", ch.end, None, line,
+            emit(i, _dist_value(mm), unit_of(mm["u"]), ch.end, None, line,
                  unnamed_ok=True)
             continue
         if mm and pending is None and title is not None and near(title[0], i, 3) and len(body) <= 30:
             # a post's title "A to B" and under it "July 21, 2010 – 97 miles": the day's leg
-            unit = "mi" if mm["u"].lower().startswith("mi") else "km"
+            unit = unit_of(mm["u"])
             emit(i, _dist_value(mm), unit, title[1], title[2], f"{lines[title[0] - 1].strip()} {line}")
             title = None
             continue
         if mm and pending is not None and near(pending[0], i, 5):
-            unit = "mi" if mm["u"].lower().startswith("mi") else "km"
+            unit = unit_of(mm["u"])
             first = day_head is not None and day_head[1]
             emit(i, _dist_value(mm), unit, pending[1] or None, pending[2] or None,
                  f"{lines[pending[0] - 1].strip()} {line}", unnamed_ok=first or (ch.active and not pending[1]))
@@ -487,7 +493,7 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
             continue
         if mm and pending is None and day_head is not None and near(day_head[0], i, 2):
             # "День 1" / "80 км — ...": a numbered day list whose ends are not named
-            emit(i, _dist_value(mm), "mi" if mm["u"].lower().startswith("mi") else "km", None, None, line,
+            emit(i, _dist_value(mm), unit_of(mm["u"]), None, None, line,
                  unnamed_ok=day_head[1] or ch.active)
             day_head = None
             continue
@@ -825,7 +831,7 @@ def _prose_chains(lines: list[str]) -> list[Found]:
         chain: list[tuple[str, str, float, str]] = []     # (start, end, leg, unit)
         for m in _PROSE_LEG.finditer(raw):
             start = m["a"] or (chain[-1][1] if chain else None)
-            unit = "mi" if m["u"].startswith("mi") else "km"
+            unit = unit_of(m["u"])
             if start is None or (chain and (start != chain[-1][1] or unit != chain[-1][3])):
                 if len(chain) >= 2:
                     break
@@ -839,7 +845,7 @@ def _prose_chains(lines: list[str]) -> list[Found]:
         for _start, end, leg, unit in chain:
             total = round(total + leg, 3)
             out.append(Found(i, total, unit, "stage_list", raw.strip()[:400], name=end, place=chain[0][0],
-                             leg_km=leg if unit == "km" else round(leg * 1.609344, 3)))
+                             leg_km=leg_km(leg, unit)))
     return out
 
 
@@ -881,7 +887,10 @@ _US_ROAD = re.compile(r"\b(?:US|I|SR|CR|Rte|Hwy)[- ]\d{1,3}\b"
 
 
 #: A diary's line giving only the day's distance under its key: "走行距離 約35km", "里程：94公里",
-#: "Distance: 64 km", "Пробег: 88 км" (no names, no total: the day's own distance).
+#: "Distance: 64 km", "Пробег: 88 км" (no names, no total: the day's own distance). Not
+#: :data:`_DIST_LINE`: here the key is required (a bare "64 km" line is no day log), the keys of
+#: totals (总里程, 行程, length) are left out, a hedge ("約") may stand before the number and the
+#: line ends with the unit.
 _LOG_LINE = re.compile(
     r"^\s{0,4}(?:今日の)?(?:走行距離|走行距离|走行|里程|骑行里程|騎行里程|距離|距离|distance|dist\.|daily distance|"
     r"today's distance|today's mileage|mileage|пробег|расстояние|주행\s?거리|거리|mesafe|tagesstrecke|strecke|distanz|"
@@ -901,14 +910,14 @@ def _distance_log(lines: list[str], used: set[int]) -> list[Found]:
             continue
         m = _LOG_LINE.match(line)
         if m:
-            rows.append((i, _num(m["v"]), "mi" if m["u"].lower().startswith("mi") else "km", line.strip()))
+            rows.append((i, _num(m["v"]), unit_of(m["u"]), line.strip()))
     if len(rows) < 2 or len({u for _i, _v, u, _t in rows}) > 1:
         return []
     out, total = [], 0.0
     for i, v, u, text in rows:
         total = round(total + v, 3)
         out.append(Found(i, total, u, "stage_list", text,
-                         leg_km=v if u == "km" else round(v * 1.609344, 3)))
+                         leg_km=leg_km(v, u)))
     return out
 
 
@@ -916,8 +925,7 @@ def find_structures(text: str) -> tuple[list[Found], set[int]]:
     """Events of the stage lists, tables, cue sheets and roll charts of ``text``, and used lines."""
     lines = text.splitlines()
     stages, used = _stage_events(lines)
-    stage_lines = {f.line for f in stages}
-    log = _distance_log(lines, used | stage_lines)
+    log = _distance_log(lines, used)       # every line of a stage-list event is in ``used``
     if log:
         stages += log
         used = used | {f.line for f in log}
