@@ -227,7 +227,7 @@ def _draft_from_notes(args: argparse.Namespace) -> tuple[Roadbook, Track | None,
     from geo.lrs import MeasuredLine
     from maps.files import write_draft
     from roadbook import parse_roadbook
-    from roadbook.extract import extract_events, find_places
+    from roadbook.extract import event_names, extract_events, find_places
     from roadbook.extract.draft import RideFrame, make_draft
     from roadbook.extract.events import check_text
 
@@ -250,7 +250,7 @@ def _draft_from_notes(args: argparse.Namespace) -> tuple[Roadbook, Track | None,
 
         frame = RideFrame(track.source, line.length_m, locate, ride.anchors)
     events = extract_events(text, name)
-    draft = make_draft(text, events, find_places(text), name, frame)
+    draft = make_draft(text, events, find_places(text, event_names(events)), name, frame)
     out = Path(args.out)
     draft_path = out / "draft-roadbook.yaml"
     write_draft(draft_path, draft.text)

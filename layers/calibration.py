@@ -362,7 +362,35 @@ def calibrate(rb: Roadbook, track: Track | None = None, ride: RideOptions | None
     ctx.explanation = _calibration_text(ctx, used, why) + calib
     if partial:
         ctx.roadbook = _restrict_to_track(ctx)
+    else:
+        _check_positions(ctx)
     return ctx
+
+
+def _check_positions(ctx: Calibration) -> None:
+    """Raise one :class:`RouteError` listing EVERY event and stretch end that lies outside the
+    calibrated route (the layer builders would stop at the first one)."""
+    rb = ctx.roadbook
+    problems: list[str] = []
+
+    def attempt(km: float | None, pos: Position | None, km_what: str, pos_what: str) -> None:
+        try:
+            if km is not None:
+                ctx.check(km, km_what)
+            elif pos is not None:
+                ctx.resolve(pos, pos_what)
+        except RouteError as exc:
+            problems.extend(exc.problems)
+
+    for ev in rb.events:
+        what = ctx.where(ev.field_path, ev.line)
+        attempt(ev.km, ev.at, f"{what}.km", f"{what}.at")
+    for st in rb.stretches:
+        what = ctx.where(st.field_path, st.line)
+        attempt(st.from_km, st.start, f"{what}.from_km", f"{what}.from")
+        attempt(st.to_km, st.end, f"{what}.to_km", f"{what}.to")
+    if problems:
+        raise RouteError(problems[0], problems=problems)
 
 
 def _calibration_text(ctx: Calibration, used: list[_Located], why: str) -> list[str]:

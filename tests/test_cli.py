@@ -175,3 +175,18 @@ def test_build_notes_with_a_track(tmp_path, capsys):
     assert (out / "draft-roadbook.yaml").exists()
     cp = pyogrio.read_dataframe(out / "checkpoints.geojson")
     assert list(cp["km"]) == [12]
+
+
+def test_every_km_outside_the_route_is_reported_at_once(tmp_path, capsys):
+    # two events and a stretch end outside the route: one run names all three, not the first only
+    text = MINI.replace("km: 120", "km: 999")
+    text += ("  - kind: water\n    km: 170\n    note: spring\n    source: s\n"
+             "stretches:\n  - kind: resurfacing\n    from_km: 130\n    to_km: 175\n    note: works\n"
+             "    source: s\n")
+    rb = tmp_path / "bad.yaml"
+    rb.write_text(text)
+    assert cli.main(["build", "--roadbook", str(rb), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "events[0].km: km 999 is outside" in err and "events[1].km: km 170 is outside" in err
+    assert "stretches[0].to_km: km 175 is outside" in err
+    assert not (tmp_path / "o" / "kmpost.gpkg").exists()

@@ -399,3 +399,30 @@ def test_issue_15_extract_cases_end_within_10_s(name: str, text: str) -> None:
     except ExtractError as exc:
         assert name == "50 MB of notes" and "split the file" in str(exc)
     assert time.perf_counter() - t0 < 10, name
+
+
+def test_stage_list_draft_names_each_end_and_looks_up_its_places() -> None:
+    # a day list names its places without a preposition ("Day 2: A – B – N km"): the draft looks
+    # them up (Osh is in GeoNames), gives each event its end's name, and takes the kind from the
+    # rest of the line when the name carries none ("camping by the river")
+    text = "Day 1: Osh – Gulcha – 78 km\nDay 2: Gulcha – Sary-Tash – 102 km, camping by the river\n"
+    rb = parse_roadbook(run_extract(text, source_name="days.txt", as_json=False, explain=False), "days.txt")
+    assert rb.places["osh"].lat is not None
+    evs = [(e.kind, e.name, e.at.place, e.at.offset_km) for e in rb.events if e.at is not None]
+    assert evs == [("town", "Gulcha", "osh", 78), ("camping", "Sary-Tash", "osh", 180)]
+    report = run_extract(text, source_name="days.txt", as_json=False, explain=True)
+    assert "name: Sary-Tash" in report
+
+
+def test_day_log_events_carry_the_day_heading_and_the_hedge() -> None:
+    # the days of a diary each end with their distance only: the event is named by the day's
+    # heading, and "約" (about) is flagged as an approximate distance
+    text = ("一日目 甲町から乙村へ\n曇り。峠を越えた。\n\n走行距離 約42km\n\n"
+            "二日目 乙村から丙港\n晴れ。\n\n走行距離 118km\n")
+    a, b = extract_events(text)
+    assert (a.value, a.name, b.value, b.name) == (42, "一日目 甲町から乙村へ", 160, "二日目 乙村から丙港")
+    assert "approximate distance" in a.flags and "approximate distance" not in b.flags
+    # a day that opens with prose has no heading to name it
+    [c, _] = extract_events("We left at six and rode along the coast all day long, into a headwind.\n"
+                            "Distance: 64 km\nDay two.\nDistance: 71 km\n")
+    assert c.name is None

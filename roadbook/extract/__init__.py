@@ -37,12 +37,13 @@ from roadbook.extract.events import (
     ExtractError,
     check_text,
     decode_notes,
+    event_names,
     extract_events,
     read_notes,
 )
 from roadbook.extract.gazetteer import CREDIT, PlaceLookup, find_places
 
-__all__ = ["Event", "ExtractError", "decode_notes", "extract_events", "find_places",
+__all__ = ["Event", "ExtractError", "decode_notes", "event_names", "extract_events", "find_places",
            "read_notes", "run_extract"]
 
 
@@ -62,7 +63,7 @@ def run_extract(text: str, *, source_name: str, as_json: bool, explain: bool) ->
     events = extract_events(text, source_name)
     if as_json:
         return "".join(json.dumps(e.as_dict(explain), ensure_ascii=False) + "\n" for e in events)
-    places = find_places(text)
+    places = find_places(text, event_names(events))
     if explain:
         return explain_report(events, places, source_name)
     return build_draft(text, events, places, source_name)
@@ -82,6 +83,8 @@ def explain_report(events: list[Event], places: PlaceLookup, source_name: str) -
         out.append(f"line {e.line}: {e.unit} {span} ({e.ref}{where}) -> {e.category}"
                    f" [{event_kind(e)}], confidence {e.confidence}"
                    + (f", side {e.side}" if e.side else ""))
+        if e.name:
+            out.append(f"  name: {e.name}")
         out.append(f"  because: {', '.join(repr(w) for w in e.because) or '(no keyword)'}")
         out.append(f"  sentence: {e.sentence}")
         if e.confidence == "low":

@@ -480,7 +480,7 @@ def make_draft(text: str, events: list[Event], places: PlaceLookup, source_name:
         else:
             assert pl_ev.km is not None
             pos = f"    km: {_num(round(pl_ev.km, 3))}"
-        ev_lines += [f"  {_c(why)}", f"  - kind: {kind}", pos]
+        ev_lines += [f"  {_c(why)}", f"  - kind: {kind}", *([f"    name: {q(e.name)}"] if e.name else []), pos]
         if e.length_km is not None and e.length_km > 0:
             ev_lines.append(f"    length_km: {_num(e.length_km)}")
         ev_lines += [*common, f"    confidence: {pl_ev.conf}"]

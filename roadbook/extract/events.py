@@ -233,11 +233,23 @@ def extract_events(text: str, source_name: str = "<notes>") -> list[Event]:
     return extract(text, source_name).events
 
 
+def event_names(events: list[Event]) -> list[str]:
+    """The place names the events carry (named starts of cumulative distances, ends of legs), once
+    each in text order: candidates for the gazetteer (:func:`~roadbook.extract.gazetteer.find_places`)."""
+    return list(dict.fromkeys(n for e in events for n in (e.place, e.name) if n))
+
+
 def _structure_event(f: object, abbreviations: dict[str, str]) -> Event:
     from roadbook.extract.structures import Found
     assert isinstance(f, Found)
-    words = f.name or f.text
-    cat = categorize_zh(words) if CJK.search(words) else categorize(words, abbreviations)
+    # the end's name, else what the line says after it ("A – B – 102 km, camping by the river");
+    # never the words before it (the start's name: "Alice Springs – ...")
+    after = f.text[f.text.index(f.name) + len(f.name):] if f.name and f.name in f.text else ""
+    cat = Category("info", (), True)
+    for words in dict.fromkeys(w for w in (f.name or f.text, after) if w):
+        cat = categorize_zh(words) if CJK.search(words) else categorize(words, abbreviations)
+        if not cat.guessed:
+            break
     if f.turn in ("left", "right", "straight", "u-turn", "roundabout") and cat.category not in (
             "food", "water", "checkpoint", "border", "camping", "accommodation"):
         cat = Category("turn_off", (f.turn,), False)
@@ -246,6 +258,8 @@ def _structure_event(f: object, abbreviations: dict[str, str]) -> Event:
     flags = [] if not cat.guessed else ["no category keyword: category is a guess"]
     if f.place is None:
         flags.append("cumulative distance without a named reference point")
+    if f.approx:
+        flags.append("approximate distance")
     side = f.turn if f.turn in ("left", "right") else None
     return Event(value=f.value, unit=f.unit, ref="cumulative", category=cat.category,
                  sentence=f.text[:MAX_SENTENCE], confidence="low" if cat.guessed else "medium",

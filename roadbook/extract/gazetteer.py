@@ -20,6 +20,7 @@ import os
 import pickle
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -329,9 +330,12 @@ class _WordIndex:
         return re.search(rf"\b{re.escape(w)}\b", self.text) is not None
 
 
-def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
+def find_places(text: str, names: Sequence[str] = (), limit_chars: int = 2_000_000) -> PlaceLookup:
     """Find the places named in ``text`` and look them up offline.
 
+    ``names`` are further candidates that the text names without a preposition, such as the
+    starts and ends of a stage list's legs ("Day 3: Osh – Gulcha – 78 km"), as
+    :func:`roadbook.extract.events.event_names` gives them; each is checked like any other.
     Only the first ``limit_chars`` characters are scanned (place names repeat; this bounds time).
     """
     text = text[:limit_chars]
@@ -354,6 +358,10 @@ def find_places(text: str, limit_chars: int = 2_000_000) -> PlaceLookup:
     for m in _WORD.finditer(text):
         if _key(m.group(0)) in ALIASES and m.group(0) not in candidates:
             note(m.group(0), m.start())
+    for written in names:
+        pos = text.find(written)
+        if pos >= 0:
+            note(written, pos)
     for alias in ALIASES:
         if not alias.isascii():
             for m in re.finditer(re.escape(alias), text):

@@ -50,6 +50,17 @@ class Found:
     leg_km: float | None = None
     turn: str | None = None
 
+    @property
+    def approx(self) -> bool:
+        """Whether the writer hedged a distance on the event's line ("約42km", "ca. 80 km")."""
+        return HEDGED_NUMBER.search(self.text) is not None
+
+
+#: A hedge just before a number, or "左右" ("or so") just after a distance, on a structure's line.
+HEDGED_NUMBER = re.compile(
+    r"(?:約|约|大约|大約|около|примерно|etwa|ungefähr|\bca\.|\bcirca\b|\bapprox\.?|\babout\b|\baround\b|~)\s?\d"
+    r"|\d\s?(?:km|公里|千米|キロ)\s?左右", re.IGNORECASE)
+
 
 def leg_km(value: float, unit: str) -> float:
     """A leg's length in km (``unit`` is ``km`` or ``mi``), to the metre."""
@@ -903,7 +914,8 @@ _LOG_LINE = re.compile(
 def _distance_log(lines: list[str], used: set[int]) -> list[Found]:
     """A diary whose days each end with a line of the day's distance only ("走行距離 約90km"), two
     or more such lines and no other structure on them: each is the end of that day's leg, at the
-    sum of the days so far, in text order (no named start: place ``None``)."""
+    sum of the days so far, in text order (no named start: place ``None``), named by the day's
+    heading when it has one (:func:`_day_heading`)."""
     rows = []
     for i, line in enumerate(lines, start=1):
         if i in used or len(line) > 80 or not _HAS_DIGIT.search(line):
@@ -913,12 +925,20 @@ def _distance_log(lines: list[str], used: set[int]) -> list[Found]:
             rows.append((i, _num(m["v"]), unit_of(m["u"]), line.strip()))
     if len(rows) < 2 or len({u for _i, _v, u, _t in rows}) > 1:
         return []
-    out, total = [], 0.0
+    out, total, after = [], 0.0, 0
     for i, v, u, text in rows:
         total = round(total + v, 3)
-        out.append(Found(i, total, u, "stage_list", text,
+        out.append(Found(i, total, u, "stage_list", text, name=_day_heading(lines[after:i - 1]),
                          leg_km=leg_km(v, u)))
+        after = i
     return out
+
+
+def _day_heading(block: list[str]) -> str | None:
+    """The heading of a diary day (its first non-blank line, when short: "二日目 森から長万部"),
+    which names the day whose distance ends the block; ``None`` when the day opens with prose."""
+    first = next((ln.strip() for ln in block if ln.strip()), "")
+    return first if 0 < len(first) <= 60 and not _LOG_LINE.match(first) else None
 
 
 def find_structures(text: str) -> tuple[list[Found], set[int]]:
