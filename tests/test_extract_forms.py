@@ -766,3 +766,29 @@ def test_round8_chinese_km_stone_numbers_in_brackets() -> None:
     got = [(e.value, e.ref) for e in extract_events("地点:甲台(路碑2828)——乙泉(路碑2919)\n")]
     assert got == [(2828, "marker"), (2919, "marker")]
     assert extract_events("海拔3600米，路碑旁休息。\n") == []
+
+
+def test_round9_dated_day_lists_and_unbracketed_dual_units() -> None:
+    # real forms (holdout-9): a diary's days as "Aug 14: 23.2 miles to X" with the story between,
+    # "14 August: 66 km to X", and a day heading "Day 272 ... A – B. 62.80miles/101.33km, 5hr06"
+    text = ("Sep 3: 18.5 miles to Alder Flat campground\nWindy all day.\n"
+            "Sep 4: 22 miles to Birchton (motel)\nSep 5: 9.5 miles to Cedar Lake\n")
+    assert [(e.value, e.ref) for e in extract_events(text)] == [(18.5, "cumulative"), (40.5, "cumulative"),
+                                                                (50, "cumulative")]
+    assert [e.value for e in extract_events("3 March: 61 km to Pelton\n4 March: 48 km to Quarry\n")] == [61, 109]
+    # the date's day and the leg are no range "3 – 18.5 miles"
+    assert [e.value for e in extract_events("Sep 3 – 18.5 miles to Alder Flat\nSep 4 – 22 miles to Birchton\n")] == [
+        18.5, 40.5]
+    [e] = extract_events("Day 40, Alpha – Beta Lodge. 41.20miles/66.31km, 4hr10, av 9.9mph\n")
+    assert (e.value, e.unit, e.place) == (66.31, "km", "Alpha")
+
+
+def test_round9_lengths_thousands_and_spanish_odometer() -> None:
+    # real forms (holdout-9): "covering 4,200kms" is a trip total (never a leg of 200 km); a route
+    # that "extends over N miles from A to B" is a length; Spanish "a los 30 km" / "pasados los
+    # 55 km" and Portuguese "aos 20 km" read the day's odometer
+    assert extract_events("We rode from Alpha to Omega, covering 4,200kms on old bikes.") == []
+    assert extract_events("The trail extends over 1900 miles from Alpha to Omega.") == []
+    got = [(e.value, e.ref) for e in extract_events("A los 25 km paramos a comer, y pasados los 40 km hay una fuente.")]
+    assert got == [(25, "cumulative"), (40, "cumulative")]
+    assert [(e.value, e.ref) for e in extract_events("Aos 20 km encontramos um bar.")] == [(20, "cumulative")]

@@ -334,8 +334,10 @@ def extract(text: str, source_name: str = "<notes>", *, model: MentionModel | No
         chained = [_chain_zh(r, leg_chain) for r in refs]
         line_legs = legs.get(sent.line)
         if line_legs:
-            chained = [r for r in chained if not any(abs(r.value - lk) < 0.05 or abs(r.value * 1.609344 - lk) < 0.05
-                                                     for lk in line_legs)]
+            # a stage line's own leg, also as the end of a "range" ("May 4 – 23.2 miles to X": a date)
+            chained = [r for r in chained if not any(abs(v - lk) < 0.05 or abs(v * 1.609344 - lk) < 0.05
+                                                     for lk in line_legs for v in (r.value, r.value_end)
+                                                     if v is not None)]
         events += sent_events if chained == refs else _sentence_events(sent, chained, abbreviations)
     events.sort(key=lambda e: e.line)
     events = _odometer_runs(_dedupe_posts(events))

@@ -55,7 +55,8 @@ _POST_WORD = r"(?:post|marker|stone|mark|sign|pole)"
 _TOTAL_BEFORE = re.compile(
     r"(?:total(?:ling|ing|led|ed)?|altogether|overall|in all|covered|cycled|rode|ridden|biked|walked|"
     r"travel+ed|did|done|clocked|logged|trip of|journey of|tour of|(?<!at a )distance of|length of|"
-    r"averag\w*|whole|entire|reise|insgesamt|gesamt\w*|voyage|périple|viaje|recorrido|viaggio)"
+    r"averag\w*|whole|entire|reise|insgesamt|gesamt\w*|voyage|périple|viaje|recorrido|viaggio|"
+    r"extends|extending|stretches|stretching|spans|spanning|measures|measuring)"
     r"\s{1,3}(?:\w+\s{1,3}){0,3}$",
     re.IGNORECASE,
 )
@@ -68,7 +69,7 @@ _APPROX_HINTS = ("approx", "about", "around", "roughly", "some", "ca.", "circa",
 _TOTAL_HINTS: tuple[str, ...] = ("total", "altogether", "overall", "in all", "covered", "cycled", "rode", "ridden",
                 "biked", "walked", "travel", "did", "done", "clocked", "logged", "trip", "journey",
                 "tour", "distance", "length", "averag", "whole", "entire", "reise", "gesamt", "voyage",
-                "périple", "viaje", "recorrido", "viaggio")
+                "périple", "viaje", "recorrido", "viaggio", "extend", "stretch", "span", "measur")
 #: One search instead of a loop over the hints (same test: is any hint a substring?).
 _APPROX_HINT_RX = re.compile("|".join(re.escape(w) for w in _APPROX_HINTS))
 _TOTAL_HINT_RX = re.compile("|".join(re.escape(w) for w in _TOTAL_HINTS))
@@ -166,17 +167,17 @@ _NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
 #: Every match of _REL_BEFORE holds one of these (a cheap test before that end-anchored search,
 #: which costs ~30 us on a 45-character window).
 _REL_HINT_RX = re.compile(r"aft|in|for|nach|apr|alread|bereits|schon|déjà|già|уже|by|past|up to|until|till|"
-                          r"desp|tras|dopo|los|cabo|bout|через|после|another|further|"
+                          r"desp|tras|dopo|los|aos|passados os|cabo|bout|через|после|another|further|"
                           r"primer|primi|prime|ersten|eerste|1e|первы|pierwsz|první|na |po |"
                           r"additional|more|next|first|last|following|at|somewhere|odo|computer|cyclo|garmin|gps|speedo")
 #: Before a length: relative words ("after", "another", ...).
 _REL_BEFORE = re.compile(
     rf"(?:\b(?P<after>after|in|within|for(?= the (?:next|first|following))|nach|na|po|apr[eè]s|"
-    rf"despu[eé]s de|tras|dopo|a los|al cabo de|au bout de|через|после)|\b"
+    rf"despu[eé]s de|tras|dopo|al cabo de|au bout de|через|после)|\b"
     rf"(?P<another>another|a further|further|an additional|"
     rf"additional|a more|one more|(?:the )?(?:next|first|last|following)|"
     rf"primer[oa]s|primi|prime|ersten|eerste|1e|первые|первых|pierwsze|pierwszych|první)|"
-    rf"\b(?P<at>at|at the|somewhere around|by|once past|past|up to|until|till|"
+    rf"\b(?P<at>at|at the|somewhere around|by|once past|past|up to|until|till|a los|pasados los|aos|passados os|"
     rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
     rf"\s{{1,2}}(?:(?:only|just|solo|soli|sólo|nur|noch|seulement|appena|всего)\s{{1,2}})?"
     rf"(?:(?P<already>already|bereits|schon|ya|déjà|già|уже)\s{{1,2}})?"

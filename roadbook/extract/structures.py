@@ -70,9 +70,12 @@ def leg_km(value: float, unit: str) -> float:
 # --- stage lists ---------------------------------------------------------------------------------
 _UNIT = (r"(?:km|Km|KM|kms|klms?|kilomet(?:er|re)s?|kilometern|kilomètres?|kilómetros?|chilometri|километр\w{0,3}|"
          r"公里|公裡|千米|км|mi|miles?|Miles?|MILES)")
-_DIST = re.compile(r"(?<![A-Za-z0-9_.])(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")(?![A-Za-z])(?!\s?/\s?h)")
-_DUAL = re.compile(r"\(\s?(?P<mi>\d{1,4}(?:\.\d{1,2})?)\s?(?:mi|miles?)\s?[,/;]\s?"
-                   r"(?P<km>\d{1,4}(?:\.\d{1,2})?)\s?(?:km|kms)\s?\)")
+#: A leg's distance; never the tail of "3,500kms" (a thousands separator before it).
+_DIST = re.compile(r"(?<![A-Za-z0-9_.])(?<!\d,)(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT
+                   + r")(?![A-Za-z])(?!\s?/\s?h)")
+#: Dual units, in brackets or not: "(27.4 mi, 44.1 km)", "62.80miles/101.33km": one leg, in km.
+_DUAL = re.compile(r"(?<![\d.,])(?P<mi>\d{1,4}(?:\.\d{1,2})?)\s?(?:mi|miles?)\s?[,/;]\s?"
+                   r"(?P<km>\d{1,4}(?:\.\d{1,2})?)\s?(?:km|kms)(?![A-Za-z])")
 #: Month names and their abbreviations (de, en, fr, es, it, pt, nl), capitalised as in a date.
 _MONTH = (r"(?:Jan|Feb|Mär|Mar|Apr|Mai|May|Jun|Jul|Aug|Sep|Okt|Oct|Nov|Dez|Dec|Janv|Févr|Avr|Juin|Juil|Août|"
           r"Déc|Ene|Abr|Ago|Dic|Gen|Mag|Giu|Lug|Set|Ott|Fev|Out|Mei|Maa)[a-zäéèûíó]{0,7}")
@@ -94,7 +97,7 @@ _PREFIX = re.compile(
     r"donnerstag|freitag|samstag|sonntag)[^\d]{0,6}\d{1,2}\.\d{1,2}\.\d{2,4}"
     r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s\d{1,2}(?:st|nd|rd|th)?"
-    r"(?:,?\s\d{4}\s?[-–—:|,]|(?:\s?[-–—]\s?\d{1,2})?\s[-–—:|])"
+    r"(?:,?\s\d{4}\s?[-–—:|,]|(?:\s?[-–—]\s?\d{1,2})?(?:\s[-–—:|]|:))"
     r"|\d{1,3}(?=\s{2,})"
     r")\s{0,4}",
     re.IGNORECASE,
@@ -476,11 +479,12 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
                      unnamed_ok=True)
                 pending, day_head = None, None
                 continue
-        if to and (ch.active or (day and body != line)):
-            # "90km zum X" after a leg; "Day 116 (July 15th) – 16.3 miles to X": a diary's day list
+        if to and (ch.active or body != line):
+            # "90km zum X" after a leg; "Day 116 (July 15th) – 16.3 miles to X", "Aug 14: 23 miles
+            # to X": a diary's day list (a day or a date before the leg)
             unit = unit_of(to["u"])
             emit(i, _num(to["v"]), unit, ch.end if ch.active else None, to["n"].strip(), line,
-                 unnamed_ok=day and body != line)
+                 unnamed_ok=body != line)
             pending = None
             continue
         mm = _dist_line(line, body)
