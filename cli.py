@@ -250,7 +250,9 @@ def _draft_from_notes(args: argparse.Namespace) -> tuple[Roadbook, Track | None,
 
         frame = RideFrame(track.source, line.length_m, locate, ride.anchors)
     events = extract_events(text, name)
-    draft = make_draft(text, events, find_places(text, event_names(events)), name, frame)
+    places = find_places(text, event_names(events), off_track=None if frame is None else
+                         lambda lon, lat: frame.locate(lon, lat)[1])
+    draft = make_draft(text, events, places, name, frame)
     out = Path(args.out)
     draft_path = out / "draft-roadbook.yaml"
     write_draft(draft_path, draft.text)

@@ -426,3 +426,20 @@ def test_day_log_events_carry_the_day_heading_and_the_hedge() -> None:
     [c, _] = extract_events("We left at six and rode along the coast all day long, into a headwind.\n"
                             "Distance: 64 km\nDay two.\nDistance: 71 km\n")
     assert c.name is None
+
+
+def test_namesakes_near_the_riders_track_win() -> None:
+    # with no track, "Paris" is the capital; on a ride through Texas it is Paris, Texas (a village
+    # beside the track is accepted whatever its size: test_own_ride, Portola Valley)
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+
+    def off_texas(lon: float, lat: float) -> float:      # a track through Paris, Texas
+        return float(geod.inv(lon, lat, -95.55, 33.66)[2])
+
+    text = "The lake is 20 km from Paris."
+    [far] = find_places(text).places
+    [near] = find_places(text, off_track=off_texas).places
+    assert far.country == "FR" and near.country == "US"
+    assert abs(near.lat - 33.66) < 0.1 and abs(near.lon + 95.55) < 0.1

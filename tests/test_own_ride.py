@@ -347,3 +347,30 @@ def test_a_track_of_one_repeated_point_names_the_file(tmp_path: Path) -> None:
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and str(gpx) in lines[0] and "two distinct points" in lines[0], res.stderr
     assert not (tmp_path / "out").exists()
+
+
+@needs_samples
+def test_a_stage_list_on_the_riders_track_is_placed_from_its_named_start(tmp_path: Path) -> None:
+    # a day list names its start without a preposition, a village too small for a look-up
+    # without a track (Portola Valley, ~4,600 inhabitants, 7 km into this ride): on the rider's
+    # track the draft finds it, and each day's end lands at start + the sum of the legs
+    track_path = SAMPLES / "coursepointer_cptr003.gpx"
+    notes = tmp_path / "days.txt"
+    notes.write_text("Day 1: Portola Valley – Redwood Camp – 20 km, camping in the trees\n"
+                     "Day 2: Redwood Camp – Saratoga – 18.7 km, water and a shop\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = run(["build", "--notes", str(notes), "--track", str(track_path), "--out", str(out)], tmp_path)
+    assert res.returncode == 0, res.stderr
+    import yaml
+
+    draft = yaml.safe_load((out / "draft-roadbook.yaml").read_text(encoding="utf-8"))
+    pv = next(p for p in draft["places"] if p["id"] == "portola-valley")
+    track = Polyline(track_path)
+    start_m = track.locate(pv["lon"], pv["lat"])[0]
+    feats = {f["properties"]["name"]: f for name in ("road_events", "camping")
+             for f in json.loads((out / f"{name}.geojson").read_text(encoding="utf-8"))["features"]}
+    for name, legs_km in (("Redwood Camp", 20.0), ("Saratoga", 38.7)):
+        lon, lat = feats[name]["geometry"]["coordinates"][:2]
+        got, off = track.locate(lon, lat)
+        assert off < 1.0 and abs(got - (start_m + legs_km * 1000)) < 50, (name, got, start_m)
+    assert feats["Redwood Camp"]["properties"]["kind"] == "camping"

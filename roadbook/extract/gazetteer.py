@@ -20,7 +20,7 @@ import os
 import pickle
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -294,16 +294,29 @@ MIN_POP_ELSEWHERE = 50_000
 MIN_POP_NO_HINT = 5_000
 
 
-def _best_city(cands: list[dict[str, Any]], countries: set[str]) -> dict[str, Any] | None:
+#: A namesake this close to the rider's track (metres) is the place the notes mean, however small.
+NEAR_TRACK_M = 15_000.0
+
+
+def _best_city(cands: list[dict[str, Any]], countries: set[str],
+               off_track: Callable[[float, float], float] | None = None) -> dict[str, Any] | None:
     """The most populous candidate, preferring the countries the text points to.
 
     With country hints, a namesake elsewhere must have :data:`MIN_POP_ELSEWHERE` inhabitants
     (a small one in another country is more likely a false hit); with no hint at all (a text
     that names no country and no known place) any place of :data:`MIN_POP_NO_HINT` or more
     is accepted ("1 km before Saratoga": Saratoga, California, 30,000 inhabitants).
+    With the rider's track (``off_track``: (lon, lat) degrees -> metres from the track), the
+    namesake nearest the track within :data:`NEAR_TRACK_M` wins whatever its size (a village of
+    500 on the ride, not a city of that name elsewhere); without one that near, as above.
     """
     if not cands:
         return None
+    if off_track is not None:
+        near = [(off_track(float(c["longitude"]), float(c["latitude"])), c) for c in cands]
+        near = [(d, c) for d, c in near if d <= NEAR_TRACK_M]
+        if near:
+            return min(near, key=lambda dc: (dc[0], -int(dc[1].get("population") or 0)))[1]
     in_ctry = [c for c in cands if c["countrycode"] in countries]
     pool = in_ctry or cands
     best = max(pool, key=lambda c: int(c.get("population") or 0))
@@ -330,12 +343,15 @@ class _WordIndex:
         return re.search(rf"\b{re.escape(w)}\b", self.text) is not None
 
 
-def find_places(text: str, names: Sequence[str] = (), limit_chars: int = 2_000_000) -> PlaceLookup:
+def find_places(text: str, names: Sequence[str] = (), limit_chars: int = 2_000_000,
+                off_track: Callable[[float, float], float] | None = None) -> PlaceLookup:
     """Find the places named in ``text`` and look them up offline.
 
     ``names`` are further candidates that the text names without a preposition, such as the
     starts and ends of a stage list's legs ("Day 3: Osh – Gulcha – 78 km"), as
     :func:`roadbook.extract.events.event_names` gives them; each is checked like any other.
+    ``off_track`` ((lon, lat) degrees -> metres from the rider's track) makes namesakes near the
+    track win (:func:`_best_city`).
     Only the first ``limit_chars`` characters are scanned (place names repeat; this bounds time).
     """
     text = text[:limit_chars]
@@ -409,7 +425,7 @@ def find_places(text: str, names: Sequence[str] = (), limit_chars: int = 2_000_0
             city = index.city(kn.geonameid) if kn.geonameid else None
         else:
             for k in keys:
-                city = _best_city(index.cities(k), hint)
+                city = _best_city(index.cities(k), hint, off_track)
                 if city:
                     break
             if city is None:
