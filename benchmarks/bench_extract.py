@@ -10,8 +10,9 @@ One script for every speed goal of ``kmpost extract`` (issues 10 and 15; it repl
   characters), 50 MB of notes, one 10 MB line, sentence-splitting and abbreviation traps
   ("No. 5 " x 10,000 and x 30,000, "km. 1 " x 30,000, "approx. 5 km later " x 30,000), 702
   defined abbreviations plus 2,000 references, ``km 1`` followed by ``,000`` x 1,000,000, a
-  4 MB line of digits and unit words. Each must end (in a result or an ``ExtractError``) within
-  :data:`GOAL_S`.
+  4 MB line of digits and unit words, 20,000 distinct place names after "in", 40,000 day lines
+  naming 80,000 distinct places (each name a gazetteer candidate). Each must end (in a result or
+  an ``ExtractError``) within :data:`GOAL_S`.
 
 Each case runs in a fresh subprocess with a hard timeout, so one runaway case cannot hide the
 others. Run: ``.venv/bin/python benchmarks/bench_extract.py [--only NAME]``; exit 1 when a goal
@@ -26,6 +27,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -57,41 +59,44 @@ def _abbreviations() -> str:
     return defs + "\n" + refs
 
 
+def _distinct_names(n: int, days: bool) -> str:
+    """``n`` lines naming places never named twice ("We slept in Bakodi Firama after 50 km." or
+    "Day 7: Bakodi – Firama – 64 km"), each looked up in the gazetteer (deterministic)."""
+    syl = [c + v for c in "bcdfghklmnprstvz" for v in "aeiou"]                 # 80 syllables
+
+    def name(i: int) -> str:
+        return (syl[i % 80] + syl[i // 80 % 80] + syl[i // 6400 % 80]).capitalize()
+
+    if days:
+        return "\n".join(f"Day {i}: {name(2 * i)} – {name(2 * i + 1)} – {20 + i % 90} km" for i in range(1, n + 1))
+    return "\n".join(f"We slept in {name(2 * i)} {name(2 * i + 1)} after 50 km." for i in range(n))
+
+
+#: The input of each case (bytes where the case is about decoding), built when the case runs.
+INPUTS: dict[str, Callable[[], str | bytes]] = {
+    "empty": lambda: "",
+    "mixed 10 MB (draft)": lambda: mixed_notes(10 * MB),
+    "mixed 10 MB (json)": lambda: mixed_notes(10 * MB),
+    "mixed 50 MB (json)": lambda: mixed_notes(50 * MB),
+    "binary": lambda: os.urandom(2 * MB),
+    "binary after 200k": lambda: mixed_notes(300_000).encode() + os.urandom(MB),
+    "one 10 MB line": lambda: mixed_notes(10 * MB).replace("\n", " "),
+    "No. 5 x 10,000": lambda: "No. 5 " * 10_000,
+    "No. 5 x 30,000": lambda: "No. 5 " * 30_000,
+    "km. 1 x 30,000": lambda: "km. 1 " * 30_000,
+    "approx. 5 km later x 30,000": lambda: "approx. 5 km later " * 30_000,
+    "702 abbreviations + 2,000 refs": _abbreviations,
+    "km 1 + ,000 x 1M": lambda: "km 1" + ",000" * 1_000_000,
+    "4 MB digits and units line": lambda: ("1 km 2 km 3 km " * 200_000) + ("a" * 1_000_000),
+    "20,000 distinct place names": lambda: _distinct_names(20_000, days=False),
+    "40,000 day lines, distinct names": lambda: _distinct_names(40_000, days=True),
+}
+CASES = list(INPUTS)
+
+
 def case_text(name: str) -> str | bytes:
-    """The input of one case (bytes where the case is about decoding)."""
-    if name == "empty":
-        return ""
-    if name == "mixed 10 MB (draft)" or name == "mixed 10 MB (json)":
-        return mixed_notes(10 * MB)
-    if name == "mixed 50 MB (json)":
-        return mixed_notes(50 * MB)
-    if name == "binary":
-        return os.urandom(2 * MB)
-    if name == "binary after 200k":
-        return mixed_notes(300_000).encode() + os.urandom(MB)
-    if name == "one 10 MB line":
-        return mixed_notes(10 * MB).replace("\n", " ")
-    if name == "No. 5 x 10,000":
-        return "No. 5 " * 10_000
-    if name == "No. 5 x 30,000":
-        return "No. 5 " * 30_000
-    if name == "km. 1 x 30,000":
-        return "km. 1 " * 30_000
-    if name == "approx. 5 km later x 30,000":
-        return "approx. 5 km later " * 30_000
-    if name == "702 abbreviations + 2,000 refs":
-        return _abbreviations()
-    if name == "km 1 + ,000 x 1M":
-        return "km 1" + ",000" * 1_000_000
-    if name == "4 MB digits and units line":
-        return ("1 km 2 km 3 km " * 200_000) + ("a" * 1_000_000)
-    raise KeyError(name)
-
-
-CASES = ["empty", "mixed 10 MB (draft)", "mixed 10 MB (json)", "mixed 50 MB (json)", "binary",
-         "binary after 200k", "one 10 MB line", "No. 5 x 10,000", "No. 5 x 30,000",
-         "km. 1 x 30,000", "approx. 5 km later x 30,000", "702 abbreviations + 2,000 refs",
-         "km 1 + ,000 x 1M", "4 MB digits and units line"]
+    """The input of one case (KeyError for an unknown name)."""
+    return INPUTS[name]()
 
 
 def run_one(name: str) -> str:
@@ -123,8 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         print(run_one(args.only))
         return 0
-    print(f"python {platform.python_version()}, {os.cpu_count()} cores, "
-          f"load {os.getloadavg()[0]:.2f}, goal < {GOAL_S:.0f} s per case")
+    head = (f"python {platform.python_version()}, {os.cpu_count()} cores, "
+            f"load {os.getloadavg()[0]:.2f}, goal < {GOAL_S:.0f} s per case")
+    print(head)
+    lines = [head]
     worst = 0.0
     for name in [c for c in CASES if args.cases is None or c in args.cases]:
         t0 = time.perf_counter()
@@ -138,7 +145,22 @@ def main(argv: list[str] | None = None) -> int:
         took = time.perf_counter() - t0
         worst = max(worst, took if "FAILED" not in line else TIMEOUT_S)
         print(line, flush=True)
+        lines.append(line)
+    if args.cases is None:
+        write_results(lines)
     return 0 if worst < GOAL_S + 5 else 1   # subprocess start and input building included
+
+
+def write_results(lines: list[str]) -> None:
+    """Put the figures of a full run into RESULTS-extract.md, after its speed mark (the quality
+    report of extract_quality.py above the mark is kept, and keeps this section when rewritten)."""
+    from benchmarks.extract_quality import SPEED_MARK
+
+    out = ROOT / "benchmarks" / "RESULTS-extract.md"
+    old = out.read_text(encoding="utf-8") if out.is_file() else ""
+    keep = old[:old.index(SPEED_MARK)] if SPEED_MARK in old else old.rstrip("\n") + "\n\n"
+    body = "\n".join(f"    {x}" for x in lines)
+    out.write_text(f"{keep}{SPEED_MARK}\n## Speed (`benchmarks/bench_extract.py`)\n\n{body}\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -443,3 +443,15 @@ def test_namesakes_near_the_riders_track_win() -> None:
     [near] = find_places(text, off_track=off_texas).places
     assert far.country == "FR" and near.country == "US"
     assert abs(near.lat - 33.66) < 0.1 and abs(near.lon + 95.55) < 0.1
+
+
+def test_gazetteer_looks_up_a_bounded_number_of_names_and_says_so() -> None:
+    # a hostile text naming thousands of distinct places: the first MAX_CANDIDATES are looked up,
+    # the rest counted in the unknown list (never silently dropped); one long line stays cheap
+    from roadbook.extract.gazetteer import MAX_CANDIDATES
+
+    syl = [c + v for c in "bcdfgklmnprst" for v in "aeiou"]
+    names = [(syl[i % 65] + syl[i // 65 % 65] + syl[i // 4225]).capitalize() for i in range(MAX_CANDIDATES + 500)]
+    found = find_places(" ".join(f"we slept in {n} after 50 km" for n in names))
+    assert found.unknown[-1].startswith("500 more names not looked up")
+    assert len(found.unknown) <= MAX_CANDIDATES + 1

@@ -357,7 +357,8 @@ def test_a_stage_list_on_the_riders_track_is_placed_from_its_named_start(tmp_pat
     track_path = SAMPLES / "coursepointer_cptr003.gpx"
     notes = tmp_path / "days.txt"
     notes.write_text("Day 1: Portola Valley – Redwood Camp – 20 km, camping in the trees\n"
-                     "Day 2: Redwood Camp – Saratoga – 18.7 km, water and a shop\n", encoding="utf-8")
+                     "Day 2: Redwood Camp – Saratoga – 18.7 km, water and a shop\n"
+                     "We had flown in from Paris two days before.\n", encoding="utf-8")
     out = tmp_path / "out"
     res = run(["build", "--notes", str(notes), "--track", str(track_path), "--out", str(out)], tmp_path)
     assert res.returncode == 0, res.stderr
@@ -374,3 +375,8 @@ def test_a_stage_list_on_the_riders_track_is_placed_from_its_named_start(tmp_pat
         got, off = track.locate(lon, lat)
         assert off < 1.0 and abs(got - (start_m + legs_km * 1000)) < 50, (name, got, start_m)
     assert feats["Redwood Camp"]["properties"]["kind"] == "camping"
+    # a place named in the notes but far from the track is said in the draft, not drawn on the map
+    assert "Paris (FR) is named in the notes but lies 9," in (out / "draft-roadbook.yaml").read_text(encoding="utf-8")
+    fc = json.loads((out / "places.geojson").read_text(encoding="utf-8"))
+    drawn = [f["properties"]["name"] for f in fc["features"]]
+    assert "Paris" not in drawn and "Portola Valley" in drawn

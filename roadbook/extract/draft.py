@@ -169,6 +169,9 @@ class RideFrame:
 
 #: A place of the notes counts as "on the track" (to place "N km from <place>") within this distance.
 PLACE_ON_TRACK_M = 5000.0
+#: With a track, a named place farther than this from it (metres; "we flew in from Paris") is no
+#: place of the ride: the draft says so in a comment and leaves it out of the places and the map.
+FAR_FROM_TRACK_M = 50_000.0
 
 
 @dataclass
@@ -402,6 +405,18 @@ def make_draft(text: str, events: list[Event], places: PlaceLookup, source_name:
     if date:
         add(f"    date: {q(date)}")
 
+    far: list[tuple[FoundPlace, float]] = []      # named places far from the rider's track
+    if frame is not None:
+        for p in all_places:
+            if p.id not in used_places and p.lat is not None and p.lon is not None:
+                off = frame.locate(p.lon, p.lat)[1]
+                if off > FAR_FROM_TRACK_M:
+                    far.append((p, off))
+        far_ids = {f.id for f, _ in far}
+        all_places = [p for p in all_places if p.id not in far_ids]
+    for p, off in far:
+        add(f"# {_c(p.name)} ({p.country or '?'}) is named in the notes but lies {off / 1000:,.0f} km from the "
+            "track: left out of the places (and the map)")
     add("places:" if all_places else "places: []")
     for p in all_places:
         add(f"  - id: {p.id}")

