@@ -1,0 +1,61 @@
+"""Benchmark: how well two careful readers agree on the events of the same real texts.
+
+The quality goal of ``kmpost extract`` (issue 10: precision >= 0.9, recall >= 0.85 against one
+reader's labels) only means something if careful readers agree with each other at least that well.
+A second reader labelled a sample of the real texts independently (never seeing the first reader's
+labels nor running the extractor): ``benchmarks/realtexts/labels-second-reader.jsonl`` (labels
+only, the texts are in the cache outside git, see ``realtexts/README.md``). This script scores
+the second reader against the first exactly as ``extract_quality.py`` scores the extractor (same
+value to 3 decimals, unit and reference), and the extractor on the same texts beside it.
+
+Run: ``.venv/bin/python benchmarks/reader_agreement.py``; the figures go into the README.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.extract_quality import REAL_CACHE, REAL_LABELS, Score, score_events  # noqa: E402
+from roadbook.extract import extract_events  # noqa: E402
+
+SECOND = ROOT / "benchmarks" / "realtexts" / "labels-second-reader.jsonl"
+
+
+def _as_events(labels: list[dict[str, object]]) -> list[SimpleNamespace]:
+    """A reader's labelled events in the shape :func:`score_events` reads."""
+    return [SimpleNamespace(value=float(e["value"]), unit=e["unit"], ref=e["ref"],  # type: ignore[arg-type]
+                            category=e.get("category"), line=e.get("line"), sentence="", because=())
+            for e in labels]
+
+
+def main() -> int:
+    first = {d["id"]: d for d in map(json.loads, REAL_LABELS.read_text(encoding="utf-8").splitlines())}
+    second = [json.loads(x) for x in SECOND.read_text(encoding="utf-8").splitlines()]
+    readers, rules = Score(), Score()
+    by_split: dict[str, list[int]] = {}
+    for d in second:
+        one = first[d["id"]]
+        score_events(d["id"], _as_events(d["events"]), one["events"], readers)  # type: ignore[arg-type]
+        f = REAL_CACHE / f"{d['id']}.txt"
+        if f.is_file():
+            score_events(d["id"], extract_events(f.read_text(encoding="utf-8")), one["events"], rules)
+        by_split.setdefault(one["split"], []).append(1)
+    splits = ", ".join(f"{k} {len(v)}" for k, v in sorted(by_split.items()))
+    print(f"{len(second)} texts ({splits}); first reader {readers.labelled} events, second reader "
+          f"{readers.extracted}")
+    print(f"second reader against the first: {readers.matched} events in common: "
+          f"precision {readers.precision:.3f}, recall {readers.recall:.3f} "
+          f"(right distance, other reference: {readers.other_ref})")
+    print(f"extractor against the first reader on the same texts: precision {rules.precision:.3f} "
+          f"({rules.matched}/{rules.extracted}), recall {rules.recall:.3f} ({rules.matched}/{rules.labelled})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
