@@ -792,3 +792,36 @@ def test_round9_lengths_thousands_and_spanish_odometer() -> None:
     got = [(e.value, e.ref) for e in extract_events("A los 25 km paramos a comer, y pasados los 40 km hay una fuente.")]
     assert got == [(25, "cumulative"), (40, "cumulative")]
     assert [(e.value, e.ref) for e in extract_events("Aos 20 km encontramos um bar.")] == [(20, "cumulative")]
+
+
+def test_round10_table_flattened_one_cell_per_line() -> None:
+    # real form (holdout-10, a Russian day-distance table of a web page read as text): a header
+    # of short cells (day, km/day, average speed, riding time, places), then one cell per line and
+    # row, "-" on a rest day; the km column is summed from the first row's named start, the speed
+    # and time columns never give events
+    cells = ["Tag", "km/Tag", "Schnitt", "Fahrzeit", "Orte",
+             "1", "42,5", "18,2", "2:20", "Alpha - Beta",
+             "2", "-", "-", "-", "Beta",
+             "3", "61", "17,9", "3:25", "Gamma, Delta",
+             "4", "38,4", "19", "2:01", "Epsilon"]
+    text = "Unsere Tour in Zahlen\n\n" + "\n\n".join(cells) + "\n\nDanach ging es heim.\n"
+    got = [(e.value, e.ref, e.place, e.name) for e in extract_events(text)]
+    assert got == [(42.5, "cumulative", "Alpha", "Beta"), (103.5, "cumulative", "Alpha", "Delta"),
+                   (141.9, "cumulative", "Alpha", "Epsilon")]
+    # an odometer column (values that grow, no per-day header) is read as it stands
+    odo = ["Nr", "Ort", "km", "1", "Alpha", "0", "2", "Beta", "35,5", "3", "Gamma", "80"]
+    assert [e.value for e in extract_events("\n".join(odo))] == [0, 35.5, 80]
+    # a table without a distance column (altitudes, times) gives nothing
+    alt = ["Tag", "Höhe", "Zeit", "1", "850", "2:20", "2", "1200", "3:00", "3", "700", "1:10"]
+    assert extract_events("\n".join(alt)) == []
+
+
+def test_round10_km_marks_of_a_diary_read_the_odometer() -> None:
+    # real form (holdout-10, a day's log on a mountain road): "4km mark, a spring. ... 11km mark
+    # a bus stop ... 20km mark the top": several growing "N km mark" are the day's odometer
+    text = "4km mark, a spring by the road. 11km mark a bus stop. Hard work up to the 20km mark, the pass."
+    assert [(e.value, e.ref) for e in extract_events(text)] == [(4, "cumulative"), (11, "cumulative"),
+                                                                (20, "cumulative")]
+    # one "N km mark" alone stays what it says (a milestone post), as does a "km marker"
+    assert [(e.value, e.ref) for e in extract_events("We passed the 3000km mark today.")] == [(3000, "marker")]
+    assert [(e.value, e.ref) for e in extract_events("A well at the 45 km marker.")] == [(45, "marker")]

@@ -22,7 +22,7 @@ from pathlib import Path
 from geo.errors import KmpostError
 from roadbook.extract.categories import Category, categorize, expand_abbreviations, find_side
 from roadbook.extract.mentions import MentionModel, select, verdicts
-from roadbook.extract.patterns import AFTER_PATTERN, RE_DISTANCE, WORD_NUMBERS, Match, find_references
+from roadbook.extract.patterns import AFTER_PATTERN, MARK_PATTERN, RE_DISTANCE, WORD_NUMBERS, Match, find_references
 from roadbook.extract.structures import find_structures, leg_km
 from roadbook.extract.zh import CJK, categorize_zh, find_references_zh
 
@@ -384,6 +384,9 @@ _NARROW: dict[int, str] = {**{c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
                            0x3000: " ", 0x339E: "km", 0x338F: "kg", 0x339C: "mm"}
 
 AFTER_FLAG = "relative distance ('after N km'): needs the previous position to be placed"
+MARK_FLAG = "'the N km mark': a km post, or the odometer when several grow"
+MARK_ODOMETER_FLAG = ("cumulative distance without a named reference point: 'N km mark' values that grow "
+                      "(the day's odometer, as '5km mark … 9km mark … 12km mark')")
 ODOMETER_FLAG = ("cumulative distance without a named reference point: 'after N km' values that grow "
                  "(the day's odometer, as 'nach 30 km … nach ca. 50 km … nach 70 km')")
 
@@ -391,22 +394,25 @@ ODOMETER_FLAG = ("cumulative distance without a named reference point: 'after N 
 def _odometer_runs(events: list[Event]) -> list[Event]:
     """"Nach 30 km in A … nach ca. 50 km … nach 70 km": two or more "after N km" in a row (no other
     distance between) whose values grow read the day's odometer, not legs (30 + 50 + 70 would
-    overshoot): they become distances from the start. Any other run stays relative."""
+    overshoot): they become distances from the start. Any other run stays relative. The same for
+    "5km mark … 9km mark … 12km mark" of a diary (a lone "the 8000km mark" stays a post)."""
     out = list(events)
-    k = 0
-    while k < len(out):
-        if AFTER_FLAG not in out[k].flags:
-            k += 1
-            continue
-        j = k
-        while (j + 1 < len(out) and AFTER_FLAG in out[j + 1].flags and out[j + 1].unit == out[k].unit
-               and out[j + 1].value > out[j].value):
-            j += 1
-        if j > k:
-            for n in range(k, j + 1):
-                e = out[n]
-                out[n] = replace(e, ref="cumulative", flags=[ODOMETER_FLAG if f == AFTER_FLAG else f for f in e.flags])
-        k = j + 1
+    for flag, odo_flag in ((AFTER_FLAG, ODOMETER_FLAG), (MARK_FLAG, MARK_ODOMETER_FLAG)):
+        k = 0
+        while k < len(out):
+            if flag not in out[k].flags:
+                k += 1
+                continue
+            j = k
+            while (j + 1 < len(out) and flag in out[j + 1].flags and out[j + 1].unit == out[k].unit
+                   and out[j + 1].value > out[j].value):
+                j += 1
+            if j > k:
+                for n in range(k, j + 1):
+                    e = out[n]
+                    out[n] = replace(e, ref="cumulative", confidence="medium" if e.confidence == "high" else
+                                     e.confidence, flags=[odo_flag if f == flag else f for f in e.flags])
+            k = j + 1
     return out
 
 
@@ -467,6 +473,8 @@ def _sentence_events(sent: Sentence, refs: list[Match], abbreviations: dict[str,
             flags.append("the sentence is a question")
         if r.pattern == AFTER_PATTERN:
             flags.append(AFTER_FLAG)
+        elif r.pattern == MARK_PATTERN:
+            flags.append(MARK_FLAG)
         elif r.ref == "relative":
             flags.append("relative distance: needs the previous position to be placed")
         elif r.ref == "cumulative" and r.place is None:

@@ -362,7 +362,11 @@ def find_references(sentence: str) -> list[Match]:
     for m in RE_KM_ONWARDS.finditer(sentence) if has_km else ():
         add(Match(parse_number(m["a"]), "km", "range", m.start(), m.end(), pattern="km A onwards"))
     for m in RE_NUM_KM_POST.finditer(sentence) if has_km else ():
-        add(Match(parse_number(m["a"]), "km", "marker", m.start(), m.end(), pattern="A km post"))
+        # "the 5km mark" (not "marker", "post", "stone"): a reading of the odometer when several grow
+        # (decided over the text: events._odometer_runs); else a post
+        mark = m.group(0).lower().endswith("mark")
+        add(Match(parse_number(m["a"]), "km", "marker", m.start(), m.end(),
+                  pattern=MARK_PATTERN if mark else "A km post"))
     for m in RE_KM_MARKER.finditer(sentence) if has_km or "kil" in low else ():
         # "we did 45 km 20 of them on gravel": the "km" belongs to the number before it
         if _NUM_BEFORE.search(sentence[max(0, m.start() - 12):m.start()]):
@@ -427,8 +431,9 @@ def approx_ctx(before: str) -> bool:
     return bool(_APPROX_HINT_RX.search(low)) and bool(_APPROX_END.search(before[-30:]))
 
 
-#: Pattern name of "after N km" (see :func:`roadbook.extract.events._odometer_runs`).
+#: Pattern names of "after N km" and "the N km mark" (see :func:`roadbook.extract.events._odometer_runs`).
 AFTER_PATTERN = "after N km"
+MARK_PATTERN = "A km mark"
 
 
 def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, int, bool] | None:

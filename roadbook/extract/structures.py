@@ -945,6 +945,103 @@ def _day_heading(block: list[str]) -> str | None:
     return first if 0 < len(first) <= 60 and not _LOG_LINE.match(first) else None
 
 
+# --- tables flattened to one cell per line (web pages read as text) -------------------------------
+#: A header cell of the distance column ("км./день", "km", "Distanz", "里程数", "Miles").
+_FLAT_DIST = re.compile(r"^(?:[^\d]{0,12}\b)?(?:km|kms|км|kilomet\w*|километр\w*|distan\w*|dist\.?|strecke|"
+                        r"etappe|tagesetappe|miles?|mileage|里程\w*|公里\w*|距离|距離|走行距離)\b", re.IGNORECASE)
+#: ... which counts a day's leg (summed) rather than an odometer.
+_FLAT_PER_DAY = re.compile(r"день|day|tag|jour|d[ií]a|giorno|dag|/\s?d\b|日|天|当日|etap", re.IGNORECASE)
+#: A header cell of the places column.
+_FLAT_PLACE = re.compile(r"пункт|мест|маршрут|place|route|itinera|orte?\b|strecke\b|lieu|luogo|lugar|"
+                         r"地点|路线|路線|到达|from|to\b|stage", re.IGNORECASE)
+_FLAT_NUM = re.compile(r"^\d{1,5}(?:[.,]\d{1,3})?$")
+_FLAT_KEY = re.compile(r"^(?:\d{1,3}\.?|\d{1,2}[./]\d{1,2}\.?(?:\d{2,4})?|(?:day|tag|день)\s?\d{1,3}|\d{1,3}\.?\s?"
+                       r"(?:tag|day|день))$", re.IGNORECASE)
+_FLAT_EMPTY = {"-", "–", "—", "", "/", "x"}
+
+
+def _flat_tables(lines: list[str], used: set[int]) -> tuple[list[Found], set[int]]:
+    """Tables whose cells stand one per line (an HTML table read as text): a header of 3-8 short
+    cells, one of them the distance column (:data:`_FLAT_DIST`, never an altitude, time or price
+    column), then three or more rows of as many cells, each starting with a row key (a day number
+    or a date) and holding a number (or "-": a rest day) in the distance column. A per-day column
+    or values that drop are legs, summed from the first row's named start; otherwise an odometer.
+    Each row's event is named by the last place of its places cell. Linear in the number of lines:
+    each cell is classified once, and a header is only tried where a distance cell follows."""
+    cells = [(i, ln.strip()) for i, ln in enumerate(lines, start=1)
+             if i not in used and ln.strip() and len(ln) <= MAX_LINE]
+    # a header cell: short, no number, no row key; a distance header cell on top
+    head_ok = [len(t) <= 40 and not _HAS_DIGIT.search(t[:1]) and not _FLAT_NUM.match(t) and not _FLAT_KEY.match(t)
+               for _, t in cells]
+    is_dist = [ok and bool(_FLAT_DIST.search(t)) and not _HEAD_BAD.search(t) for ok, (_, t) in zip(head_ok, cells,
+                                                                                                     strict=True)]
+    out: list[Found] = []
+    taken: set[int] = set()
+    h = 0
+    while h <= len(cells) - 12:      # 3 header cells and 3 rows of 3 at least
+        if not (head_ok[h] and any(is_dist[h:h + 8])):
+            h += 1
+            continue
+        got = _flat_table_at(cells, head_ok, is_dist, h)
+        if got is None:
+            h += 1
+            continue
+        found, span = got
+        out += found
+        taken |= {i for i, _ in cells[h:span]}
+        h = span
+    return out, taken
+
+
+def _flat_table_at(cells: list[tuple[int, str]], head_ok: list[bool], is_dist: list[bool], h: int
+                   ) -> tuple[list[Found], int] | None:
+    """The flattened table whose header starts at ``cells[h]`` (see :func:`_flat_tables`), and the
+    index of the first cell after it; ``None`` if none starts there."""
+    for k in range(3, 9):
+        if h + k > len(cells) or not head_ok[h + k - 1]:
+            return None                                  # a longer header would hold this cell too
+        dist = [c for c in range(k) if is_dist[h + c]]
+        if len(dist) != 1:
+            continue
+        d = dist[0]
+        rows: list[list[tuple[int, str]]] = []
+        r = h + k
+        while r + k <= len(cells):
+            row = cells[r:r + k]
+            if not _FLAT_KEY.match(row[0][1]) or not (_FLAT_NUM.match(row[d][1]) or row[d][1] in _FLAT_EMPTY):
+                break
+            rows.append(row)
+            r += k
+        if len(rows) < 3 or sum(1 for row in rows if _FLAT_NUM.match(row[d][1])) < 3:
+            continue
+        return _flat_rows([t for _, t in cells[h:h + k]], d, rows), r
+    return None
+
+
+def _flat_rows(head: list[str], d: int, rows: list[list[tuple[int, str]]]) -> list[Found]:
+    """The events of a flattened table's rows (distance column ``d``)."""
+    # the places: a column of mostly words, the one whose header says so, else the last of them
+    words = [c for c in range(len(head)) if c != d and sum(
+        1 for row in rows if not _HAS_DIGIT.search(row[c][1]) and row[c][1] not in _FLAT_EMPTY) * 2 > len(rows)]
+    place_col = next((c for c in words if _FLAT_PLACE.search(head[c])), words[-1] if words else None)
+    unit = "mi" if re.search(r"\bmi(?:les?|leage)?\b", head[d], re.IGNORECASE) else "km"
+    vals = [_num(row[d][1]) for row in rows if _FLAT_NUM.match(row[d][1])]
+    legs = bool(_FLAT_PER_DAY.search(head[d])) or any(b < a for a, b in pairwise(vals))
+    parts = [re.split(r"\s?[-–—,]\s?", row[place_col][1]) if place_col is not None else [] for row in rows]
+    start = parts[0][0].strip() if parts and len(parts[0]) > 1 else None
+    out, total = [], 0.0
+    for row, names in zip(rows, parts, strict=True):
+        cell = row[d]
+        if not _FLAT_NUM.match(cell[1]):
+            continue                                          # a rest day: the sum goes on
+        v = _num(cell[1])
+        total = round(total + v, 3) if legs else v
+        end = _clean_name(names[-1]) if names and names[-1].strip() else None
+        out.append(Found(cell[0], total, unit, "table", " | ".join(t for _, t in row), name=end,
+                         place=start if legs else None, leg_km=leg_km(v, unit) if legs else None))
+    return out
+
+
 def find_structures(text: str) -> tuple[list[Found], set[int]]:
     """Events of the stage lists, tables, cue sheets and roll charts of ``text``, and used lines."""
     lines = text.splitlines()
@@ -963,6 +1060,7 @@ def find_structures(text: str) -> tuple[list[Found], set[int]]:
     us = n_mi == n_km == 0 and _US_ROAD.search(text[:200_000]) is not None
     text_unit = "mi" if us or n_mi > n_km else "km"
     sheet, sheet_lines = _route_sheet(lines) if "note" in text else ([], set())
-    tables, taken = _table_events(lines, used | sheet_lines, text_unit)
-    found = sorted(stages + sheet + tables, key=lambda f: f.line)
-    return found, used | taken | sheet_lines
+    flat, flat_lines = _flat_tables(lines, used | sheet_lines)
+    tables, taken = _table_events(lines, used | sheet_lines | flat_lines, text_unit)
+    found = sorted(stages + sheet + flat + tables, key=lambda f: f.line)
+    return found, used | taken | sheet_lines | flat_lines
