@@ -825,3 +825,24 @@ def test_round10_km_marks_of_a_diary_read_the_odometer() -> None:
     # one "N km mark" alone stays what it says (a milestone post), as does a "km marker"
     assert [(e.value, e.ref) for e in extract_events("We passed the 3000km mark today.")] == [(3000, "marker")]
     assert [(e.value, e.ref) for e in extract_events("A well at the 45 km marker.")] == [(45, "marker")]
+
+
+def test_round10_route_lengths_side_trips_and_altitudes_in_km_brackets() -> None:
+    # real forms (holdout-10): a tour's length in its title ("1800 km à travers la France",
+    # "912 Kilometres - 19 Days", Portuguese "um percurso de 1500km") is no leg, and the next
+    # stage is not summed onto it
+    text = "1800 km à travers la France. Lille – Nice.\nJour 1\n61,5 km – 4h10\n"
+    got = [(e.value, e.ref) for e in extract_events(text)]
+    assert got == [(61.5, "cumulative")]             # day 1 only, not 1800 + 61.5
+    assert extract_events("A blog by Ann Doe 912 Kilometres - 19 Days") == []
+    assert extract_events("Faremos um percurso que rondará os 1500km pelo interior.") == []
+    # "another 75 miles through the range" stays progress
+    assert [e.ref for e in extract_events("The next day we rode another 60 miles through the hills.")] == ["relative"]
+    # a day whose length holds a side trip there and back ("含X來回") is no position; the next
+    # day's named start begins a new sum
+    days = ("8/1 甲港 - 乙村 - 丙鎮, 60km\n8/2 丙鎮 - 丁灣 - 戊山, 55km (含丁灣燈塔來回)\n"
+            "8/3 戊山 - 己市 - 庚站, 80km\n8/4 庚站 - 辛城, 40km\n")
+    assert [(e.value, e.place) for e in extract_events(days)] == [(60, "甲港"), (80, "戊山"), (120, "戊山")]
+    # "(km 14 - 1080 mt)" is a km post and an altitude, never a range up to km 1080
+    [e] = extract_events("Dal passo (km 14 - 1080 mt) si scende verso il lago.")
+    assert (e.value, e.ref, e.value_end) == (14, "marker", None)

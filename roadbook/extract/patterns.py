@@ -56,7 +56,7 @@ _TOTAL_BEFORE = re.compile(
     r"(?:total(?:ling|ing|led|ed)?|altogether|overall|in all|covered|cycled|rode|ridden|biked|walked|"
     r"travel+ed|did|done|clocked|logged|trip of|journey of|tour of|(?<!at a )distance of|length of|"
     r"averag\w*|whole|entire|reise|insgesamt|gesamt\w*|voyage|périple|viaje|recorrido|viaggio|"
-    r"extends|extending|stretches|stretching|spans|spanning|measures|measuring)"
+    r"extends|extending|stretches|stretching|spans|spanning|measures|measuring|percurso)"
     r"\s{1,3}(?:\w+\s{1,3}){0,3}$",
     re.IGNORECASE,
 )
@@ -69,7 +69,7 @@ _APPROX_HINTS = ("approx", "about", "around", "roughly", "some", "ca.", "circa",
 _TOTAL_HINTS: tuple[str, ...] = ("total", "altogether", "overall", "in all", "covered", "cycled", "rode", "ridden",
                 "biked", "walked", "travel", "did", "done", "clocked", "logged", "trip", "journey",
                 "tour", "distance", "length", "averag", "whole", "entire", "reise", "gesamt", "voyage",
-                "périple", "viaje", "recorrido", "viaggio", "extend", "stretch", "span", "measur")
+                "périple", "viaje", "recorrido", "viaggio", "extend", "stretch", "span", "measur", "percurso")
 #: One search instead of a loop over the hints (same test: is any hint a substring?).
 _APPROX_HINT_RX = re.compile("|".join(re.escape(w) for w in _APPROX_HINTS))
 _TOTAL_HINT_RX = re.compile("|".join(re.escape(w) for w in _TOTAL_HINTS))
@@ -77,7 +77,8 @@ _TOTAL_HINT_RX = re.compile("|".join(re.escape(w) for w in _TOTAL_HINTS))
 # --- markers ------------------------------------------------------------------------------------
 RE_KM_RANGE = re.compile(
     rf"\b(?:between\s{{1,3}})?(?:km|kilomet(?:er|re)s?)(?:[\s-]?{_POST_WORD}s?)?\s?\.?\s?(?P<a>{NUM})"
-    rf"\s{{0,2}}(?:{_DASH}|and)\s{{0,2}}(?:km\s?\.?\s?)?(?P<b>{NUM})(?![\d/])(?!:\d)(?!\s?(?:km|kilomet))",
+    rf"\s{{0,2}}(?:{_DASH}|and)\s{{0,2}}(?:km\s?\.?\s?)?(?P<b>{NUM})(?![\d/])(?!:\d)(?!\s?(?:km|kilomet))"
+    r"(?!\s?(?:m|mt|mts|msnm|metri|meters?|metres?|hm|ft)\b)",          # "(km 14 - 1080 mt)": an altitude
     re.IGNORECASE | re.ASCII,
 )
 RE_K_RANGE = re.compile(
@@ -153,6 +154,13 @@ RE_DISTANCE = re.compile(
 )
 
 #: Context after a length that makes it a speed, a fuel figure, a daily average or an area.
+#: After a length, what makes it a route's length: "2400 km à travers l'Europe", "1346 Kilometres
+#: - 28 Days" (shared with the stage lists of ``structures``; not English "through", "across":
+#: "another 75 miles through the range" is progress).
+ROUTE_LENGTH_AFTER = re.compile(
+    r"^\s?(?:[-–—,]\s?(?:in\s)?\d{1,3}\s?(?:days|tage|jours|d[ií]as|giorni|dni|дней|дня|天)\b|"
+    r"(?:à travers|au travers|quer durch|attraverso|a través de|por toda)\s)",
+    re.IGNORECASE)
 _NOT_AFTER = re.compile(
     r"^\s?(?:/\s?h|/\s?hr|ph\b|p/h|per hour|an hour|/\s?day|per day|a day|each day|every day|"
     r"²|2\b|\^2|sq|square|long\b|wide\b|high\b|in length|of\b|stretch|section|loop|detour|ride\b|"
@@ -460,6 +468,8 @@ def _classify_length(sentence: str, m: re.Match[str]) -> tuple[str, str | None, 
         # "Die Fahrt von Neustadt nach Perleberg beträgt nur 45 km", "from Alpha to Beta it is
         # 45 km": the leg's end lies that far from its named start
         return ("cumulative", leg["a"], m.end(), approx_ctx(before))
+    if ROUTE_LENGTH_AFTER.match(after):
+        return None                              # "2400 km à travers l'Europe": the route's length
     of_dest = _OF_DEST.match(after)
     if of_dest and not _TOTAL_BEFORE.search(before):
         # "30 miles of nothing to the next gas station": the place ahead, that far

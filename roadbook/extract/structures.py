@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 
-from roadbook.extract.patterns import unit_of
+from roadbook.extract.patterns import ROUTE_LENGTH_AFTER, unit_of
 
 #: Lines longer than this are prose, never a structure ...
 MAX_LINE = 400
@@ -270,7 +270,7 @@ def _leg(line: str, raw_end: dict[str, str], day: bool = False
     dm = None
     for m in _DIST.finditer(body):
         before = body[max(0, m.start() - 8):m.start()]
-        if _TOTAL.search(before):
+        if _TOTAL.search(before) or ROUTE_LENGTH_AFTER.match(body[m.end():m.end() + 40]):
             continue
         opened = max(body.rfind("(", 0, m.start()), body.rfind("（", 0, m.start()))
         if opened > max(body.rfind(")", 0, m.start()), body.rfind("）", 0, m.start())) and _IN_PAREN_BAD.search(
@@ -372,6 +372,11 @@ def _day_line(i: int, line: str, body: str, raw_end: dict[str, str], pending: tu
     return pending, day_head
 
 
+#: A day's length that holds a side trip there and back ("含X來回", "round trip to the falls").
+_ROUND_TRIP = re.compile(r"來回|来回|往返|round[\s-]trip|out[\s-]and[\s-]back|aller[\s-]retour|hin und zurück|"
+                         r"ida y vuelta|ida e volta|andata e ritorno|туда и обратно", re.IGNORECASE)
+
+
 def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
     out: list[Found] = []
     used: set[int] = set()
@@ -387,6 +392,12 @@ def _stage_events(lines: list[str]) -> tuple[list[Found], set[int]]:
         """Add one leg; ``unnamed_ok``: a day list from its first day may start without a name."""
         if leg <= 0:
             return                                        # a rest day ("Wörth, 0 Km Ruhetag")
+        if _ROUND_TRIP.search(text):
+            # "69km (含旭海大草原來回)": the day's length holds a side trip there and back, so its
+            # end is no position; the next day's named start begins a new sum
+            ch.active = False
+            used.add(i)
+            return
         if start is not None and end is not None and same(start, end) and not same(start, ch.end):
             ch.place, ch.end, ch.total, ch.unit, ch.active = start, end, 0.0, unit, True
             return
