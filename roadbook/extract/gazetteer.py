@@ -334,7 +334,9 @@ def _best_city(cands: list[dict[str, Any]], countries: set[str],
     if not cands:
         return None
     if off_track is not None:
-        near = [(off_track(float(c["longitude"]), float(c["latitude"])), c) for c in cands]
+        # the 100 most populous namesakes at most ("San José": hundreds), each located once
+        pool_near = sorted(cands, key=lambda c: -int(c.get("population") or 0))[:100]
+        near = [(off_track(float(c["longitude"]), float(c["latitude"])), c) for c in pool_near]
         near = [(d, c) for d, c in near if d <= NEAR_TRACK_M]
         if near:
             return min(near, key=lambda dc: (dc[0], -int(dc[1].get("population") or 0)))[1]
