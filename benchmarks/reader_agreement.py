@@ -37,23 +37,24 @@ def _as_events(labels: list[dict[str, object]]) -> list[SimpleNamespace]:
 def main() -> int:
     first = {d["id"]: d for d in map(json.loads, REAL_LABELS.read_text(encoding="utf-8").splitlines())}
     second = [json.loads(x) for x in SECOND.read_text(encoding="utf-8").splitlines()]
-    readers, rules = Score(), Score()
-    by_split: dict[str, list[int]] = {}
+    groups: dict[str, tuple[Score, Score, list[str]]] = {}
     for d in second:
         one = first[d["id"]]
-        score_events(d["id"], _as_events(d["events"]), one["events"], readers)  # type: ignore[arg-type]
-        f = REAL_CACHE / f"{d['id']}.txt"
-        if f.is_file():
-            score_events(d["id"], extract_events(f.read_text(encoding="utf-8")), one["events"], rules)
-        by_split.setdefault(one["split"], []).append(1)
-    splits = ", ".join(f"{k} {len(v)}" for k, v in sorted(by_split.items()))
-    print(f"{len(second)} texts ({splits}); first reader {readers.labelled} events, second reader "
-          f"{readers.extracted}")
-    print(f"second reader against the first: {readers.matched} events in common: "
-          f"precision {readers.precision:.3f}, recall {readers.recall:.3f} "
-          f"(right distance, other reference: {readers.other_ref})")
-    print(f"extractor against the first reader on the same texts: precision {rules.precision:.3f} "
-          f"({rules.matched}/{rules.extracted}), recall {rules.recall:.3f} ({rules.matched}/{rules.labelled})")
+        for key in ("all", one["split"]):
+            readers, rules, ids = groups.setdefault(key, (Score(), Score(), []))
+            ids.append(d["id"])
+            score_events(d["id"], _as_events(d["events"]), one["events"], readers)  # type: ignore[arg-type]
+            f = REAL_CACHE / f"{d['id']}.txt"
+            if f.is_file():
+                score_events(d["id"], extract_events(f.read_text(encoding="utf-8")), one["events"], rules)
+    print("| texts | events (first / second reader) | second reader vs first: precision | recall "
+          "| extractor vs first: precision | recall |")
+    print("|---|---|---|---|---|---|")
+    for key, (readers, rules, ids) in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0])):
+        print(f"| {key}: {len(ids)} | {readers.labelled} / {readers.extracted} | {readers.precision:.3f} "
+              f"({readers.matched}/{readers.extracted}) | {readers.recall:.3f} ({readers.matched}/{readers.labelled}) "
+              f"| {rules.precision:.3f} ({rules.matched}/{rules.extracted}) | {rules.recall:.3f} "
+              f"({rules.matched}/{rules.labelled}) |")
     return 0
 
 
