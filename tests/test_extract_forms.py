@@ -846,3 +846,31 @@ def test_round10_route_lengths_side_trips_and_altitudes_in_km_brackets() -> None
     # "(km 14 - 1080 mt)" is a km post and an altitude, never a range up to km 1080
     [e] = extract_events("Dal passo (km 14 - 1080 mt) si scende verso il lago.")
     assert (e.value, e.ref, e.value_end) == (14, "marker", None)
+
+
+def test_round11_day_lists_in_more_languages_and_unit_first_legs() -> None:
+    # real forms (holdout-11): Turkish, Polish, Indonesian day headings; an Italian motorbike
+    # tour "2° giorno - A - B Km 140" with the unit before the number at the line's end
+    assert [e.value for e in extract_events("1. gün: Alfa – Beta, 40 km\n2. gün: Beta – Gama, 35 km\n")] == [40, 75]
+    pl = "1. dzień: Alfa – Beta, 52 km\n2. dzień: Beta – Gamma, 48 km\n"
+    assert [e.value for e in extract_events(pl)] == [52, 100]
+    assert [e.value for e in extract_events("Hari 1: Alfa - Beta 80 km\nHari 2: Beta - Gama 60 km\n")] == [80, 140]
+    got = [(e.value, e.place, e.name) for e in extract_events(
+        "1° giorno - Alba - Bra Km 95\nsole\n2° giorno - Bra - Cuneo KM. 60\n")]
+    assert got == [(95, "Alba", "Bra"), (155, "Alba", "Cuneo")]
+
+
+def test_round11_newest_first_pair_camp_ends_mile_names_and_timed_odometer() -> None:
+    # real forms (holdout-11): two consecutive days printed newest first, one ending at an
+    # unnamed "soccer field camp"; "41 Mile Bore" is a place; a log of stops with clock times
+    # and the odometer at each ("14:35 道の駅 … 走行距離592km")
+    days = "Day 12, 98km to Alpha\nRain all day.\nDay 11, 87km to a river camp\nDry.\n"
+    assert [(e.value, e.name) for e in extract_events(days)] == [(185, "Alpha"), (87, "river camp")]
+    assert [(e.value, e.unit, e.place) for e in extract_events(
+        "20 Mile Creek Rest Area to Beta Roadhouse - 64kms\n")] == [(64, "km", "20 Mile Creek Rest Area")]
+    log = ("10:05 道の駅「甲」 晴れ 走行距離412km\n11:20 給油 曇り 走行距離455km\n"
+           "12:40 乙ダム 走行距離498km\n")
+    assert [(e.value, e.ref, e.place) for e in extract_events(log)] == [
+        (412, "cumulative", None), (455, "cumulative", None), (498, "cumulative", None)]
+    # readings that go down are no odometer
+    assert extract_events("10:05 A 走行距離412km\n11:20 B 走行距離45km\n12:40 C 走行距離498km\n") == []

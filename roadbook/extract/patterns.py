@@ -149,7 +149,7 @@ RE_SIGN = re.compile(rf"[\"“„«]\s?[A-ZÀ-ÝÄÖÜ][\w'’\-]{{1,25}}(?:\s[\
 RE_DISTANCE = re.compile(
     rf"(?<![\w.,/])(?P<a>{NUM}|\b{_WORD_NUM})(?:\s?(?:-|–|to|bis)\s?(?P<b>{NUM})|\s(?:or|oder|ou|o)\s(?P<b2>{NUM})"
     rf"|(?P<plus>\+|\splus))?\s?-?\s?(?P<unit>{KM_WORD}|{MI_WORD})"
-    r"(?![A-Za-z])",
+    r"(?![A-Za-z])(?!(?-i:(?<=Mile)\s[A-Z]))",    # "41 Mile Bore", "Ninety Mile Beach": a place's name
     re.IGNORECASE | re.ASCII,
 )
 

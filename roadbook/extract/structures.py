@@ -72,7 +72,7 @@ _UNIT = (r"(?:km|Km|KM|kms|klms?|kilomet(?:er|re)s?|kilometern|kilomètres?|kil�
          r"公里|公裡|千米|км|mi|miles?|Miles?|MILES)")
 #: A leg's distance; never the tail of "3,500kms" (a thousands separator before it).
 _DIST = re.compile(r"(?<![A-Za-z0-9_.])(?<!\d,)(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT
-                   + r")(?![A-Za-z])(?!\s?/\s?h)")
+                   + r")(?![A-Za-z])(?!\s?/\s?h)(?!(?<=Mile)\s[A-Z])")   # "41 Mile Bore": a place's name
 #: Dual units, in brackets or not: "(27.4 mi, 44.1 km)", "62.80miles/101.33km": one leg, in km.
 _DUAL = re.compile(r"(?<![\d.,])(?P<mi>\d{1,4}(?:\.\d{1,2})?)\s?(?:mi|miles?)\s?[,/;]\s?"
                    r"(?P<km>\d{1,4}(?:\.\d{1,2})?)\s?(?:km|kms)(?![A-Za-z])")
@@ -81,9 +81,9 @@ _MONTH = (r"(?:Jan|Feb|Mär|Mar|Apr|Mai|May|Jun|Jul|Aug|Sep|Okt|Oct|Nov|Dez|Dec|
           r"Déc|Ene|Abr|Ago|Dic|Gen|Mag|Giu|Lug|Set|Ott|Fev|Out|Mei|Maa)[a-zäéèûíó]{0,7}")
 _PREFIX = re.compile(
     r"^\W{0,4}(?:"
-    r"(?:day|tag|dag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день|этап)\s{0,2}(?:\d{1,3}|one|two|three|four|"
+    r"(?:day|tag|dag|etappe|etapa|tappa|étape|stage|d|día|dia|jour|giorno|день|этап|hari|ngày)\s{0,2}(?:\d{1,3}|one|two|three|four|"
     r"five|six|seven|eight|nine|ten)\b\.?(?:\s?[(（][^)）\d]{0,12}\d{0,4}[^)）\d]{0,6}[)）])?\s?[:.,\-–—)|]?"
-    r"|\d{1,3}\s?\.?\s?(?:tag|день|-?й\sдень|day|giorno|jour|día)\b\.?\s?[:.\-–—)]?"
+    r"|\d{1,3}\s?\.?\s?(?:tag|день|-?й\sдень|day|giorno|jour|día|gün|dzień|nap|päivä)\b\.?\s?[:.\-–—)]?"
     r"|\d{1,2}\s?(?:ª|º|°|\^|e|ème|a|o)\.?\s(?:etapa|tappa|étape|etappe|stage|día|giorno|jour)\b\.?\s?[:.\-–—)|]?"
     r"|(?:первый|второй|третий|четв[её]ртый|пятый|шестой|седьмой|восьмой|девятый|десятый|"
     r"first|second|third|fourth|fifth|sixth|seventh|erster|zweiter|dritter|vierter|fünfter|"
@@ -117,7 +117,8 @@ _HOME = {"house", "home", "place", "flat", "apartment", "door", "doorstep", "hot
 _BAD_WORD = {"is", "was", "are", "were", "we", "i", "it", "it's", "you", "they", "then", "our", "my",
              "had", "has", "have", "will", "would", "after", "before", "about"}
 _TO_ONLY = re.compile(r"^(?P<v>\d{1,4}(?:[.,]\d{1,2})?)\s?(?P<u>" + _UNIT + r")\s(?:to|zum|zur|nach|bis|hasta|à)\s"
-                      r"(?:the\s)?(?P<n>[A-ZÄÖÜ][\w'’\-]{1,30}(?:\s[\w'’\-]{1,30}){0,3})")
+                      r"(?:the\s|a\s)?(?P<n>[A-ZÄÖÜ][\w'’\-]{1,30}(?:\s[\w'’\-]{1,30}){0,3}"
+                      r"|(?:[a-z]{2,15}\s){0,2}(?:camp\w*|hotel|motel|hostel|guest\s?house|lodge|hut|refuge)\b)")
 _CHAIN = re.compile(r"(?P<n>[^\s→\-—()（）:：,，]{1,20})[(（](?P<v>\d{1,4}(?:\.\d{1,2})?)\s?(?:公里|千米|km)[)）]")
 _TOTAL = re.compile(r"(?:总|總|全程|total|gesamt|insgesamt|so far|to date)", re.IGNORECASE)
 _PLACE_REL = re.compile(r"^\s?(?:[NSEW]|from|of|before|after|past|east|west|north|south|out of|away)\b",
@@ -250,6 +251,8 @@ _IN_PAREN_BAD = re.compile(r"再|又|至|到|进|進|alt|海拔|\b(?:via|detour|
 _ZH_K = re.compile(r"(?<=\d)[Kk](?![\w+])")
 
 
+#: A day line's leg written unit first at the line's end ("... - Pisa Km 140", "KM. 110").
+_KM_LAST = re.compile(r"(?<![A-Za-z])(?P<u>km|Km|KM)\.?\s?(?P<v>\d{1,4}(?:,\d{1,2})?)\s*$")
 #: A guide's section header ("Section 4: Ruoqiang – Qiemo (340 km)") gives a length, not a day's leg.
 _SECTION = re.compile(r"^\W{0,3}(?:section|abschnitt|tramo|tronçon|tratto|part|teil)\s?\d", re.IGNORECASE)
 
@@ -280,6 +283,8 @@ def _leg(line: str, raw_end: dict[str, str], day: bool = False
             return None
         dm = m
         break
+    if dm is None and day:
+        dm = _KM_LAST.search(body)          # "2° giorno - Chiavari - Pisa Km 140": the unit first
     if dm is None:
         return None
     unit = unit_of(dm["u"])
@@ -319,14 +324,16 @@ _DIST_FIRST_DAY = re.compile(r"^\d{1,4}(?:\.\d{1,2})?\s?(?:miles|mi|km|kms)\.\s{
 _LEG_HEAD = re.compile(r"^[A-ZÀ-ÝŁŚŻĆ][\w'’\-]{1,30}(?:\s[\w'’\-]{1,30}){0,2}\s[–—-]\s[A-ZÀ-ÝŁŚŻĆ][\w'’\-]{1,30}"
                        r"(?:\s[\w'’\-]{1,30}){0,2}\s\(\d{1,4}(?:[.,]\d{1,2})?\s?km\)")
 #: A day word at the head of a line (a diary's day, not a bare date or list number).
-_DAY_WORD = re.compile(r"\b(?i:day|tag|dag|den|etappe|etapa|tappa|étape|stage|día|dia|jour|giorno|день|этап)\b"
+_DAY_WORD = re.compile(r"\b(?i:day|tag|dag|den|etappe|etapa|tappa|étape|stage|día|dia|jour|giorno|день|этап|gün|dzień|"
+                       r"hari|ngày|nap|päivä)\b"
                        r"|第|^\W{0,4}[Dd]\d")
 
 
 def _ridden_order(lines: list[str]) -> list[int]:
     """Line numbers (1-based) in the order the days were ridden.
 
-    A diary printed newest first ("Tag 10 …", "Tag 9 …", "Tag 7 …") is read from its oldest day:
+    A diary printed newest first ("Tag 10 …", "Tag 9 …", "Tag 7 …"; or two consecutive days,
+    "Day 54 …", "Day 53 …") is read from its oldest day:
     the lines from one numbered day line to the next form the block of that day, and a run of
     blocks whose day numbers go down is read backwards. Everything else keeps its order.
     """
@@ -336,7 +343,8 @@ def _ridden_order(lines: list[str]) -> list[int]:
         if m:
             heads.append((k, int(m["a"] or m["b"] or m["c"])))
     order = list(range(1, len(lines) + 1))
-    if len(heads) < 3:
+    # two days only are read backwards when they are consecutive and go down ("Day 54 …", "Day 53 …")
+    if len(heads) < 2 or (len(heads) == 2 and heads[0][1] - heads[1][1] != 1):
         return order
     # blocks of consecutive heads with the same day number ("Tag 10 – date" / "10. Tag: ...")
     groups: list[tuple[int, int, int]] = []   # (first line index, end line index, day)
@@ -949,6 +957,29 @@ def _distance_log(lines: list[str], used: set[int]) -> list[Found]:
     return out
 
 
+#: A timed log line that ends with the odometer: "14:35 道の駅「X」 晴れ 走行距離592km", "09:10 Café Y, odo 42 km".
+_TIMED_ODO = re.compile(
+    r"^\s{0,4}\d{1,2}:\d\d\b(?P<body>.{0,200}?)(?:走行距離|odo(?:meter)?|tacho(?:stand)?|kilometerstand|km-stand|"
+    r"compteur|cuentakil[oó]metros|одометр|里程表)\s?[:：=]?\s?(?P<v>\d{1,6}(?:[.,]\d{1,2})?)\s?(?P<u>km|mi)\s*$",
+    re.IGNORECASE)
+
+
+def _timed_odometer(lines: list[str], used: set[int]) -> list[Found]:
+    """A log of stops with their clock time and the odometer ("14:35 X 走行距離592km"): three or
+    more such lines whose readings never go down are positions as read (no named start), each
+    named by what the line says between the time and the reading."""
+    rows = []
+    for i, line in enumerate(lines, start=1):
+        if i in used or len(line) > 300 or ":" not in line[:6]:
+            continue
+        m = _TIMED_ODO.match(line)
+        if m:
+            rows.append((i, _num(m["v"]), unit_of(m["u"]), m["body"].strip(" ,;-–"), line.strip()))
+    if len(rows) < 3 or len({r[2] for r in rows}) > 1 or any(b[1] < a[1] for a, b in pairwise(rows)):
+        return []
+    return [Found(i, v, u, "roll_chart", text, name=body[:60] or None) for i, v, u, body, text in rows]
+
+
 def _day_heading(block: list[str]) -> str | None:
     """The heading of a diary day (its first non-blank line, when short: "二日目 森から長万部"),
     which names the day whose distance ends the block; ``None`` when the day opens with prose."""
@@ -1057,7 +1088,7 @@ def find_structures(text: str) -> tuple[list[Found], set[int]]:
     """Events of the stage lists, tables, cue sheets and roll charts of ``text``, and used lines."""
     lines = text.splitlines()
     stages, used = _stage_events(lines)
-    log = _distance_log(lines, used)       # every line of a stage-list event is in ``used``
+    log = _distance_log(lines, used) + _timed_odometer(lines, used)   # stage lines are in ``used``
     if log:
         stages += log
         used = used | {f.line for f in log}
