@@ -245,6 +245,7 @@ REAL_SPLITS: tuple[tuple[str, str, bool], ...] = (
     ("holdout-9", "holdout-9: measured once after round 8 (P 0.442, R 0.272), then tuned on (round 9)", True),
     ("holdout-10", "holdout-10: measured once after round 9 (P 0.450, R 0.213), then tuned on (round 10)", True),
     ("holdout-11", "holdout-11: measured once after round 10 (P 0.590, R 0.235), then tuned on (round 11)", True),
+    ("holdout-12", "holdout-12: measured once after round 11 (P 0.643, R 0.220)", False),
 )
 
 #: Each set's FIRST measurement, taken by this script on texts the extractor had never been run
@@ -280,6 +281,9 @@ FIRST_MEASUREMENTS: tuple[tuple[str, str, int, int, str, str, str], ...] = (
     ("holdout-11", "79cd30a (after round 10)", 50, 98,
      "cs, da, de, en, es, fr, hu, id, it, ja, ko, mn, nl, no, pl, pt, ro, ru, th, tr, vi, zh", "0.590 (23/39)",
      "0.235 (23/98); prose 0.218 (12/55), stage lists 0.262 (11/42), a cue-sheet how-to 0/1"),
+    ("holdout-12", "a5b92cb (after round 11)", 50, 82,
+     "ar, cs, de, el, en, es, fa, fi, fr, he, hi, hu, it, ja, kk, ko, nl, pl, pt, ro, ru, sv, tr, zh", "0.643 (18/28)",
+     "0.220 (18/82); prose 0.254 (15/59), stage lists 0.158 (3/19), a table 0/4"),
 )
 
 
