@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roadbook.extract.events import extract, extract_events
-from roadbook.extract.patterns import _Spans
+from roadbook.extract.patterns import _Spans, parse_number
 
 
 def evs(text: str) -> list[tuple[float, str, str]]:
@@ -874,3 +874,14 @@ def test_round11_newest_first_pair_camp_ends_mile_names_and_timed_odometer() -> 
         (412, "cumulative", None), (455, "cumulative", None), (498, "cumulative", None)]
     # readings that go down are no odometer
     assert extract_events("10:05 A 走行距離412km\n11:20 B 走行距離45km\n12:40 C 走行距離498km\n") == []
+
+
+def test_round12_newest_first_posts_and_dot_thousands() -> None:
+    # real forms (holdout-12): a blog's day posts printed newest first without day numbers, each
+    # "A - B - N km": a chain whose start is where a later chain ends was ridden after it
+    text = "Beta - Gamma - 40 km\nWindy.\n\nAlpha - Beta - 55 km\nSunny.\n"
+    assert [(e.value, e.place, e.name) for e in extract_events(text)] == [(95, "Alpha", "Gamma"),
+                                                                          (55, "Alpha", "Beta")]
+    # "el mojón del Km 3.115", "Kilometerstand 65.800 km": a dot before three digits is thousands
+    assert [e.value for e in extract_events("La ruta termina en el mojón del Km 3.115, en la costa.")] == [3115]
+    assert parse_number("0.500") == 0.5 and parse_number("12.5") == 12.5

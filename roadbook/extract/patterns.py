@@ -289,16 +289,23 @@ class Match:
 
 
 def parse_number(s: str) -> float:
-    """Read "1,383" as 1383, "34.5" and "12,5" as decimals.
+    """Read "1,383" as 1383, "34.5" and "12,5" as decimals, and "3.115" / "65.800" (a dot before
+    exactly three digits, not after a leading 0) as thousands, as German, Spanish, Italian and
+    Portuguese write them (every such km figure in the labelled real texts is one; "0.500" stays).
 
-    >>> parse_number("1,383"), parse_number("34.5"), parse_number("12,5")
-    (1383.0, 34.5, 12.5)
+    >>> parse_number("1,383"), parse_number("34.5"), parse_number("12,5"), parse_number("3.115")
+    (1383.0, 34.5, 12.5, 3115.0)
     """
     if s.lower() in WORD_NUMBERS:
         return float(WORD_NUMBERS[s.lower()])
     if _THOUSANDS.fullmatch(s):
         return float(s.replace(",", ""))
+    if _DOT_THOUSANDS.fullmatch(s):
+        return float(s.replace(".", ""))
     return float(s.replace(",", "."))
+
+
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 
 
 def unit_of(word: str) -> str:

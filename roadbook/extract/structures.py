@@ -1084,6 +1084,31 @@ def _flat_rows(head: list[str], d: int, rows: list[list[tuple[int, str]]]) -> li
     return out
 
 
+def _key_name(name: str | None) -> str:
+    return re.sub(r"[\W_]+", " ", name or "").strip().casefold()
+
+
+def _newest_first(stages: list[Found]) -> list[Found]:
+    """Stage lists of a blog printed newest post first: a chain ("Viviers - Salavas - 47 km") whose
+    start is where a LATER chain of the text ends ("Charmes - Viviers - 65 km") was ridden after it,
+    so its positions continue that chain's sum (Salavas at 65 + 47 = 112 from Charmes)."""
+    chains: dict[str, list[Found]] = {}
+    for f in stages:
+        if f.structure == "stage_list" and f.place and f.leg_km is not None:
+            chains.setdefault(f.place, []).append(f)
+    out = list(stages)
+    for place, early in chains.items():
+        later = [c for p, c in chains.items() if p != place and c[0].line > early[-1].line
+                 and _key_name(c[-1].name) == _key_name(place) and c[-1].unit == early[0].unit]
+        if len(later) != 1:
+            continue
+        base = later[0][-1]
+        for f in early:
+            out[out.index(f)] = Found(f.line, round(base.value + f.value, 3), f.unit, f.structure, f.text,
+                                      name=f.name, place=base.place, leg_km=f.leg_km, turn=f.turn)
+    return out
+
+
 def find_structures(text: str) -> tuple[list[Found], set[int]]:
     """Events of the stage lists, tables, cue sheets and roll charts of ``text``, and used lines."""
     lines = text.splitlines()
@@ -1095,7 +1120,7 @@ def find_structures(text: str) -> tuple[list[Found], set[int]]:
     chains = _prose_chains(lines)
     chain_lines = {f.line for f in chains}
     # a chain of two or more legs in prose says more than one leg read off its line
-    stages = [f for f in stages if f.line not in chain_lines] + chains
+    stages = _newest_first([f for f in stages if f.line not in chain_lines] + chains)
     low = text[:200_000].lower()
     n_mi, n_km = low.count("mile"), low.count("km") + low.count("kilomet")
     # no unit written anywhere, but US roads ("US-401", "NC-39", "Rte 9"): miles
