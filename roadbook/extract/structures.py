@@ -1096,15 +1096,19 @@ def _newest_first(stages: list[Found]) -> list[Found]:
     for f in stages:
         if f.structure == "stage_list" and f.place and f.leg_km is not None:
             chains.setdefault(f.place, []).append(f)
+    ending_at: dict[str, list[list[Found]]] = {}          # name key of a chain's end -> chains
+    for c in chains.values():
+        ending_at.setdefault(_key_name(c[-1].name), []).append(c)
+    index = {id(f): n for n, f in enumerate(stages)}
     out = list(stages)
     for place, early in chains.items():
-        later = [c for p, c in chains.items() if p != place and c[0].line > early[-1].line
-                 and _key_name(c[-1].name) == _key_name(place) and c[-1].unit == early[0].unit]
+        later = [c for c in ending_at.get(_key_name(place), ()) if c[0].place != place
+                 and c[0].line > early[-1].line and c[-1].unit == early[0].unit]
         if len(later) != 1:
             continue
         base = later[0][-1]
         for f in early:
-            out[out.index(f)] = Found(f.line, round(base.value + f.value, 3), f.unit, f.structure, f.text,
+            out[index[id(f)]] = Found(f.line, round(base.value + f.value, 3), f.unit, f.structure, f.text,
                                       name=f.name, place=base.place, leg_km=f.leg_km, turn=f.turn)
     return out
 
