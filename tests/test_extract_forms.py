@@ -885,3 +885,17 @@ def test_round12_newest_first_posts_and_dot_thousands() -> None:
     # "el mojón del Km 3.115", "Kilometerstand 65.800 km": a dot before three digits is thousands
     assert [e.value for e in extract_events("La ruta termina en el mojón del Km 3.115, en la costa.")] == [3115]
     assert parse_number("0.500") == 0.5 and parse_number("12.5") == 12.5
+
+
+def test_round13_thai_posts_other_digits_and_odometer_readings() -> None:
+    # real forms (holdout-13): Thai km posts "หลักกิโลเมตรที่18+700" (post 18, 700 m) and a range
+    # "หลักกิโลเมตรที่14-15", Thai digits; "Odometer 48210km" / "Kilometerstand: 12.345 km" read
+    # where the vehicle is (no named start)
+    assert [(e.value, e.ref) for e in extract_events("ขี่ต่อไปถึงหลักกิโลเมตรที่25+300 ที่บ้านหนึ่ง")] == [
+        (25.3, "marker")]
+    [r] = extract_events("ทางลูกรังถึงหลักกิโลเมตรที่31-33 แล้วเลี้ยวซ้าย")
+    assert (r.value, r.ref, r.value_end) == (31, "range", 33)
+    assert [e.value for e in extract_events("ถึงหลักกิโลเมตรที่๔๒ ที่ร้านกาแฟ")] == [42]
+    assert [(e.value, e.ref) for e in extract_events("Update from the road: Odometer 51230km at the border.")] == [
+        (51230, "cumulative")]
+    assert [(e.value, e.ref) for e in extract_events("Kilometerstand: 12.345 km am Pass.")] == [(12345, "cumulative")]

@@ -275,8 +275,9 @@ _HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(WORD_NUMBERS) + r")\s?-?\s?(?:k|
 
 _DIGIT = re.compile(r"\d")
 #: Substrings (of the lower-cased text) of every distance unit or post notation but "K" (km, kil-,
-#: mi-, MP, MM, cl-icks, kl-icks, км, кил-, 公里, ...).
-_UNIT_HINTS_LOW = ("km", "kil", "mi", "mp", "mm", "cl", "kl", "км", "кил", "公里", "公裡", "千米", "里程", "路碑")
+#: mi-, MP, MM, cl-icks, kl-icks, км, кил-, 公里, Thai กม / กิโลเมตร, ...).
+_UNIT_HINTS_LOW = ("km", "kil", "mi", "mp", "mm", "cl", "kl", "км", "кил", "公里", "公裡", "千米", "里程", "路碑", "กม",
+                   "กิโลเมตร")
 
 
 #: "k272是个道班" (a lower-case K-stake) and "20ks out of X", "20 k's" (km in Australian English).
@@ -378,9 +379,12 @@ def _judge(text: str, events: list[Event], unplaced: list[tuple[int, str, str]],
     return out
 
 
-#: Full-width digits, letters and signs ("５１ｋｍ", common in Chinese and Japanese notes) and the
-#: unit characters "㎞" / "㎏" / "㎜" read as their ASCII forms (line breaks are kept).
+#: Full-width digits, letters and signs ("５１ｋｍ", common in Chinese and Japanese notes), the
+#: digits of other scripts, and the unit characters "㎞" / "㎏" / "㎜" read as their ASCII forms
+#: (one character for one: line breaks and offsets are kept).
 _NARROW: dict[int, str] = {**{c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+                           # Thai, Arabic-Indic, Persian and Devanagari digits ("๑๐ กม.", "۱۵۳ کیلومتر")
+                           **{z + d: str(d) for z in (0x0E50, 0x0660, 0x06F0, 0x0966) for d in range(10)},
                            0x3000: " ", 0x339E: "km", 0x338F: "kg", 0x339C: "mm"}
 
 AFTER_FLAG = "relative distance ('after N km'): needs the previous position to be placed"

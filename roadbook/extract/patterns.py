@@ -105,6 +105,9 @@ RE_NUM_KM_POST = re.compile(
     rf"\b(?P<a>{NUM})(?:st|nd|rd|th)?\s?-?\s?(?:km|kilomet(?:er|re))[\s-]?{_POST_WORD}",
     re.IGNORECASE | re.ASCII,
 )
+#: A Thai km post: "หลักกิโลเมตรที่18+700" (post 18, 700 m), "หลัก กม. 25", "กม.ที่ 14-15".
+RE_TH_POST = re.compile(r"(?:หลักกิโลเมตรที่|หลักกิโลเมตร|หลัก\s?กม\.?\s?(?:ที่)?|กม\.\s?ที่)\s?(?P<a>\d{1,4})"
+                        r"(?:\+(?P<m>\d{3})|\s?-\s?(?P<b>\d{1,4}))?(?!\d)")
 #: A sentence about a stage of a tour or a cue sheet: its "km N" / "mile N" counts from the start.
 _STAGE_WORD = re.compile(r"\b(?:tappa|etapa|étape|etappe|tagesetappe|stage|cue[\s-]?sheets?|roll[\s-]?charts?|"
                          r"route[\s-]?sheets?|rest stop)\b", re.IGNORECASE)
@@ -177,7 +180,8 @@ _NOT_BEFORE = re.compile(r"(?:/\s?|per\s|every\s)$", re.IGNORECASE)
 _REL_HINT_RX = re.compile(r"aft|in|for|nach|apr|alread|bereits|schon|déjà|già|уже|by|past|up to|until|till|"
                           r"desp|tras|dopo|los|aos|passados os|cabo|bout|через|после|another|further|"
                           r"primer|primi|prime|ersten|eerste|1e|первы|pierwsz|první|na |po |"
-                          r"additional|more|next|first|last|following|at|somewhere|odo|computer|cyclo|garmin|gps|speedo")
+                          r"additional|more|next|first|last|following|at|somewhere|odo|computer|cyclo|garmin|gps|speedo|"
+                          r"kilometerstand|tachostand")
 #: Before a length: relative words ("after", "another", ...).
 _REL_BEFORE = re.compile(
     rf"(?:\b(?P<after>after|in|within|for(?= the (?:next|first|following))|nach|na|po|apr[eè]s|"
@@ -186,6 +190,7 @@ _REL_BEFORE = re.compile(
     rf"additional|a more|one more|(?:the )?(?:next|first|last|following)|"
     rf"primer[oa]s|primi|prime|ersten|eerste|1e|первые|первых|pierwsze|pierwszych|první)|"
     rf"\b(?P<at>at|at the|somewhere around|by|once past|past|up to|until|till|a los|pasados los|aos|passados os|"
+    rf"odometer:?|odo:?|kilometerstand:?|tachostand:?|"
     rf"(?:odometer|odo|computer|cyclometer|garmin|gps|speedo)\s(?:said|showed|read|reading|was at|at)))"
     rf"\s{{1,2}}(?:(?:only|just|solo|soli|sólo|nur|noch|seulement|appena|всего)\s{{1,2}})?"
     rf"(?:(?P<already>already|bereits|schon|ya|déjà|già|уже)\s{{1,2}})?"
@@ -389,6 +394,12 @@ def find_references(sentence: str) -> list[Match]:
         # "Km 0 di questa tappa", "(en el km 10)" of a stage: the distance into the stage
         kind = "cumulative" if _STAGE_WORD.search(sentence) else "marker"
         add(Match(parse_number(m["a"]), "km", kind, m.start(), m.end(), pattern="km A"))
+    for m in RE_TH_POST.finditer(sentence) if "หลัก" in sentence or "กม" in sentence else ():
+        a = parse_number(m["a"]) + (int(m["m"]) / 1000 if m["m"] else 0.0)
+        if m["b"]:
+            add(Match(a, "km", "range", m.start(), m.end(), value_end=parse_number(m["b"]), pattern="Thai post A-B"))
+        else:
+            add(Match(a, "km", "marker", m.start(), m.end(), pattern="Thai post"))
     for m in RE_K_POST.finditer(sentence) if has_k else ():
         if _is_train_or_code(sentence, m.start(), m.end()):
             continue
