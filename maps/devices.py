@@ -217,7 +217,7 @@ def _split(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_STOP = _split("a an the of to and at on in by for from with km just after before then this "
+_STOP = _split("a an the of to and at on onto in into by for from with km just after before then this "
                    "that part again here there starts start stops end ends begins first second "
                    "last next")
 

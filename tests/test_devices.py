@@ -86,3 +86,15 @@ def test_course_names_short_and_distinct(rows: list[tuple[str, str, int, float |
     owner: dict[str, tuple[str, int]] = {}
     for x, (k, _, d, _) in zip(names, rows, strict=True):
         assert owner.setdefault(x, (k, d)) == (k, d), x  # a shared name: same kind, same place
+
+
+def test_cue_sheet_words_onto_and_into_are_not_a_name() -> None:
+    # a cue sheet's "L onto Mill Rd" names the road: the junction reads "Jct Mill Rd" on a
+    # 15-character screen, not "Jct 3.701" for want of room
+    from types import SimpleNamespace
+
+    from maps.devices import course_names
+
+    p = SimpleNamespace(kind="turn_off", layer="road_events", role="point", restricted=False, name="onto Mill Rd",
+                        km=3.701, km_pos=3.701, length_km=None, along_m=3701.0)
+    assert course_names([p], 15) == ["Jct Mill Rd"]

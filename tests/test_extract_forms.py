@@ -899,3 +899,10 @@ def test_round13_thai_posts_other_digits_and_odometer_readings() -> None:
     assert [(e.value, e.ref) for e in extract_events("Update from the road: Odometer 51230km at the border.")] == [
         (51230, "cumulative")]
     assert [(e.value, e.ref) for e in extract_events("Kilometerstand: 12.345 km am Pass.")] == [(12345, "cumulative")]
+
+
+def test_cue_sheet_start_and_end_codes_are_not_part_of_the_name() -> None:
+    # real form (cue-sheet how-tos): "0.0  START  Town Hall parking" ... "12.4  END  Town Hall"
+    text = ("Mile  Turn  Note\n0.0  START  Village Green\n2.3  L  onto Mill Rd\n5.8  R  Ridge Rd\n"
+            "12.4  END  Village Green\n")
+    assert [e.name for e in extract_events(text)] == ["Village Green", "onto Mill Rd", "Ridge Rd", "Village Green"]

@@ -665,6 +665,8 @@ _GLUED_LAST = re.compile(r"(?<=[A-Za-z])(?P<v>\d{1,4}\.\d{1,2})$")
 _LISTNO = re.compile(r"^\s*(?:\d{1,2}[.)]\s|[-•*·]\s)")
 _TURN = re.compile(r"^\W{0,2}(?P<t>LWR|RWR|RBT|STR|QL|QR|BL|BR|SL|SR|TL|TR|KL|KR|ST|L|R|S|X|U|C|>|"
                    r"left|right|straight|continue|roundabout|u-turn)(?=\s|$|@)", re.IGNORECASE)
+#: A cue sheet's start or end code before the row's place ("START", "END", "FINISH").
+_CUE_END = re.compile(r"^(?:START|BEGIN|END|FINISH|ARRIVE|DEPART)\b[\s:.-]*")
 _HEAD_DIST = re.compile(r"(?:dist|total|mileage|odo|cum|km|kilomet|miles?\b|距|里程|累计|公里)", re.IGNORECASE)
 #: Row labels of ride statistics ("Ave. Speed = 8.0", "Monthly Dist. = 72.70"): never a position.
 _ROW_BAD = re.compile(r"\bave\.\s|\b(?:speed|avg|average|max|time|elev\w*|altitude|gain|calories|temp\w*|monthly|"
@@ -802,6 +804,7 @@ def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[lis
             turn = _turn(tm["t"]) if tm else None
             if tm:
                 name = name[tm.end():].strip()
+            name = _CUE_END.sub("", name)            # "START Town Hall parking": the place, not the code
             out.append(Found(i, round(offset + v, 3), unit, structure, lines[i - 1].strip(),
                              name=name or None, turn=turn))
             taken.add(i)
