@@ -40,13 +40,14 @@ def main() -> int:
     groups: dict[str, tuple[Score, Score, list[str]]] = {}
     for d in second:
         one = first[d["id"]]
+        f = REAL_CACHE / f"{d['id']}.txt"
+        got = extract_events(f.read_text(encoding="utf-8")) if f.is_file() else None   # once per text
         for key in ("all", one["split"]):
             readers, rules, ids = groups.setdefault(key, (Score(), Score(), []))
             ids.append(d["id"])
             score_events(d["id"], _as_events(d["events"]), one["events"], readers)  # type: ignore[arg-type]
-            f = REAL_CACHE / f"{d['id']}.txt"
-            if f.is_file():
-                score_events(d["id"], extract_events(f.read_text(encoding="utf-8")), one["events"], rules)
+            if got is not None:
+                score_events(d["id"], got, one["events"], rules)
     print("| texts | events (first / second reader) | second reader vs first: precision | recall "
           "| extractor vs first: precision | recall |")
     print("|---|---|---|---|---|---|")

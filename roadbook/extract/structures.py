@@ -23,7 +23,7 @@ All regexes are linear (no nested quantifiers); lines longer than :data:`MAX_LIN
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate, pairwise
 
 from roadbook.extract.patterns import ROUTE_LENGTH_AFTER, unit_of
@@ -667,6 +667,8 @@ _TURN = re.compile(r"^\W{0,2}(?P<t>LWR|RWR|RBT|STR|QL|QR|BL|BR|SL|SR|TL|TR|KL|KR
                    r"left|right|straight|continue|roundabout|u-turn)(?=\s|$|@)", re.IGNORECASE)
 #: A cue sheet's start or end code before the row's place ("START", "END", "FINISH").
 _CUE_END = re.compile(r"^(?:START|BEGIN|END|FINISH|ARRIVE|DEPART)\b[\s:.-]*")
+#: A table header that counts in miles ("Miles", "mi", "Mileage").
+_MI_HEAD = re.compile(r"\bmi(?:les?|leage)?\b", re.IGNORECASE)
 _HEAD_DIST = re.compile(r"(?:dist|total|mileage|odo|cum|km|kilomet|miles?\b|距|里程|累计|公里)", re.IGNORECASE)
 #: Row labels of ride statistics ("Ave. Speed = 8.0", "Monthly Dist. = 72.70"): never a position.
 _ROW_BAD = re.compile(r"\bave\.\s|\b(?:speed|avg|average|max|time|elev\w*|altitude|gain|calories|temp\w*|monthly|"
@@ -789,7 +791,7 @@ def _table_events(lines: list[str], used: set[int], text_unit: str) -> tuple[lis
         if not (suffixes & {"k", "km", "mi"} or _HEAD_DIST.search(header) or has_turn):
             return
         unit = "mi" if "mi" in suffixes else "km" if suffixes & {"k", "km"} else (
-            "mi" if re.search(r"\bmi(?:les?|leage)?\b", header, re.IGNORECASE) else
+            "mi" if _MI_HEAD.search(header) else
             "km" if re.search(r"km|公里|距|kilomet", header, re.IGNORECASE) else text_unit)
         structure = "cue_sheet" if has_turn or re.search(r"turn|cue", header, re.IGNORECASE) else (
             "roll_chart" if any(c[col][1] for c in cells) and len(cells[0]) >= 2 else "table")
@@ -1069,7 +1071,7 @@ def _flat_rows(head: list[str], d: int, rows: list[list[tuple[int, str]]]) -> li
     words = [c for c in range(len(head)) if c != d and sum(
         1 for row in rows if not _HAS_DIGIT.search(row[c][1]) and row[c][1] not in _FLAT_EMPTY) * 2 > len(rows)]
     place_col = next((c for c in words if _FLAT_PLACE.search(head[c])), words[-1] if words else None)
-    unit = "mi" if re.search(r"\bmi(?:les?|leage)?\b", head[d], re.IGNORECASE) else "km"
+    unit = "mi" if _MI_HEAD.search(head[d]) else "km"
     vals = [_num(row[d][1]) for row in rows if _FLAT_NUM.match(row[d][1])]
     legs = bool(_FLAT_PER_DAY.search(head[d])) or any(b < a for a, b in pairwise(vals))
     parts = [re.split(r"\s?[-–—,]\s?", row[place_col][1]) if place_col is not None else [] for row in rows]
@@ -1111,8 +1113,7 @@ def _newest_first(stages: list[Found]) -> list[Found]:
             continue
         base = later[0][-1]
         for f in early:
-            out[index[id(f)]] = Found(f.line, round(base.value + f.value, 3), f.unit, f.structure, f.text,
-                                      name=f.name, place=base.place, leg_km=f.leg_km, turn=f.turn)
+            out[index[id(f)]] = replace(f, value=round(base.value + f.value, 3), place=base.place)
     return out
 
 
