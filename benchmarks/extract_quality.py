@@ -250,6 +250,7 @@ REAL_SPLITS: tuple[tuple[str, str, bool], ...] = (
     ("holdout-14", "holdout-14: measured once after round 13 (P 0.561, R 0.140)", False),
     ("holdout-15", "holdout-15: measured once after round 13 (P 0.944, R 0.618; without its roll chart 0.848 / 0.350)",
      False),
+    ("holdout-16", "holdout-16: measured once after round 13 (P 0.794, R 0.339)", False),
 )
 
 #: Each set's FIRST measurement, taken by this script on texts the extractor had never been run
@@ -299,6 +300,11 @@ FIRST_MEASUREMENTS: tuple[tuple[str, str, int, int, str, str, str], ...] = (
      "cs, da, de, en, es, fa, fr, hu, id, it, ja, ko, mn, nl, pl, pt, ro, ru, sv, th, tr, vi, zh", "0.944 (84/89)",
      "0.618 (84/136); without its roll chart (56 events, all read) P 0.848 (28/33), R 0.350 (28/80); "
      "prose 0.283 (15/53), stage lists 0.481 (13/27)"),
+    ("holdout-16", "aaccc12 (after round 13)", 75, 227,
+     "ar, cs, de, en, es, fa, fr, hi, id, it, ja, ko, mr, nl, pl, pt, ro, ru, sl, sv, th, tr, vi, zh",
+     "0.794 (77/97)", "0.339 (77/227); without its route sheet (25 events, all read) and two tables (25 "
+     "events) 0.739 (51/69) / 0.288 (51/177); prose 0.153 (13/85), stage lists 0.427 (38/89), tables 0.036 "
+     "(1/28)"),
 )
 
 
