@@ -901,6 +901,21 @@ def test_round13_thai_posts_other_digits_and_odometer_readings() -> None:
     assert [(e.value, e.ref) for e in extract_events("Kilometerstand: 12.345 km am Pass.")] == [(12345, "cumulative")]
 
 
+
+def test_round14_scandinavian_mil_is_ten_km() -> None:
+    # real forms (Swedish diaries of holdout-9, -10, -12): "ca 3 mil från X" (30 km from X),
+    # "N mil kvar till X" (what lies ahead), "efter N mil" (relative); Norwegian "etter N mil"
+    [r] = extract_events("Vi hittade ett bageri ungefär 4 mil från Arvika och åt lunch där.")
+    assert (r.value, r.unit, r.ref, r.place) == (40, "km", "cumulative", "Arvika")
+    [r] = extract_events("Nu är det bara 35 mil kvar till Haparanda.")
+    assert (r.value, r.unit, r.ref) == (350, "km", "relative")
+    [r] = extract_events("Etter 6 mil på grusvei kom vi endelig til en butikk.")
+    assert (r.value, r.unit, r.ref) == (60, "km", "relative")
+    # Spanish and Portuguese "mil" is a thousand; a Swedish total stays no event
+    assert extract_events("Subimos 2 mil metros en la etapa de hoy.") == []
+    assert extract_events("Percorremos 3 mil km de estrada ate Manaus.") == []
+    assert extract_events("Vi har cyklat 90 mil totalt och det är skönt.") == []
+
 def test_cue_sheet_start_and_end_codes_are_not_part_of_the_name() -> None:
     # real form (cue-sheet how-tos): "0.0  START  Town Hall parking" ... "12.4  END  Town Hall"
     text = ("Mile  Turn  Note\n0.0  START  Village Green\n2.3  L  onto Mill Rd\n5.8  R  Ridge Rd\n"

@@ -144,6 +144,17 @@ RE_MILE_MARKER = re.compile(
     rf"|\b(?:MP|MM|mp)[ -](?P<b>{NUM})\b(?!:\d)(?!/)(?!\s?(?:mi|km|%))",
 )
 
+#: Swedish / Norwegian "mil" (10 km): "3 mil från Gällivare", "20 mil kvar", "efter 2 mil". Read only in
+#: a sentence with Scandinavian words (Spanish and Portuguese "mil" is a thousand: "3 mil metros").
+RE_MIL = re.compile(rf"(?<![\w.,/])(?P<a>{NUM}|[Ee]n|[Ee]tt)\s(?:dryg\s|knapp\s)?mil\b"
+                    rf"(?!\s?(?:{KM_WORD}|m|metros?|metri)\b)")
+_NORDIC = re.compile(r"\b(?:och|att|jag|från|efter|kvar|på|är|vägen|og|jeg|fra|etter|ikke|inte|veien|igjen)\b",
+                     re.IGNORECASE)
+_MIL_LEFT = re.compile(r"^\s(?:\w+\s)?(?:kvar|igjen|igen)\b", re.IGNORECASE)
+_MIL_AFTER = re.compile(r"\b(?:efter|etter)\s(?:ca\.?\s|cirka\s|drygt\s|knappt\s|ytterligare\s)?$", re.IGNORECASE)
+#: Kilometres in one "mil".
+MIL_KM = 10.0
+
 #: A road sign quoted in the text: "Santiago 52km", „Linz 14 km“, «Bourg 8 km».
 RE_SIGN = re.compile(rf"[\"“„«]\s?[A-ZÀ-ÝÄÖÜ][\w'’\-]{{1,25}}(?:\s[\w'’\-]{{1,25}}){{0,3}}\s(?P<a>{NUM})\s?"
                      rf"(?P<unit>km|kms|mi|miles)\.?\s?[\"”“»]")
@@ -423,18 +434,33 @@ def find_references(sentence: str) -> list[Match]:
     for m in RE_SIGN.finditer(sentence) if quoted else ():
         # a quoted road sign, "Santiago 52km": the place lies that far ahead of the writer
         add(Match(parse_number(m["a"]), unit_of(m["unit"]), "relative", m.start(), m.end(), pattern="sign"))
+    for m in RE_MIL.finditer(sentence) if " mil" in low and _NORDIC.search(sentence) else ():
+        a = MIL_KM * (1.0 if m["a"].lower() in ("en", "ett") else parse_number(m["a"]))
+        before = sentence[max(0, m.start() - 30):m.start()]
+        if _MIL_LEFT.match(sentence[m.end():m.end() + 30]):
+            # "20 mil kvar till Kapellskär": what lies ahead of the writer
+            add(Match(a, "km", "relative", m.start(), m.end(), approx=approx_ctx(before), pattern="N mil left"))
+            continue
+        if _MIL_AFTER.search(before):
+            add(Match(a, "km", "relative", m.start(), m.end(), approx=approx_ctx(before), pattern=AFTER_PATTERN))
+            continue
+        ref = _classify_length(sentence, m)
+        if ref is not None:
+            kind, place, extra_end, approx = ref
+            add(Match(a, "km", kind.split("-")[0], m.start(), max(m.end(), extra_end), place=place,
+                      approx=approx or approx_ctx(before), pattern=f"mil+{kind}"))
     for m in RE_DISTANCE.finditer(sentence):
         if spans.overlaps(m.start(), m.end()):
             continue
         ref = _classify_length(sentence, m)
         if ref is None:
             continue
-        kind, place, extra_end, approx_ctx = ref
+        kind, place, extra_end, hedged = ref
         a = parse_number(m["a"])
         b_end = parse_number(m["b"]) if m["b"] else None      # "40 or 50 miles": 40, approximate
         pattern = AFTER_PATTERN if kind == "relative-after" else f"length+{kind}"
         add(Match(a, unit_of(m["unit"]), kind.split("-")[0], m.start(), max(m.end(), extra_end), value_end=b_end,
-                  place=place, approx=approx_ctx or b_end is not None or m["b2"] is not None or m["plus"] is not None,
+                  place=place, approx=hedged or b_end is not None or m["b2"] is not None or m["plus"] is not None,
                   pattern=pattern))
     found.sort(key=lambda x: x.start)
     return found
