@@ -448,7 +448,8 @@ def find_references(sentence: str) -> list[Match]:
         if ref is not None:
             kind, place, extra_end, approx = ref
             add(Match(a, "km", kind.split("-")[0], m.start(), max(m.end(), extra_end), place=place,
-                      approx=approx or approx_ctx(before), pattern=f"mil+{kind}"))
+                      approx=approx or approx_ctx(before),
+                      pattern=AFTER_PATTERN if kind == "relative-after" else f"mil+{kind}"))
     for m in RE_DISTANCE.finditer(sentence):
         if spans.overlaps(m.start(), m.end()):
             continue
